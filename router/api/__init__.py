@@ -1,0 +1,1 @@
+"""HTTP API: thin handlers that validate, call one use case and return a schema."""

@@ -1,0 +1,61 @@
+"""Advisors, teams and skills (minimal management) and the pull endpoint."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Query, Response
+
+from router.api.deps import DB
+from router.models.advisors import AdvisorCreate, AdvisorPublic, AdvisorUpdate, Skill, Team
+from router.models.conversations import ConversationPublic
+from router.services import advisors
+
+router = APIRouter(prefix="/v1", tags=["advisors"])
+AdvisorId = Path(ge=1)
+
+
+@router.get("/advisors", response_model=list[AdvisorPublic], summary="List advisors")
+async def list_advisors(db: DB, team_id: int | None = Query(default=None, ge=1)
+                        ) -> list[AdvisorPublic]:
+    return await advisors.list_advisors(db, team_id)
+
+
+@router.post("/advisors", status_code=201, response_model=AdvisorPublic,
+             summary="Create an advisor")
+async def create_advisor(payload: AdvisorCreate, db: DB) -> AdvisorPublic:
+    return await advisors.create_advisor(db, payload)
+
+
+@router.get("/advisors/{advisor_id}", response_model=AdvisorPublic, summary="Read an advisor")
+async def get_advisor(db: DB, advisor_id: int = AdvisorId) -> AdvisorPublic:
+    return await advisors.get_advisor(db, advisor_id)
+
+
+@router.patch("/advisors/{advisor_id}", response_model=AdvisorPublic,
+              summary="Update an advisor (status, capacity, skills...)")
+async def update_advisor(payload: AdvisorUpdate, db: DB, advisor_id: int = AdvisorId
+                         ) -> AdvisorPublic:
+    return await advisors.update_advisor(db, advisor_id, payload)
+
+
+@router.post(
+    "/advisors/{advisor_id}/next",
+    response_model=ConversationPublic,
+    responses={204: {"description": "no waiting conversation fits this advisor"}},
+    summary="Pull the best waiting conversation this advisor fits, claimed atomically",
+)
+async def next_conversation(db: DB, advisor_id: int = AdvisorId
+                            ) -> ConversationPublic | Response:
+    conversation = await advisors.claim_next(db, advisor_id)
+    if conversation is None:
+        return Response(status_code=204)
+    return ConversationPublic.model_validate(conversation, from_attributes=True)
+
+
+@router.get("/teams", response_model=list[Team], summary="List teams")
+async def list_teams(db: DB) -> list[Team]:
+    return await advisors.list_teams(db)
+
+
+@router.get("/skills", response_model=list[Skill], summary="List skills")
+async def list_skills(db: DB) -> list[Skill]:
+    return await advisors.list_skills(db)

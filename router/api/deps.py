@@ -1,0 +1,30 @@
+"""FastAPI dependencies: the process runtime's parts, and pagination bounds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from router.broker import Broker
+from router.runtime import Runtime
+from router.store import Database
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def database(rt: Annotated[Runtime, Depends(runtime)]) -> Database:
+    return rt.db
+
+
+def broker(rt: Annotated[Runtime, Depends(runtime)]) -> Broker:
+    return rt.broker
+
+
+DB = Annotated[Database, Depends(database)]
+BrokerDep = Annotated[Broker, Depends(broker)]
+Limit = Annotated[int, Query(ge=1, le=500, description="page size (max 500)")]
+AfterId = Annotated[int, Query(ge=0, description="return items with id greater than this")]

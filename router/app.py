@@ -1,0 +1,44 @@
+"""The application factory: one Settings in, one FastAPI app out; nothing built at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from router import __version__
+from router.api import advisors, conversations, health, messages, problems
+from router.api.limits import BodySizeLimit
+from router.runtime import Runtime
+from router.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.build(settings)
+        await runtime.start(run_workers=settings.run_worker_in_api)
+        app.state.runtime = runtime
+        log.info("Aiguillage %s ready (database %s, broker %s, worker %s)", __version__,
+                 runtime.db.dialect, settings.broker_scheme,
+                 "in-process" if settings.run_worker_in_api else "external")
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Aiguillage",
+        version=__version__,
+        summary="Omnichannel conversation router and ticketing backend",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    for module in (health, messages, conversations, advisors):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

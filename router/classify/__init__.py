@@ -1,0 +1,1 @@
+"""Reading a message: language now; intent and emotion come with the trained classifier."""

@@ -1,0 +1,66 @@
+"""One exception tree for the whole service; the API maps it to problem+json.
+
+    AiguillageError
+    ├── ConfigurationError            settings that cannot work (start-up fails)
+    ├── BrokerError
+    │   ├── BrokerUnavailable         broker unreachable or connection lost
+    │   └── DeliveryAlreadySettled    a delivery was acked/rejected twice
+    ├── StoreUnavailable              database unreachable
+    └── DomainError                   a request that cannot be honoured (4xx)
+        ├── NotFound                  404
+        ├── Conflict                  409
+        └── InvalidRequest            422 (with the offending field)
+"""
+
+from __future__ import annotations
+
+
+class AiguillageError(Exception):
+    """Base of every error raised on purpose by Aiguillage."""
+
+
+class ConfigurationError(AiguillageError):
+    """Settings are invalid or inconsistent."""
+
+
+class BrokerError(AiguillageError):
+    """Something went wrong in the message broker layer."""
+
+
+class BrokerUnavailable(BrokerError):
+    """The broker cannot be reached or the connection was lost."""
+
+
+class DeliveryAlreadySettled(BrokerError):
+    """A delivery was acked or rejected more than once."""
+
+
+class StoreUnavailable(AiguillageError):
+    """The database cannot be reached."""
+
+
+class DomainError(AiguillageError):
+    """A request that cannot be honoured; carries an HTTP status and a stable code."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidRequest(DomainError):
+    status_code = 422
+    code = "invalid_request"

@@ -1,0 +1,137 @@
+"""Advisors, teams and skills: who can take which conversation."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from router.models.channels import Channel
+from skills import AdvisorStatus  # one definition, shared with the routing domain
+from router.store.types import JSONType, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    advisor = "advisor"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+# The table: a team of advisors.
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The table: a skill an advisor can hold at a level from 1 to 5.
+class Skill(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    description: str | None = Field(default=None, max_length=500)
+
+
+# The table: advisor x skill with a proficiency level.
+class AdvisorSkill(SQLModel, table=True):
+    __tablename__ = "advisor_skill"
+
+    advisor_id: int = Field(foreign_key="advisor.id", primary_key=True, ondelete="CASCADE")
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, ondelete="CASCADE")
+    level: int = Field(ge=1, le=5)
+
+
+# Fields shared by every advisor schema.
+class AdvisorBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=320, unique=True, regex=r"^[^@\s]+@[^@\s]+$")
+    role: Role = Field(default=Role.advisor, sa_type=String(20))
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    supervisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    languages: list[str] = Field(default_factory=list, sa_type=JSONType)
+    status: AdvisorStatus = Field(default=AdvisorStatus.OFFLINE, sa_type=String(20))
+    capacity_total: int = Field(default=3, ge=0, le=100)
+    capacity_per_channel: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
+
+
+# The table.
+class Advisor(AdvisorBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    last_assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def _check_languages(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    for code in value:
+        if not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
+            raise ValueError(f"language {code!r} is not an ISO 639 code like 'fr' or 'en'")
+    return sorted(set(value))
+
+
+def _check_capacities(value: dict[str, int] | None) -> dict[str, int] | None:
+    if value is None:
+        return None
+    for channel, capacity in value.items():
+        if channel not in Channel.__members__:
+            raise ValueError(f"unknown channel {channel!r}: one of {', '.join(Channel)}")
+        if not 0 <= capacity <= 100:
+            raise ValueError(f"capacity for {channel} must be between 0 and 100")
+    return value
+
+
+# Body of POST /v1/advisors.
+class AdvisorCreate(AdvisorBase):
+    skills: dict[str, int] = Field(default_factory=dict)
+
+    _languages = field_validator("languages")(_check_languages)
+    _capacities = field_validator("capacity_per_channel")(_check_capacities)
+
+    @field_validator("skills")
+    @classmethod
+    def _levels(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, level in value.items():
+            if not 1 <= level <= 5:
+                raise ValueError(f"skill {name!r}: level must be between 1 and 5, got {level}")
+        return value
+
+
+# Body of PATCH /v1/advisors/{id}: every field optional.
+class AdvisorUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    team_id: int | None = None
+    supervisor_id: int | None = None
+    languages: list[str] | None = None
+    status: AdvisorStatus | None = None
+    capacity_total: int | None = Field(default=None, ge=0, le=100)
+    capacity_per_channel: dict[str, int] | None = None
+    skills: dict[str, int] | None = None
+
+    _languages = field_validator("languages")(_check_languages)
+    _capacities = field_validator("capacity_per_channel")(_check_capacities)
+    _levels = field_validator("skills")(AdvisorCreate._levels.__func__)  # type: ignore[attr-defined]
+
+
+# Returned by the API, with live load.
+class AdvisorPublic(AdvisorBase):
+    id: int
+    skills: dict[str, int]
+    load_total: int
+    load_per_channel: dict[str, int]
+    last_assigned_at: datetime | None
+
+
+def advisor_public(advisor: Advisor, skills: dict[str, int], load: dict[str, int]) -> AdvisorPublic:
+    # Table rows are not validated on load (enums come back as str): validate field by field.
+    data: dict[str, Any] = {name: getattr(advisor, name) for name in AdvisorBase.model_fields}
+    return AdvisorPublic(
+        **data,
+        id=advisor.id,
+        skills=skills,
+        load_total=sum(load.values()),
+        load_per_channel=load,
+        last_assigned_at=advisor.last_assigned_at,
+    )

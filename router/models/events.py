@@ -1,0 +1,35 @@
+"""The timeline and audit trail: one row per thing that happened."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from router.store.types import JSONType, UTCDateTime, utcnow
+
+
+# Fields a client may see of an event.
+class EventBase(SQLModel):
+    type: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+# The table.
+class Event(EventBase, table=True):
+    __table_args__ = (
+        Index("ix_event_conversation", "conversation_id", "id"),
+        Index("ix_event_customer", "customer_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# Returned by the API.
+class EventPublic(EventBase):
+    id: int

@@ -1,0 +1,1 @@
+"""Background workers: the registry, the inbound pipeline worker and the sweeper."""

@@ -1,0 +1,58 @@
+"""Process wiring shared by ``serve`` and ``worker``: database, broker, workers, sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from router.broker import Broker, open_broker
+from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
+from router.pipeline.base import REGISTRY, Worker
+from router.pipeline.sweeper import run_sweeper
+from router.settings import Settings
+from router.store import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    broker: Broker
+    workers: list[Worker] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url, pool_size=settings.db_pool_size),
+            broker=open_broker(
+                settings.broker_url,
+                prefix=settings.queue_prefix,
+                delivery_limit=settings.delivery_limit,
+            ),
+        )
+
+    async def start(self, *, run_workers: bool) -> None:
+        await self.db.ping()
+        await self.broker.connect()
+        if run_workers:
+            for worker_class in REGISTRY.values():
+                worker = worker_class(self.db, self.broker, self.settings)
+                await worker.start()
+                self.workers.append(worker)
+            self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
+
+    async def stop(self) -> None:
+        """Stop consuming first (unsettled deliveries go back to the queue), then close."""
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.close()
+        await self.db.dispose()

@@ -1,0 +1,145 @@
+"""Advisor management use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router.errors import Conflict, InvalidRequest, NotFound
+from router.models import Advisor, AdvisorSkill, Conversation, Skill, Team
+from router.models.advisors import (
+    AdvisorCreate,
+    AdvisorPublic,
+    AdvisorStatus,
+    AdvisorUpdate,
+    advisor_public,
+)
+from router.services import assignment, events, profiles
+from router.store import Database
+from router.store.types import utcnow
+
+
+async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[AdvisorPublic]:
+    ids = [a.id for a in advisors if a.id is not None]
+    skills = await profiles.advisor_skills(session, ids)
+    loads = await profiles.live_loads(session, ids)
+    return [advisor_public(a, skills.get(a.id or 0, {}), loads.get(a.id or 0, {})) for a in advisors]
+
+
+async def list_advisors(db: Database, team_id: int | None = None) -> list[AdvisorPublic]:
+    async with db.session() as session:
+        query = select(Advisor).order_by(Advisor.id)  # type: ignore[arg-type]
+        if team_id is not None:
+            query = query.where(Advisor.team_id == team_id)
+        return await _public(session, (await session.scalars(query)).all())
+
+
+async def get_advisor(db: Database, advisor_id: int) -> AdvisorPublic:
+    async with db.session() as session:
+        advisor = await session.get(Advisor, advisor_id)
+        if advisor is None:
+            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        return (await _public(session, [advisor]))[0]
+
+
+async def _check_references(session: AsyncSession, team_id: int | None,
+                            supervisor_id: int | None) -> None:
+    if team_id is not None and await session.get(Team, team_id) is None:
+        raise InvalidRequest(f"team {team_id} does not exist", field="team_id")
+    if supervisor_id is not None and await session.get(Advisor, supervisor_id) is None:
+        raise InvalidRequest(f"supervisor {supervisor_id} does not exist", field="supervisor_id")
+
+
+async def _set_skills(session: AsyncSession, advisor_id: int, levels: dict[str, int]) -> None:
+    known = {s.name: s.id for s in (await session.scalars(select(Skill))).all()}
+    unknown = sorted(set(levels) - set(known))
+    if unknown:
+        raise InvalidRequest(
+            f"unknown skill(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            field="skills",
+        )
+    await session.execute(delete(AdvisorSkill).where(AdvisorSkill.advisor_id == advisor_id))  # type: ignore[arg-type]
+    for name, level in levels.items():
+        skill_id = known[name]
+        assert skill_id is not None
+        session.add(AdvisorSkill(advisor_id=advisor_id, skill_id=skill_id, level=level))
+
+
+async def create_advisor(db: Database, data: AdvisorCreate) -> AdvisorPublic:
+    async with db.session() as session:
+        await _check_references(session, data.team_id, data.supervisor_id)
+        advisor = Advisor.model_validate(data.model_dump(exclude={"skills"}))
+        session.add(advisor)
+        try:
+            await session.flush()
+        except IntegrityError:
+            raise Conflict(f"an advisor with email {data.email} already exists",
+                           field="email") from None
+        assert advisor.id is not None
+        await _set_skills(session, advisor.id, data.skills)
+        events.record(session, "advisor.created", advisor_id=advisor.id)
+        if advisor.status == AdvisorStatus.AVAILABLE:
+            await session.flush()
+            await assignment.fill_advisor(session, advisor.id)
+        await session.commit()
+        return (await _public(session, [advisor]))[0]
+
+
+async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> AdvisorPublic:
+    """Apply a partial update; becoming available or gaining capacity pulls in waiting work."""
+    changes = data.model_dump(exclude_unset=True)
+    async with db.session() as session:
+        advisor = await session.scalar(
+            select(Advisor).where(Advisor.id == advisor_id).with_for_update()
+        )
+        if advisor is None:
+            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        await _check_references(session, changes.get("team_id"), changes.get("supervisor_id"))
+        skills = changes.pop("skills", None)
+        previous_status = advisor.status
+        for key, value in changes.items():
+            setattr(advisor, key, value)
+        advisor.updated_at = utcnow()
+        if skills is not None:
+            await _set_skills(session, advisor_id, skills)
+        if "status" in changes and changes["status"] != previous_status:
+            events.record(session, "advisor.status_changed", advisor_id=advisor_id,
+                          **{"from": previous_status, "to": changes["status"]})
+        await session.flush()
+        if advisor.status == AdvisorStatus.AVAILABLE:
+            await assignment.fill_advisor(session, advisor_id)
+        await session.commit()
+        return (await _public(session, [advisor]))[0]
+
+
+async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
+    """Pull: the best waiting conversation this advisor fits, claimed atomically."""
+    async with db.session() as session:
+        advisor = await profiles.locked_profile(session, advisor_id)
+        if advisor is None:
+            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        if advisor.status != AdvisorStatus.AVAILABLE:
+            raise Conflict(f"advisor {advisor_id} is {advisor.status.value}, not available",
+                           field="status")
+        if advisor.load_total >= advisor.capacity_total:
+            raise Conflict(
+                f"advisor {advisor_id} is at capacity "
+                f"({advisor.load_total}/{advisor.capacity_total})",
+                field="capacity_total",
+            )
+        conversation = await assignment.claim_for_advisor(session, advisor, mode="pull")
+        await session.commit()
+        return conversation
+
+
+async def list_teams(db: Database) -> list[Team]:
+    async with db.session() as session:
+        return list((await session.scalars(select(Team).order_by(Team.id))).all())  # type: ignore[arg-type]
+
+
+async def list_skills(db: Database) -> list[Skill]:
+    async with db.session() as session:
+        return list((await session.scalars(select(Skill).order_by(Skill.name))).all())

@@ -1,0 +1,213 @@
+"""Giving conversations to advisors, push (router) and pull (advisor), safely under concurrency.
+
+Safety does not rely on the caller: the chosen advisor's row is locked and their load
+recounted before the assignment row is written, waiting conversations are claimed with
+``FOR UPDATE SKIP LOCKED``, and a partial unique index forbids two live assignments for one
+conversation. None of these functions commit: the calling use case does.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router.models import Advisor, Assignment, Conversation, Customer
+from router.models.conversations import ConversationStatus
+from router.services import events, profiles
+from skills import (
+    AdvisorProfile,
+    AdvisorStatus,
+    Decision,
+    Facts,
+    Requirements,
+    choose,
+    exclusion_reason,
+    match_rule,
+    requirements_for,
+)
+from router.store.types import utcnow
+
+AFFINITY_WINDOW = timedelta(days=7)
+_CLAIM_BATCH = 100
+_MAX_LOCK_RETRIES = 3
+_EXPLAIN_LIMIT = 20  # advisors listed in a stored explanation (counts stay exact)
+
+
+async def _affinity_advisor(session: AsyncSession, customer_id: int) -> int | None:
+    """The advisor who last handled this customer, within the affinity window."""
+    since = utcnow() - AFFINITY_WINDOW
+    return await session.scalar(
+        select(Assignment.advisor_id)
+        .join(Conversation, Conversation.id == Assignment.conversation_id)  # type: ignore[arg-type]
+        .where(Conversation.customer_id == customer_id, Assignment.assigned_at >= since)
+        .order_by(Assignment.assigned_at.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+
+
+async def assign(
+    session: AsyncSession,
+    conversation: Conversation,
+    advisor: AdvisorProfile,
+    *,
+    mode: str,
+    explanation: dict[str, Any],
+) -> Assignment:
+    """Write the assignment; the advisor row must already be locked by the caller."""
+    now = utcnow()
+    assert conversation.id is not None
+    assignment = Assignment(
+        conversation_id=conversation.id,
+        advisor_id=advisor.id,
+        channel=conversation.channel,
+        mode=mode,
+        rule_id=conversation.rule_id,
+        explanation=explanation,
+        assigned_at=now,
+    )
+    session.add(assignment)
+    conversation.status = ConversationStatus.assigned
+    conversation.assignee_id = advisor.id
+    conversation.waiting_since = None
+    conversation.updated_at = now
+    advisor_row = await session.get(Advisor, advisor.id)
+    assert advisor_row is not None
+    advisor_row.last_assigned_at = now
+    events.record(
+        session,
+        "conversation.assigned",
+        customer_id=conversation.customer_id,
+        conversation_id=conversation.id,
+        advisor_id=advisor.id,
+        mode=mode,
+        explanation=explanation,
+    )
+    return assignment
+
+
+async def route_new_conversation(
+    session: AsyncSession, conversation: Conversation, facts: Facts
+) -> Assignment | None:
+    """Match a rule, store its requirements, then push to the best eligible advisor."""
+    rule = match_rule(await profiles.active_rules(session), facts)
+    requirements = requirements_for(rule, facts)
+    conversation.rule_id = rule.id
+    conversation.priority = rule.priority
+    conversation.requirements = requirements.to_dict()
+    conversation.language = facts.language
+    conversation.intent = facts.intent
+    preferred = await _affinity_advisor(session, conversation.customer_id)
+    excluded: dict[int, str] = {}
+    for _ in range(_MAX_LOCK_RETRIES):
+        candidates = [p for p in await profiles.available_profiles(session) if p.id not in excluded]
+        decision = choose(
+            candidates, requirements, rule.policy, now=time.time(), preferred_advisor_id=preferred
+        )
+        if decision.winner is None:
+            break
+        locked = await profiles.locked_profile(session, decision.winner.id)
+        reason = "vanished" if locked is None else exclusion_reason(locked, requirements)
+        if locked is not None and reason is None:
+            explanation = _explain(rule.name, decision, excluded)
+            return await assign(session, conversation, locked, mode="push", explanation=explanation)
+        excluded[decision.winner.id] = f"taken meanwhile: {reason}"
+    events.record(
+        session,
+        "conversation.waiting",
+        customer_id=conversation.customer_id,
+        conversation_id=conversation.id,
+        rule=rule.name,
+        requirements=requirements.to_dict(),
+        explanation=_explain(rule.name, decision, excluded),
+    )
+    return None
+
+
+def _explain(rule_name: str, decision: Decision, raced: dict[int, str]) -> dict[str, Any]:
+    explanation = decision.to_dict(limit=_EXPLAIN_LIMIT)
+    explanation["rule"] = rule_name
+    if raced:
+        explanation["raced"] = [{"advisor_id": k, "reason": v} for k, v in raced.items()]
+    return explanation
+
+
+async def claim_for_advisor(
+    session: AsyncSession, advisor: AdvisorProfile, *, mode: str
+) -> Conversation | None:
+    """The best waiting conversation ``advisor`` (locked) may take, assigned to them.
+
+    Waiting order: priority, then longest wait. The queue is read without locks; only the
+    one conversation about to be taken is locked, with SKIP LOCKED, so concurrent claimers
+    never wait for each other and never take the same conversation.
+    """
+    if advisor.status != AdvisorStatus.AVAILABLE or advisor.load_total >= advisor.capacity_total:
+        return None
+    after: tuple[int, datetime, int] | None = None
+    while True:
+        batch = (await session.execute(_waiting_page(after))).all()
+        for conversation_id, priority, waiting_since, requirements in batch:
+            after = (priority, waiting_since, conversation_id)
+            if exclusion_reason(advisor, Requirements.from_dict(requirements)) is not None:
+                continue
+            conversation = await session.scalar(
+                select(Conversation)
+                .where(Conversation.id == conversation_id,
+                       Conversation.status == ConversationStatus.waiting)
+                .with_for_update(skip_locked=True)
+            )
+            if conversation is None:
+                continue  # taken or being taken by someone else
+            explanation = {
+                "mode": mode,
+                "reason": f"{advisor.name} asked for work and fits the requirements"
+                if mode == "pull"
+                else f"{advisor.name} had free capacity; best-placed fitting conversation",
+                "requirements": conversation.requirements,
+            }
+            await assign(session, conversation, advisor, mode=mode, explanation=explanation)
+            return conversation
+        if len(batch) < _CLAIM_BATCH:
+            return None
+
+
+def _waiting_page(after: tuple[int, datetime, int] | None) -> Select[Any]:
+    """One page of the waiting queue in order, after the keyset ``after``."""
+    query = select(Conversation.id, Conversation.priority, Conversation.waiting_since,
+                   Conversation.requirements).where(
+        Conversation.status == ConversationStatus.waiting)
+    if after is not None:
+        priority, since, last_id = after
+        query = query.where(or_(
+            Conversation.priority < priority,
+            and_(Conversation.priority == priority, Conversation.waiting_since > since),
+            and_(Conversation.priority == priority, Conversation.waiting_since == since,
+                 Conversation.id > last_id),  # type: ignore[operator]
+        ))
+    return query.order_by(
+        Conversation.priority.desc(),  # type: ignore[attr-defined]
+        Conversation.waiting_since,
+        Conversation.id,
+    ).limit(_CLAIM_BATCH)
+
+
+async def fill_advisor(session: AsyncSession, advisor_id: int) -> list[Conversation]:
+    """Push waiting conversations to an advisor who just freed capacity, until full."""
+    claimed: list[Conversation] = []
+    while True:
+        advisor = await profiles.locked_profile(session, advisor_id)
+        if advisor is None:
+            return claimed
+        conversation = await claim_for_advisor(session, advisor, mode="push")
+        if conversation is None:
+            return claimed
+        claimed.append(conversation)
+        await session.flush()
+
+
+async def customer_tier(session: AsyncSession, customer_id: int) -> str | None:
+    customer = await session.get(Customer, customer_id)
+    return customer.tier if customer else None

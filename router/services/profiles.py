@@ -1,0 +1,116 @@
+"""Loading what the pure routing domain (skills/) needs from the database; never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router.models import Advisor, AdvisorSkill, Assignment, RoutingRule, Skill
+from skills import AdvisorProfile, AdvisorStatus, Policy, RuleSpec
+
+
+async def live_loads(
+    session: AsyncSession, advisor_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
+    """Open assignments per advisor and channel."""
+    query = (
+        select(Assignment.advisor_id, Assignment.channel, func.count())
+        .where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+        .group_by(Assignment.advisor_id, Assignment.channel)
+    )
+    if advisor_ids is not None:
+        query = query.where(Assignment.advisor_id.in_(list(advisor_ids)))  # type: ignore[attr-defined]
+    loads: dict[int, dict[str, int]] = defaultdict(dict)
+    for advisor_id, channel, count in await session.execute(query):
+        loads[advisor_id][channel] = count
+    return loads
+
+
+async def advisor_skills(
+    session: AsyncSession, advisor_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
+    query = select(AdvisorSkill.advisor_id, Skill.name, AdvisorSkill.level).join(
+        Skill, Skill.id == AdvisorSkill.skill_id  # type: ignore[arg-type]
+    )
+    if advisor_ids is not None:
+        query = query.where(AdvisorSkill.advisor_id.in_(list(advisor_ids)))  # type: ignore[attr-defined]
+    skills: dict[int, dict[str, int]] = defaultdict(dict)
+    for advisor_id, name, level in await session.execute(query):
+        skills[advisor_id][name] = level
+    return skills
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def to_profile(
+    advisor: Advisor, skills: dict[str, int], load: dict[str, int]
+) -> AdvisorProfile:
+    assert advisor.id is not None
+    return AdvisorProfile(
+        id=advisor.id,
+        name=advisor.name,
+        team_id=advisor.team_id,
+        status=AdvisorStatus(advisor.status),
+        languages=frozenset(advisor.languages),
+        skills=skills,
+        capacity_total=advisor.capacity_total,
+        capacity_per_channel=advisor.capacity_per_channel,
+        load_total=sum(load.values()),
+        load_per_channel=load,
+        last_assigned_at=_epoch(advisor.last_assigned_at),
+    )
+
+
+async def profiles(session: AsyncSession, advisors: Sequence[Advisor]) -> list[AdvisorProfile]:
+    ids = [a.id for a in advisors if a.id is not None]
+    skills = await advisor_skills(session, ids)
+    loads = await live_loads(session, ids)
+    return [to_profile(a, skills.get(a.id or 0, {}), loads.get(a.id or 0, {})) for a in advisors]
+
+
+async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
+    """Every advisor who could take work now; the others are excluded by status anyway."""
+    advisors = (
+        await session.scalars(select(Advisor).where(Advisor.status == AdvisorStatus.AVAILABLE))
+    ).all()
+    return await profiles(session, advisors)
+
+
+async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
+    """The advisor's row locked (FOR UPDATE) and their load counted after the lock."""
+    advisor = await session.scalar(
+        select(Advisor).where(Advisor.id == advisor_id).with_for_update()
+    )
+    if advisor is None:
+        return None
+    return (await profiles(session, [advisor]))[0]
+
+
+def rule_spec(rule: RoutingRule) -> RuleSpec:
+    return RuleSpec.from_dict(
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "position": rule.position,
+            "conditions": rule.conditions,
+            "required_skills": rule.required_skills,
+            "require_language": rule.require_language,
+            "team_id": rule.team_id,
+            "priority": rule.priority,
+            "policy": Policy(rule.policy).value,
+            "is_default": rule.is_default,
+        }
+    )
+
+
+async def active_rules(session: AsyncSession) -> list[RuleSpec]:
+    rules = await session.scalars(
+        select(RoutingRule).where(RoutingRule.enabled.is_(True)).order_by(RoutingRule.position)  # type: ignore[attr-defined]
+    )
+    return [rule_spec(rule) for rule in rules]

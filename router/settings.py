@@ -1,0 +1,97 @@
+"""Typed settings, read once from the environment (prefix ``AIGUILLAGE_``) or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from router.errors import ConfigurationError
+
+DEFAULT_VAR_DIR = Path("var")
+
+_DATABASE_SCHEMES = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+_BROKER_SCHEMES = ("memory", "amqp", "amqps")
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; invalid values stop start-up with a clear message."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AIGUILLAGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_VAR_DIR}/aiguillage.db",
+        description="sqlite:///path or postgresql://user@host/db",
+    )
+    broker_url: str = Field(default="memory://", description="memory:// or amqp://user:pw@host/")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = Field(
+        default=SecretStr("change-me-in-production"),
+        description="Signs tokens; set a long random value in production.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    queue_prefix: str = Field(default="aiguillage", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    delivery_limit: int = Field(default=5, ge=1, le=100, description="attempts before dead-letter")
+    worker_concurrency: int = Field(default=16, ge=1, le=1000)
+    run_worker_in_api: bool = Field(
+        default=True, description="serve also runs the pipeline worker (embedded default)"
+    )
+    sweep_interval_seconds: float = Field(default=15.0, gt=0)
+    sweep_after_seconds: float = Field(
+        default=30.0, gt=0, description="republish a stored, unprocessed message after this long"
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        scheme, sep, rest = value.partition("://")
+        if not sep or scheme.lower() not in _DATABASE_SCHEMES:
+            raise ValueError(
+                f"unsupported database URL scheme {scheme!r}: use sqlite:///path/to/file.db "
+                "or postgresql://user:password@host:5432/dbname"
+            )
+        return f"{_DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker_url(cls, value: str) -> str:
+        scheme = value.partition("://")[0].lower()
+        if "://" not in value or scheme not in _BROKER_SCHEMES:
+            raise ValueError(
+                f"unsupported broker URL {value.split('@')[-1]!r}: use memory:// (in-process) "
+                "or amqp://user:password@host:5672/"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def broker_scheme(self) -> str:
+        return self.broker_url.partition("://")[0].lower()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one readable ConfigurationError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"AIGUILLAGE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from None

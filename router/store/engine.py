@@ -1,0 +1,119 @@
+"""The database handle: engine, sessions, and every SQLite/PostgreSQL difference.
+
+SQLite (embedded default): WAL journal, a busy timeout, foreign keys on, and every
+transaction opened with ``BEGIN IMMEDIATE`` so that writers are serialised up front instead
+of failing with "database is locked" on upgrade. ``FOR UPDATE`` is silently ignored there,
+which is correct because the whole transaction already holds the write lock.
+
+PostgreSQL: asyncpg with a pool; row locks (``FOR UPDATE`` / ``SKIP LOCKED``) make
+assignment safe across workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, exc, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from router.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_engine(url: str) -> AsyncEngine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """Owns the engine and hands out sessions; nothing is created at import time."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = _postgres_engine(url, pool_size)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction the caller (a use case) commits once."""
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def ping(self) -> None:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, exc.DBAPIError) as error:
+            raise StoreUnavailable(f"database unreachable: {type(error).__name__}") from error
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def is_transient_error(error: BaseException) -> bool:
+    """Errors worth retrying as they are: lost connections, lock timeouts, serialisation."""
+    if isinstance(error, (StoreUnavailable, ConnectionError, OSError, TimeoutError)):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        message = str(error.orig).lower()
+        return any(
+            marker in message
+            for marker in ("database is locked", "deadlock", "could not serialize", "connection")
+        )
+    return False
+
+
+def insert_ignoring_duplicates(dialect: str, table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the dialect at hand (idempotent intake)."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(table).on_conflict_do_nothing()

@@ -1,0 +1,164 @@
+"""Fixtures: every app-level test runs on both backends.
+
+* ``embedded``: a real SQLite file (copied from one migrated template) + the memory broker.
+* ``services``: PostgreSQL (one migrated database per test session, emptied between tests)
+  + RabbitMQ (queues under a unique prefix per test, deleted afterwards).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from router.app import create_app
+from router.demo import load_demo
+from router.runtime import Runtime
+from router.settings import Settings, load_settings
+from router.store.migrate import upgrade
+from tests import services
+
+TABLES = ("event", "assignment", "message", "conversation", "channel_identity", "customer",
+          "advisor_skill", "advisor", "skill", "team")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def _run_in_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Session fixtures may be set up from inside a test's event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+def _pg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh migrated PostgreSQL database for this test session, dropped at the end."""
+    services.require("postgresql")
+    base = make_url(services.TEST_DATABASE_URL)
+    name = f"aiguillage_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(_pg_dsn(base.render_as_string(hide_password=False)))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    _run_in_thread(admin(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    _run_in_thread(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def empty_postgres(url: str) -> None:
+    conn = await asyncpg.connect(_pg_dsn(url))
+    try:
+        # DELETE, not TRUNCATE ... CASCADE, which would also empty routing_rule (FK to team)
+        # and lose the default rule the migration created.
+        await conn.execute("DELETE FROM routing_rule WHERE NOT is_default")
+        await conn.execute("UPDATE advisor SET supervisor_id = NULL")
+        for table in TABLES:
+            await conn.execute(f"DELETE FROM {table}")
+    finally:
+        await conn.close()
+
+
+async def delete_rabbit_queues(prefix: str) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect(services.TEST_BROKER_URL)
+    try:
+        channel = await connection.channel()
+        for topic in ("inbound",):
+            for name in (f"{prefix}.{topic}", f"{prefix}.{topic}.dead"):
+                await channel.queue_delete(name)
+        await channel.exchange_delete(f"{prefix}.dlx")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["embedded", "services"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "services":
+        services.require("postgresql")
+        services.require("rabbitmq")
+    return str(request.param)
+
+
+@pytest.fixture
+async def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path
+                   ) -> AsyncIterator[Settings]:
+    if backend == "embedded":
+        database = tmp_path / "aiguillage.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), database)
+        yield load_settings(database_url=f"sqlite:///{database}", broker_url="memory://",
+                            sweep_interval_seconds=0.5, sweep_after_seconds=1.0)
+        return
+    url = request.getfixturevalue("pg_database")
+    await empty_postgres(url)
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    yield load_settings(database_url=url, broker_url=services.TEST_BROKER_URL,
+                        queue_prefix=prefix, sweep_interval_seconds=0.5,
+                        sweep_after_seconds=1.0)
+    await delete_rabbit_queues(prefix)
+
+
+@pytest.fixture
+async def demo(settings: Settings) -> Settings:
+    """The demo team loaded into the test database."""
+    assert await load_demo(settings.database_url, only_if_empty=False)
+    return settings
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app (lifespan, in-process worker) behind an in-memory HTTP transport."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            http.runtime = app.state.runtime  # type: ignore[attr-defined]
+            yield http
+
+
+def runtime_of(http: httpx.AsyncClient) -> Runtime:
+    runtime: Runtime = http.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+async def wait_for(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0,
+                   interval: float = 0.05) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    value = None
+    while asyncio.get_running_loop().time() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+def message_payload(sender: str, external_id: str, text: str, channel: str = "chat",
+                    **extra: Any) -> dict[str, Any]:
+    return {"channel": channel, "external_id": external_id, "sender": {"id": sender},
+            "text": text, **extra}

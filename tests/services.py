@@ -1,0 +1,41 @@
+"""Where the real servers are for the ``services`` backend, and what to do when they are not.
+
+Without PostgreSQL/RabbitMQ the tests that need them skip with a message; with ``CI=true``
+a missing service is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get(
+    "AIGUILLAGE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+TEST_BROKER_URL = os.environ.get("AIGUILLAGE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+def require(service: str) -> None:
+    """Skip (or fail under CI=true) when ``service`` ('postgresql' or 'rabbitmq') is down."""
+    url, port = {
+        "postgresql": (TEST_DATABASE_URL, 5432),
+        "rabbitmq": (TEST_BROKER_URL, 5672),
+    }[service]
+    if _reachable(url, port):
+        return
+    message = f"{service} is not reachable at {urlsplit(url).netloc.split('@')[-1]}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+    pytest.skip(f"{message}; start it or set AIGUILLAGE_TEST_*_URL to run these tests")

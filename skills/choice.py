@@ -35,7 +35,7 @@ def _idle_key(advisor: AdvisorProfile) -> float:
 # Ascending sort keys (best first) and the criterion each component stands for.
 _SORT_KEYS: dict[Policy, _KeyFunction] = {
     Policy.BEST_FIT: lambda s, a: (not s.affinity, -s.fit, s.load, _idle_key(a), a.id),
-    Policy.LEAST_BUSY: lambda s, a: (not s.affinity, s.load, s.fit, _idle_key(a), a.id),
+    Policy.LEAST_BUSY: lambda s, a: (not s.affinity, s.load, -s.fit, _idle_key(a), a.id),
     Policy.LONGEST_IDLE: lambda s, a: (not s.affinity, _idle_key(a), s.load, a.id),
 }
 CRITERIA: dict[Policy, tuple[str, ...]] = {

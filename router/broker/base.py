@@ -54,7 +54,9 @@ class Broker(abc.ABC):
         """Stop consumers (unsettled deliveries are requeued) and close connections."""
 
     @abc.abstractmethod
-    async def publish(self, topic: str, body: bytes, *, headers: dict[str, str] | None = None) -> None:
+    async def publish(
+        self, topic: str, body: bytes, *, headers: dict[str, str] | None = None
+    ) -> None:
         """Durably enqueue ``body`` on ``topic``; raise BrokerUnavailable when it cannot."""
 
     @abc.abstractmethod

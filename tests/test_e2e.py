@@ -1,0 +1,153 @@
+"""End to end with real processes: uvicorn serving, separate workers, a worker killed."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from router.models import Advisor, Assignment, Event, Message
+from router.store import Database
+from tests import processes, services
+from tests.conftest import delete_rabbit_queues, empty_postgres, wait_for
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "Bonjour, ma commande n'est toujours pas arrivée, pouvez-vous vérifier le suivi ?",
+    "Hello, I was charged twice on my last invoice, please refund me",
+    "Je n'arrive plus à me connecter, erreur mot de passe",
+    "Hi, the app crashes with an error when I log in",
+    "Bonjour, je voudrais résilier mon abonnement",
+    "Hello, where is my parcel? The tracking has not moved for a week",
+]
+
+
+async def _post_all(base_url: str, count: int, senders: int, prefix: str) -> list[int]:
+    limits = httpx.Limits(max_connections=20)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
+        semaphore = asyncio.Semaphore(20)
+
+        async def post(i: int) -> int:
+            payload = {"channel": "chat", "external_id": f"{prefix}-{i}",
+                       "sender": {"id": f"{prefix}-customer-{i % senders}"},
+                       "text": TEXTS[i % len(TEXTS)]}
+            async with semaphore:
+                response = await http.post("/v1/messages", json=payload)
+            assert response.status_code == 202, response.text
+            return int(response.json()["id"])
+
+        return list(await asyncio.gather(*[post(i) for i in range(count)]))
+
+
+async def _assert_consistent(db: Database, expected: int) -> None:
+    """Everything stored once, processed once, in order, never over capacity."""
+    async with db.session() as session:
+        statuses = Counter((await session.scalars(select(Message.status))).all())
+        assert statuses == {"processed": expected}, statuses
+        received = (await session.execute(
+            select(Event.message_id, func.count()).where(Event.type == "message.received")
+            .group_by(Event.message_id))).all()
+        assert len(received) == expected and all(n == 1 for _, n in received)
+        per_sender: dict[str, list[int]] = defaultdict(list)
+        rows = await session.execute(
+            select(Message.sender_address, Message.id, Message.conversation_id)
+            .join(Event, Event.message_id == Message.id)
+            .where(Event.type == "message.received").order_by(Event.id))
+        conversations: dict[str, set[int]] = defaultdict(set)
+        for sender, message_id, conversation_id in rows:
+            per_sender[sender].append(message_id)
+            conversations[sender].add(conversation_id)
+        assert all(ids == sorted(ids) for ids in per_sender.values()), "out-of-order handling"
+        assert all(len(c) == 1 for c in conversations.values()), "a sender split in two"
+        live = (await session.scalars(select(Assignment).where(Assignment.ended_at.is_(None)))).all()
+        assert max(Counter(a.conversation_id for a in live).values(), default=0) <= 1
+        capacity = {a.id: a.capacity_total for a in (await session.scalars(select(Advisor))).all()}
+        for advisor_id, load in Counter(a.advisor_id for a in live).items():
+            assert load <= capacity[advisor_id], f"advisor {advisor_id} over capacity"
+
+
+async def _processed(db: Database) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Message)
+                                         .where(Message.status == "processed")) or 0)
+
+
+async def test_make_run_flow_embedded(tmp_path: Path) -> None:
+    """What `make run` does: migrate, demo data, serve; a posted message reaches an advisor."""
+    database = tmp_path / "var" / "aiguillage.db"
+    port = processes.free_port()
+    env = {"AIGUILLAGE_DATABASE_URL": f"sqlite:///{database}", "AIGUILLAGE_PORT": str(port),
+           "AIGUILLAGE_BROKER_URL": "memory://"}
+    processes.run_cli(["migrate"], env)
+    assert "loaded" in processes.run_cli(["demo-data", "--if-empty"], env)
+    assert "skipped" in processes.run_cli(["demo-data", "--if-empty"], env)
+    log = tmp_path / "serve.log"
+    server = processes.cli(["serve"], env, log)
+    base_url = f"http://127.0.0.1:{port}"
+    with processes.stopping(server):
+        processes.wait_ready(base_url, server, log)
+        ids = await _post_all(base_url, 60, 30, "e2e")
+        db = Database(f"sqlite+aiosqlite:///{database}")
+        try:
+            await wait_for(lambda: _done(db, len(ids)), timeout=60)
+            await _assert_consistent(db, len(ids))
+            async with httpx.AsyncClient(base_url=base_url) as http:
+                message = (await http.get(f"/v1/messages/{ids[0]}")).json()
+                conversation = (await http.get(
+                    f"/v1/conversations/{message['conversation_id']}")).json()
+            assert conversation["status"] == "assigned"
+            assert conversation["assignee_id"] is not None
+        finally:
+            await db.dispose()
+        server.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal it caught.
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM), log.read_text()
+        assert "Application shutdown complete" in log.read_text()
+
+
+async def _done(db: Database, expected: int) -> bool:
+    return await _processed(db) == expected
+
+
+async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """API without worker + three worker processes; one is SIGKILLed mid-stream."""
+    services.require("rabbitmq")
+    await empty_postgres(pg_database)
+    prefix = "e2e" + tmp_path.name[-8:].replace("_", "")
+    port = processes.free_port()
+    env = {"AIGUILLAGE_DATABASE_URL": pg_database, "AIGUILLAGE_PORT": str(port),
+           "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
+           "AIGUILLAGE_QUEUE_PREFIX": prefix, "AIGUILLAGE_WORKER_CONCURRENCY": "8"}
+    processes.run_cli(["demo-data"], env)
+    api_log = tmp_path / "api.log"
+    api = processes.cli(["serve", "--without-worker"], env, api_log)
+    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(3)]
+    base_url = f"http://127.0.0.1:{port}"
+    db = Database(pg_database)
+    try:
+        with processes.stopping(api, *workers):
+            processes.wait_ready(base_url, api, api_log)
+            first = await _post_all(base_url, 300, 90, f"{prefix}a")
+            await wait_for(lambda: _some_processed(db), timeout=60)
+            workers[0].send_signal(signal.SIGKILL)
+            second = await _post_all(base_url, 300, 90, f"{prefix}b")
+            await wait_for(lambda: _done(db, len(first) + len(second)), timeout=120)
+            await _assert_consistent(db, len(first) + len(second))
+            for process, name in ((workers[1], "worker1"), (workers[2], "worker2")):
+                process.send_signal(signal.SIGTERM)
+                assert process.wait(timeout=30) == 0, (tmp_path / f"{name}.log").read_text()
+    finally:
+        await db.dispose()
+        await delete_rabbit_queues(prefix)
+
+
+async def _some_processed(db: Database) -> bool:
+    return await _processed(db) > 20

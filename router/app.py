@@ -23,9 +23,13 @@ def create_app(settings: Settings) -> FastAPI:
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
-        log.info("Aiguillage %s ready (database %s, broker %s, worker %s)", __version__,
-                 runtime.db.dialect, settings.broker_scheme,
-                 "in-process" if settings.run_worker_in_api else "external")
+        log.info(
+            "Aiguillage %s ready (database %s, broker %s, worker %s)",
+            __version__,
+            runtime.db.dialect,
+            settings.broker_scheme,
+            "in-process" if settings.run_worker_in_api else "external",
+        )
         try:
             yield
         finally:

@@ -14,8 +14,11 @@ from router import logs
 from router.errors import AiguillageError, ConfigurationError
 from router.settings import Settings, load_settings
 
-app = typer.Typer(help="Aiguillage: omnichannel conversation router.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Aiguillage: omnichannel conversation router.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
 def _settings(**overrides: object) -> Settings:
@@ -54,15 +57,24 @@ def demo_data(
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
-    with_worker: Annotated[bool | None, typer.Option(
-        "--with-worker/--without-worker", help="run the pipeline worker in this process")] = None,
+    with_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--with-worker/--without-worker", help="run the pipeline worker in this process"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (and, by default, the pipeline worker) with uvicorn."""
     from router.app import create_app
 
     settings = _settings(host=host, port=port, run_worker_in_api=with_worker)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
 
 
 @app.command()
@@ -70,9 +82,13 @@ def worker() -> None:
     """Run pipeline workers (several processes may run at once on PostgreSQL + RabbitMQ)."""
     settings = _settings()
     if settings.broker_scheme == "memory":
-        typer.secho("error: the memory:// broker lives inside one process; a separate worker "
-                    "needs AIGUILLAGE_BROKER_URL=amqp://... (or use `aiguillage serve`, which "
-                    "runs the worker in-process)", fg="red", err=True)
+        typer.secho(
+            "error: the memory:// broker lives inside one process; a separate worker "
+            "needs AIGUILLAGE_BROKER_URL=amqp://... (or use `aiguillage serve`, which "
+            "runs the worker in-process)",
+            fg="red",
+            err=True,
+        )
         raise typer.Exit(2)
     asyncio.run(_run_worker(settings))
 

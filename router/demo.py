@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
+from sqlmodel import col, select
 
 from router.models import Advisor, AdvisorSkill, RoutingRule, Skill, Team
 from router.models.advisors import AdvisorStatus, Role
@@ -23,40 +24,124 @@ TEAMS = ("Front office", "Expert support")
 
 # name, email, team index, languages, skills, capacity, per-channel capacity
 ADVISORS: list[tuple[str, str, int, list[str], dict[str, int], int, dict[str, int]]] = [
-    ("Camille Martin", "camille.martin", 0, ["fr", "en"], {"billing": 4, "orders": 3}, 4,
-     {"email": 3, "chat": 2}),
+    (
+        "Camille Martin",
+        "camille.martin",
+        0,
+        ["fr", "en"],
+        {"billing": 4, "orders": 3},
+        4,
+        {"email": 3, "chat": 2},
+    ),
     ("Lucas Bernard", "lucas.bernard", 0, ["fr"], {"orders": 4, "billing": 2}, 4, {}),
     ("Chloé Dubois", "chloe.dubois", 0, ["fr", "es"], {"orders": 3, "complaints": 3}, 3, {}),
     ("Emma Thompson", "emma.thompson", 0, ["en"], {"orders": 4, "billing": 3}, 4, {}),
-    ("Hugo Petit", "hugo.petit", 1, ["fr", "en"], {"technical": 5, "orders": 2}, 3,
-     {"chat": 3}),
+    ("Hugo Petit", "hugo.petit", 1, ["fr", "en"], {"technical": 5, "orders": 2}, 3, {"chat": 3}),
     ("Sarah Nguyen", "sarah.nguyen", 1, ["en", "fr"], {"technical": 4, "billing": 2}, 3, {}),
     ("Noah Wilson", "noah.wilson", 1, ["en"], {"technical": 3, "retention": 4}, 3, {}),
-    ("Léa Moreau", "lea.moreau", 1, ["fr", "en"], {"retention": 5, "complaints": 4,
-                                                   "billing": 3}, 3, {}),
+    (
+        "Léa Moreau",
+        "lea.moreau",
+        1,
+        ["fr", "en"],
+        {"retention": 5, "complaints": 4, "billing": 3},
+        3,
+        {},
+    ),
 ]
 SUPERVISOR = ("Inès Lambert", "ines.lambert", ["fr", "en"], {"complaints": 5, "billing": 4})
 
 RULES: list[dict[str, Any]] = [
-    {"name": "VIP customers", "position": 10, "conditions": {"tiers": ["vip"]},
-     "required_skills": {"complaints": 3}, "priority": 80, "policy": "best_fit"},
-    {"name": "Cancellations", "position": 20,
-     "conditions": {"keywords": ["résilier", "résiliation", "resilier", "cancel",
-                                 "cancellation", "unsubscribe", "désabonner"]},
-     "required_skills": {"retention": 3}, "priority": 60, "policy": "best_fit"},
-    {"name": "Technical problems", "position": 30,
-     "conditions": {"keywords": ["bug", "erreur", "error", "panne", "connexion", "login",
-                                 "mot de passe", "password", "crash", "ne fonctionne pas",
-                                 "doesn't work", "not working"]},
-     "required_skills": {"technical": 3}, "priority": 40, "policy": "best_fit"},
-    {"name": "Billing and refunds", "position": 40,
-     "conditions": {"keywords": ["facture", "invoice", "paiement", "payment", "prélèvement",
-                                 "remboursement", "refund", "charged", "débité"]},
-     "required_skills": {"billing": 2}, "priority": 30, "policy": "best_fit"},
-    {"name": "Orders and delivery", "position": 50,
-     "conditions": {"keywords": ["commande", "order", "livraison", "delivery", "colis",
-                                 "parcel", "suivi", "tracking", "retour", "return"]},
-     "required_skills": {"orders": 2}, "priority": 20, "policy": "least_busy"},
+    {
+        "name": "VIP customers",
+        "position": 10,
+        "conditions": {"tiers": ["vip"]},
+        "required_skills": {"complaints": 3},
+        "priority": 80,
+        "policy": "best_fit",
+    },
+    {
+        "name": "Cancellations",
+        "position": 20,
+        "conditions": {
+            "keywords": [
+                "résilier",
+                "résiliation",
+                "resilier",
+                "cancel",
+                "cancellation",
+                "unsubscribe",
+                "désabonner",
+            ]
+        },
+        "required_skills": {"retention": 3},
+        "priority": 60,
+        "policy": "best_fit",
+    },
+    {
+        "name": "Technical problems",
+        "position": 30,
+        "conditions": {
+            "keywords": [
+                "bug",
+                "erreur",
+                "error",
+                "panne",
+                "connexion",
+                "login",
+                "mot de passe",
+                "password",
+                "crash",
+                "ne fonctionne pas",
+                "doesn't work",
+                "not working",
+            ]
+        },
+        "required_skills": {"technical": 3},
+        "priority": 40,
+        "policy": "best_fit",
+    },
+    {
+        "name": "Billing and refunds",
+        "position": 40,
+        "conditions": {
+            "keywords": [
+                "facture",
+                "invoice",
+                "paiement",
+                "payment",
+                "prélèvement",
+                "remboursement",
+                "refund",
+                "charged",
+                "débité",
+            ]
+        },
+        "required_skills": {"billing": 2},
+        "priority": 30,
+        "policy": "best_fit",
+    },
+    {
+        "name": "Orders and delivery",
+        "position": 50,
+        "conditions": {
+            "keywords": [
+                "commande",
+                "order",
+                "livraison",
+                "delivery",
+                "colis",
+                "parcel",
+                "suivi",
+                "tracking",
+                "retour",
+                "return",
+            ]
+        },
+        "required_skills": {"orders": 2},
+        "priority": 20,
+        "policy": "least_busy",
+    },
 ]
 
 
@@ -76,30 +161,47 @@ async def load_demo(database_url: str, *, only_if_empty: bool) -> bool:
             session.add_all([*skills.values(), *teams])
             await session.flush()
             name, local, languages, levels = SUPERVISOR
-            supervisor = Advisor(name=name, email=_email(local), role=Role.supervisor,
-                                 team_id=teams[1].id, languages=languages,
-                                 status=AdvisorStatus.AWAY, capacity_total=2)
+            supervisor = Advisor(
+                name=name,
+                email=_email(local),
+                role=Role.supervisor,
+                team_id=teams[1].id,
+                languages=languages,
+                status=AdvisorStatus.AWAY,
+                capacity_total=2,
+            )
             session.add(supervisor)
             await session.flush()
             advisors = [supervisor]
             for name, local, team, langs, _levels, capacity, per_channel in ADVISORS:
-                advisors.append(Advisor(
-                    name=name, email=_email(local), team_id=teams[team].id, languages=langs,
-                    supervisor_id=supervisor.id, status=AdvisorStatus.AVAILABLE,
-                    capacity_total=capacity, capacity_per_channel=per_channel))
+                advisors.append(
+                    Advisor(
+                        name=name,
+                        email=_email(local),
+                        team_id=teams[team].id,
+                        languages=langs,
+                        supervisor_id=supervisor.id,
+                        status=AdvisorStatus.AVAILABLE,
+                        capacity_total=capacity,
+                        capacity_per_channel=per_channel,
+                    )
+                )
             session.add_all(advisors[1:])
             await session.flush()
             all_levels = [levels] + [row[4] for row in ADVISORS]
             for advisor, advisor_levels in zip(advisors, all_levels, strict=True):
                 for skill, level in advisor_levels.items():
-                    assert advisor.id is not None and skills[skill].id is not None
-                    session.add(AdvisorSkill(advisor_id=advisor.id, skill_id=skills[skill].id,
-                                             level=level))
+                    skill_id = skills[skill].id
+                    assert advisor.id is not None and skill_id is not None
+                    session.add(AdvisorSkill(advisor_id=advisor.id, skill_id=skill_id, level=level))
             for rule in RULES:
                 RuleSpec.from_dict({**rule, "is_default": False}, known_skills=SKILLS)
                 session.add(RoutingRule(**rule))
-            await session.execute(update(RoutingRule).where(RoutingRule.is_default.is_(True))  # type: ignore[attr-defined]
-                                  .values(policy="least_busy", require_language=True))
+            await session.execute(
+                update(RoutingRule)
+                .where(col(RoutingRule.is_default).is_(True))
+                .values(policy="least_busy", require_language=True)
+            )
             await session.commit()
             return True
     finally:

@@ -1,15 +1,15 @@
 """One exception tree for the whole service; the API maps it to problem+json.
 
-    AiguillageError
-    ├── ConfigurationError            settings that cannot work (start-up fails)
-    ├── BrokerError
-    │   ├── BrokerUnavailable         broker unreachable or connection lost
-    │   └── DeliveryAlreadySettled    a delivery was acked/rejected twice
-    ├── StoreUnavailable              database unreachable
-    └── DomainError                   a request that cannot be honoured (4xx)
-        ├── NotFound                  404
-        ├── Conflict                  409
-        └── InvalidRequest            422 (with the offending field)
+AiguillageError
+├── ConfigurationError            settings that cannot work (start-up fails)
+├── BrokerError
+│   ├── BrokerUnavailable         broker unreachable or connection lost
+│   └── DeliveryAlreadySettled    a delivery was acked/rejected twice
+├── StoreUnavailable              database unreachable
+└── DomainError                   a request that cannot be honoured (4xx)
+    ├── NotFound                  404
+    ├── Conflict                  409
+    └── InvalidRequest            422 (with the offending field)
 """
 
 from __future__ import annotations

@@ -91,9 +91,7 @@ def check_level(level: int, field: str) -> None:
         raise error(field, f"level {level} is outside 1..5")
 
 
-def skill_levels(
-    value: object, field: str, known_skills: Collection[str] | None
-) -> dict[str, int]:
+def skill_levels(value: object, field: str, known_skills: Collection[str] | None) -> dict[str, int]:
     levels: dict[str, int] = {}
     for name, level in mapping(value, field).items():
         path = f"{field}.{name}"

@@ -27,8 +27,18 @@ from router.settings import Settings, load_settings
 from router.store.migrate import upgrade
 from tests import services
 
-TABLES = ("event", "assignment", "message", "conversation", "channel_identity", "customer",
-          "advisor_skill", "advisor", "skill", "team")
+TABLES = (
+    "event",
+    "assignment",
+    "message",
+    "conversation",
+    "channel_identity",
+    "customer",
+    "advisor_skill",
+    "advisor",
+    "skill",
+    "team",
+)
 
 
 @pytest.fixture(scope="session")
@@ -105,20 +115,29 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path
-                   ) -> AsyncIterator[Settings]:
+async def settings(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Settings]:
     if backend == "embedded":
         database = tmp_path / "aiguillage.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), database)
-        yield load_settings(database_url=f"sqlite:///{database}", broker_url="memory://",
-                            sweep_interval_seconds=0.5, sweep_after_seconds=1.0)
+        yield load_settings(
+            database_url=f"sqlite:///{database}",
+            broker_url="memory://",
+            sweep_interval_seconds=0.5,
+            sweep_after_seconds=1.0,
+        )
         return
     url = request.getfixturevalue("pg_database")
     await empty_postgres(url)
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    yield load_settings(database_url=url, broker_url=services.TEST_BROKER_URL,
-                        queue_prefix=prefix, sweep_interval_seconds=0.5,
-                        sweep_after_seconds=1.0)
+    yield load_settings(
+        database_url=url,
+        broker_url=services.TEST_BROKER_URL,
+        queue_prefix=prefix,
+        sweep_interval_seconds=0.5,
+        sweep_after_seconds=1.0,
+    )
     await delete_rabbit_queues(prefix)
 
 
@@ -145,8 +164,9 @@ def runtime_of(http: httpx.AsyncClient) -> Runtime:
     return runtime
 
 
-async def wait_for(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0,
-                   interval: float = 0.05) -> Any:
+async def wait_for(
+    check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0, interval: float = 0.05
+) -> Any:
     """Poll ``check`` until it returns something truthy; fail with its last value."""
     deadline = asyncio.get_running_loop().time() + timeout
     value = None
@@ -158,7 +178,13 @@ async def wait_for(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0
     raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
 
 
-def message_payload(sender: str, external_id: str, text: str, channel: str = "chat",
-                    **extra: Any) -> dict[str, Any]:
-    return {"channel": channel, "external_id": external_id, "sender": {"id": sender},
-            "text": text, **extra}
+def message_payload(
+    sender: str, external_id: str, text: str, channel: str = "chat", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "external_id": external_id,
+        "sender": {"id": sender},
+        "text": text,
+        **extra,
+    }

@@ -23,19 +23,29 @@ def free_port() -> int:
 def cli(args: Sequence[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start ``aiguillage ARGS`` with its output in ``log`` (shown when a test fails)."""
     handle = log.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "router", *args],
-                            env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "router", *args],
+        env={**os.environ, **env},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def run_cli(args: Sequence[str], env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-m", "router", *args], env={**os.environ, **env},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "router", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path,
-               timeout: float = 60.0) -> None:
+def wait_ready(
+    base_url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -21,7 +21,9 @@ TEST_BROKER_URL = os.environ.get("AIGUILLAGE_TEST_BROKER_URL", "amqp://guest:gue
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False

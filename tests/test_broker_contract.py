@@ -292,7 +292,9 @@ def _close_connection_named(name: str) -> None:
         pytest.skip("rabbitmqctl is needed to force-close a connection")
     listing = subprocess.run(
         [rabbitmqctl, "list_connections", "pid", "client_properties", "-q", "--no-table-headers"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     # One row per connection: "<pid>\t[{...},{"connection_name","<name>"},...]"
     pids = [

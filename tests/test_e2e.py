@@ -34,9 +34,12 @@ async def _post_all(base_url: str, count: int, senders: int, prefix: str) -> lis
         semaphore = asyncio.Semaphore(20)
 
         async def post(i: int) -> int:
-            payload = {"channel": "chat", "external_id": f"{prefix}-{i}",
-                       "sender": {"id": f"{prefix}-customer-{i % senders}"},
-                       "text": TEXTS[i % len(TEXTS)]}
+            payload = {
+                "channel": "chat",
+                "external_id": f"{prefix}-{i}",
+                "sender": {"id": f"{prefix}-customer-{i % senders}"},
+                "text": TEXTS[i % len(TEXTS)],
+            }
             async with semaphore:
                 response = await http.post("/v1/messages", json=payload)
             assert response.status_code == 202, response.text
@@ -50,22 +53,30 @@ async def _assert_consistent(db: Database, expected: int) -> None:
     async with db.session() as session:
         statuses = Counter((await session.scalars(select(Message.status))).all())
         assert statuses == {"processed": expected}, statuses
-        received = (await session.execute(
-            select(Event.message_id, func.count()).where(Event.type == "message.received")
-            .group_by(Event.message_id))).all()
+        received = (
+            await session.execute(
+                select(Event.message_id, func.count())
+                .where(Event.type == "message.received")
+                .group_by(Event.message_id)
+            )
+        ).all()
         assert len(received) == expected and all(n == 1 for _, n in received)
         per_sender: dict[str, list[int]] = defaultdict(list)
         rows = await session.execute(
             select(Message.sender_address, Message.id, Message.conversation_id)
             .join(Event, Event.message_id == Message.id)
-            .where(Event.type == "message.received").order_by(Event.id))
+            .where(Event.type == "message.received")
+            .order_by(Event.id)
+        )
         conversations: dict[str, set[int]] = defaultdict(set)
         for sender, message_id, conversation_id in rows:
             per_sender[sender].append(message_id)
             conversations[sender].add(conversation_id)
         assert all(ids == sorted(ids) for ids in per_sender.values()), "out-of-order handling"
         assert all(len(c) == 1 for c in conversations.values()), "a sender split in two"
-        live = (await session.scalars(select(Assignment).where(Assignment.ended_at.is_(None)))).all()
+        live = (
+            await session.scalars(select(Assignment).where(Assignment.ended_at.is_(None)))
+        ).all()
         assert max(Counter(a.conversation_id for a in live).values(), default=0) <= 1
         capacity = {a.id: a.capacity_total for a in (await session.scalars(select(Advisor))).all()}
         for advisor_id, load in Counter(a.advisor_id for a in live).items():
@@ -74,16 +85,23 @@ async def _assert_consistent(db: Database, expected: int) -> None:
 
 async def _processed(db: Database) -> int:
     async with db.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(Message)
-                                         .where(Message.status == "processed")) or 0)
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(Message).where(Message.status == "processed")
+            )
+            or 0
+        )
 
 
 async def test_make_run_flow_embedded(tmp_path: Path) -> None:
     """What `make run` does: migrate, demo data, serve; a posted message reaches an advisor."""
     database = tmp_path / "var" / "aiguillage.db"
     port = processes.free_port()
-    env = {"AIGUILLAGE_DATABASE_URL": f"sqlite:///{database}", "AIGUILLAGE_PORT": str(port),
-           "AIGUILLAGE_BROKER_URL": "memory://"}
+    env = {
+        "AIGUILLAGE_DATABASE_URL": f"sqlite:///{database}",
+        "AIGUILLAGE_PORT": str(port),
+        "AIGUILLAGE_BROKER_URL": "memory://",
+    }
     processes.run_cli(["migrate"], env)
     assert "loaded" in processes.run_cli(["demo-data", "--if-empty"], env)
     assert "skipped" in processes.run_cli(["demo-data", "--if-empty"], env)
@@ -99,8 +117,9 @@ async def test_make_run_flow_embedded(tmp_path: Path) -> None:
             await _assert_consistent(db, len(ids))
             async with httpx.AsyncClient(base_url=base_url) as http:
                 message = (await http.get(f"/v1/messages/{ids[0]}")).json()
-                conversation = (await http.get(
-                    f"/v1/conversations/{message['conversation_id']}")).json()
+                conversation = (
+                    await http.get(f"/v1/conversations/{message['conversation_id']}")
+                ).json()
             assert conversation["status"] == "assigned"
             assert conversation["assignee_id"] is not None
         finally:
@@ -123,9 +142,13 @@ async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
     await empty_postgres(pg_database)
     prefix = "e2e" + tmp_path.name[-8:].replace("_", "")
     port = processes.free_port()
-    env = {"AIGUILLAGE_DATABASE_URL": pg_database, "AIGUILLAGE_PORT": str(port),
-           "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
-           "AIGUILLAGE_QUEUE_PREFIX": prefix, "AIGUILLAGE_WORKER_CONCURRENCY": "8"}
+    env = {
+        "AIGUILLAGE_DATABASE_URL": pg_database,
+        "AIGUILLAGE_PORT": str(port),
+        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
+        "AIGUILLAGE_QUEUE_PREFIX": prefix,
+        "AIGUILLAGE_WORKER_CONCURRENCY": "8",
+    }
     processes.run_cli(["demo-data"], env)
     api_log = tmp_path / "api.log"
     api = processes.cli(["serve", "--without-worker"], env, api_log)

@@ -19,7 +19,9 @@ def test_invalid_settings_stop_start_up_with_a_clear_message() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from router.cli import main; main()", "migrate"],
         env={"AIGUILLAGE_DATABASE_URL": "mysql://nope", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "AIGUILLAGE_DATABASE_URL" in result.stderr
@@ -30,7 +32,9 @@ def test_separate_worker_refuses_the_in_process_broker() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from router.cli import main; main()", "worker"],
         env={"AIGUILLAGE_BROKER_URL": "memory://", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "amqp://" in result.stderr

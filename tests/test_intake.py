@@ -15,9 +15,17 @@ async def _count_messages(http: httpx.AsyncClient) -> int:
 
 
 async def test_message_is_accepted_stored_and_processed(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/messages", json=message_payload(
-        "visitor-1", "m-1", "Hello, my order has not arrived", sent_at="2026-11-20T10:00:00Z",
-        metadata={"page": "/orders"}, subject="Order 123"))
+    response = await client.post(
+        "/v1/messages",
+        json=message_payload(
+            "visitor-1",
+            "m-1",
+            "Hello, my order has not arrived",
+            sent_at="2026-11-20T10:00:00Z",
+            metadata={"page": "/orders"},
+            subject="Order 123",
+        ),
+    )
     assert response.status_code == 202
     body = response.json()
     assert body["duplicate"] is False
@@ -50,16 +58,20 @@ async def test_same_message_twice_is_stored_once(client: httpx.AsyncClient) -> N
 
 
 async def test_malformed_json_is_a_400_with_a_reason(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/messages", content=b'{"channel": "chat", ',
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        "/v1/messages",
+        content=b'{"channel": "chat", ',
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "malformed_json"
 
 
 async def test_missing_and_mistyped_fields_are_named(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/messages", json={"channel": "chat", "external_id": "x",
-                                                       "sender": {"id": "s"}})
+    response = await client.post(
+        "/v1/messages", json={"channel": "chat", "external_id": "x", "sender": {"id": "s"}}
+    )
     assert response.status_code == 422
     assert {"field": "text", "message": "Field required"} in response.json()["errors"]
 
@@ -69,16 +81,18 @@ async def test_missing_and_mistyped_fields_are_named(client: httpx.AsyncClient) 
 
 
 async def test_unknown_channel_is_rejected(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/messages", json=message_payload("s", "x", "hi",
-                                                                      channel="pigeon"))
+    response = await client.post(
+        "/v1/messages", json=message_payload("s", "x", "hi", channel="pigeon")
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "channel"
     assert "email" in response.json()["errors"][0]["message"]
 
 
 async def test_naive_timestamp_is_rejected(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/messages", json=message_payload(
-        "s", "x", "hi", sent_at="2026-11-20T10:00:00"))
+    response = await client.post(
+        "/v1/messages", json=message_payload("s", "x", "hi", sent_at="2026-11-20T10:00:00")
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "sent_at"
 

@@ -15,8 +15,9 @@ from tests.conftest import message_payload, runtime_of, wait_for
 
 
 async def _post(http: httpx.AsyncClient, sender: str, ext: str, text: str, **kw: Any) -> int:
-    response = await http.post("/v1/messages",
-                               json=message_payload(sender, f"{sender}-{ext}", text, **kw))
+    response = await http.post(
+        "/v1/messages", json=message_payload(sender, f"{sender}-{ext}", text, **kw)
+    )
     assert response.status_code == 202, response.text
     return int(response.json()["id"])
 
@@ -33,17 +34,28 @@ async def _conversation_of(http: httpx.AsyncClient, message_id: int) -> dict[str
 
 
 async def _advisor(http: httpx.AsyncClient, name: str, **fields: Any) -> dict[str, Any]:
-    body = {"name": name, "email": f"{name.lower()}@example.com", "languages": ["en", "fr"],
-            "status": "available", "capacity_total": 1, **fields}
+    body = {
+        "name": name,
+        "email": f"{name.lower()}@example.com",
+        "languages": ["en", "fr"],
+        "status": "available",
+        "capacity_total": 1,
+        **fields,
+    }
     response = await http.post("/v1/advisors", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-async def test_demo_rules_route_a_french_billing_message(demo: Settings,
-                                                         client: httpx.AsyncClient) -> None:
-    message_id = await _post(client, "client-fr", "f1",
-                             "Bonjour, ma facture de novembre est fausse, je suis débité deux fois")
+async def test_demo_rules_route_a_french_billing_message(
+    demo: Settings, client: httpx.AsyncClient
+) -> None:
+    message_id = await _post(
+        client,
+        "client-fr",
+        "f1",
+        "Bonjour, ma facture de novembre est fausse, je suis débité deux fois",
+    )
     conversation = await _conversation_of(client, message_id)
     assert conversation["status"] == "assigned"
     assert conversation["language"] == "fr"
@@ -76,8 +88,11 @@ async def test_capacity_is_respected_and_freed_capacity_is_pushed(
     second = await _conversation_of(client, await _post(client, "b", "1", "Hello, me too please"))
     assert first["assignee_id"] == advisor["id"]
     assert second["status"] == "waiting" and second["assignee_id"] is None
-    waiting = [e for e in (await client.get(f"/v1/conversations/{second['id']}/events")).json()
-               if e["type"] == "conversation.waiting"]
+    waiting = [
+        e
+        for e in (await client.get(f"/v1/conversations/{second['id']}/events")).json()
+        if e["type"] == "conversation.waiting"
+    ]
     assert "capacity" in str(waiting[0]["data"]["explanation"])
 
     resolved = await client.post(f"/v1/conversations/{first['id']}/resolve")
@@ -109,8 +124,11 @@ async def test_break_stops_new_work_but_keeps_current(client: httpx.AsyncClient)
 async def _make_available_without_push(http: httpx.AsyncClient, advisor_ids: list[int]) -> None:
     """Flip status in the database directly, as if the push had been missed."""
     async with runtime_of(http).db.session() as session:
-        await session.execute(update(Advisor).where(Advisor.id.in_(advisor_ids))  # type: ignore[union-attr]
-                              .values(status="available"))
+        await session.execute(
+            update(Advisor)
+            .where(Advisor.id.in_(advisor_ids))  # type: ignore[union-attr]
+            .values(status="available")
+        )
         await session.commit()
 
 
@@ -139,8 +157,9 @@ async def test_pull_returns_204_when_nothing_fits(client: httpx.AsyncClient) -> 
 async def test_concurrent_pulls_never_double_assign_nor_exceed_capacity(
     client: httpx.AsyncClient,
 ) -> None:
-    advisors = [await _advisor(client, f"Racer{i}", status="away", capacity_total=2)
-                for i in range(3)]
+    advisors = [
+        await _advisor(client, f"Racer{i}", status="away", capacity_total=2) for i in range(3)
+    ]
     for i in range(10):
         await _conversation_of(client, await _post(client, f"r{i}", "1", "Hello, help me"))
     await _make_available_without_push(client, [a["id"] for a in advisors])
@@ -151,20 +170,25 @@ async def test_concurrent_pulls_never_double_assign_nor_exceed_capacity(
     assert len(claimed) == 6 and len(set(claimed)) == 6
     assert {r.status_code for r in responses} <= {200, 409}
     async with runtime_of(client).db.session() as session:
-        live = (await session.scalars(select(Assignment).where(Assignment.ended_at.is_(None)))).all()  # type: ignore[union-attr]
+        live = (
+            await session.scalars(select(Assignment).where(Assignment.ended_at.is_(None)))
+        ).all()  # type: ignore[union-attr]
     assert Counter(a.conversation_id for a in live).most_common(1)[0][1] == 1
     assert max(Counter(a.advisor_id for a in live).values()) == 2
 
 
 async def test_one_senders_messages_are_processed_in_order(client: httpx.AsyncClient) -> None:
-    ids = await asyncio.gather(*[
-        _post(client, "burst", f"{i:03d}", f"message number {i}") for i in range(25)])
+    ids = await asyncio.gather(
+        *[_post(client, "burst", f"{i:03d}", f"message number {i}") for i in range(25)]
+    )
     last = await _conversation_of(client, max(ids))
     messages = (await client.get(f"/v1/conversations/{last['id']}/messages")).json()
     assert len(messages) == 25
     assert [m["id"] for m in messages] == sorted(ids)
     async with runtime_of(client).db.session() as session:
-        received = (await session.scalars(
-            select(Event.message_id).where(Event.type == "message.received").order_by(Event.id)  # type: ignore[arg-type]
-        )).all()
+        received = (
+            await session.scalars(
+                select(Event.message_id).where(Event.type == "message.received").order_by(Event.id)  # type: ignore[arg-type]
+            )
+        ).all()
     assert list(received) == sorted(ids)

@@ -318,8 +318,9 @@ conditions_strategy = st.builds(
     emotions=name_sets,
     min_intensity=st.none() | st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0]),
     keywords=st.none()
-    | st.lists(st.sampled_from(["facture", "mot de passe", "annuler", "c++"]), min_size=1)
-    .map(tuple),
+    | st.lists(st.sampled_from(["facture", "mot de passe", "annuler", "c++"]), min_size=1).map(
+        tuple
+    ),
 ).filter(lambda c: not c.is_empty)
 
 facts_strategy = st.builds(

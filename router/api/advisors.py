@@ -14,13 +14,15 @@ AdvisorId = Path(ge=1)
 
 
 @router.get("/advisors", response_model=list[AdvisorPublic], summary="List advisors")
-async def list_advisors(db: DB, team_id: int | None = Query(default=None, ge=1)
-                        ) -> list[AdvisorPublic]:
+async def list_advisors(
+    db: DB, team_id: int | None = Query(default=None, ge=1)
+) -> list[AdvisorPublic]:
     return await advisors.list_advisors(db, team_id)
 
 
-@router.post("/advisors", status_code=201, response_model=AdvisorPublic,
-             summary="Create an advisor")
+@router.post(
+    "/advisors", status_code=201, response_model=AdvisorPublic, summary="Create an advisor"
+)
 async def create_advisor(payload: AdvisorCreate, db: DB) -> AdvisorPublic:
     return await advisors.create_advisor(db, payload)
 
@@ -30,10 +32,14 @@ async def get_advisor(db: DB, advisor_id: int = AdvisorId) -> AdvisorPublic:
     return await advisors.get_advisor(db, advisor_id)
 
 
-@router.patch("/advisors/{advisor_id}", response_model=AdvisorPublic,
-              summary="Update an advisor (status, capacity, skills...)")
-async def update_advisor(payload: AdvisorUpdate, db: DB, advisor_id: int = AdvisorId
-                         ) -> AdvisorPublic:
+@router.patch(
+    "/advisors/{advisor_id}",
+    response_model=AdvisorPublic,
+    summary="Update an advisor (status, capacity, skills...)",
+)
+async def update_advisor(
+    payload: AdvisorUpdate, db: DB, advisor_id: int = AdvisorId
+) -> AdvisorPublic:
     return await advisors.update_advisor(db, advisor_id, payload)
 
 
@@ -43,8 +49,7 @@ async def update_advisor(payload: AdvisorUpdate, db: DB, advisor_id: int = Advis
     responses={204: {"description": "no waiting conversation fits this advisor"}},
     summary="Pull the best waiting conversation this advisor fits, claimed atomically",
 )
-async def next_conversation(db: DB, advisor_id: int = AdvisorId
-                            ) -> ConversationPublic | Response:
+async def next_conversation(db: DB, advisor_id: int = AdvisorId) -> ConversationPublic | Response:
     conversation = await advisors.claim_next(db, advisor_id)
     if conversation is None:
         return Response(status_code=204)

@@ -23,38 +23,55 @@ async def list_conversations(
     limit: Limit = 50,
 ) -> list[ConversationPublic]:
     rows = await conversations.list_conversations(
-        db, status=status, assignee_id=assignee_id, customer_id=customer_id,
-        after_id=after_id, limit=limit)
+        db,
+        status=status,
+        assignee_id=assignee_id,
+        customer_id=customer_id,
+        after_id=after_id,
+        limit=limit,
+    )
     return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
-@router.get("/{conversation_id}", response_model=ConversationPublic,
-            summary="Read a conversation")
+@router.get("/{conversation_id}", response_model=ConversationPublic, summary="Read a conversation")
 async def get_conversation(db: DB, conversation_id: int = ConversationId) -> ConversationPublic:
     row = await conversations.get_conversation(db, conversation_id)
     return ConversationPublic.model_validate(row, from_attributes=True)
 
 
-@router.get("/{conversation_id}/messages", response_model=list[MessagePublic],
-            summary="A conversation's messages, oldest first")
-async def list_messages(db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0,
-                        limit: Limit = 100) -> list[MessagePublic]:
-    rows = await conversations.conversation_messages(db, conversation_id, after_id=after_id,
-                                                     limit=limit)
+@router.get(
+    "/{conversation_id}/messages",
+    response_model=list[MessagePublic],
+    summary="A conversation's messages, oldest first",
+)
+async def list_messages(
+    db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0, limit: Limit = 100
+) -> list[MessagePublic]:
+    rows = await conversations.conversation_messages(
+        db, conversation_id, after_id=after_id, limit=limit
+    )
     return [MessagePublic.of(row) for row in rows]
 
 
-@router.get("/{conversation_id}/events", response_model=list[EventPublic],
-            summary="A conversation's timeline (routing decisions with explanations included)")
-async def list_events(db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0,
-                      limit: Limit = 100) -> list[EventPublic]:
-    rows = await conversations.conversation_events(db, conversation_id, after_id=after_id,
-                                                   limit=limit)
+@router.get(
+    "/{conversation_id}/events",
+    response_model=list[EventPublic],
+    summary="A conversation's timeline (routing decisions with explanations included)",
+)
+async def list_events(
+    db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0, limit: Limit = 100
+) -> list[EventPublic]:
+    rows = await conversations.conversation_events(
+        db, conversation_id, after_id=after_id, limit=limit
+    )
     return [EventPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
-@router.post("/{conversation_id}/resolve", response_model=ConversationPublic,
-             summary="Resolve a conversation; the advisor's freed capacity takes waiting work")
+@router.post(
+    "/{conversation_id}/resolve",
+    response_model=ConversationPublic,
+    summary="Resolve a conversation; the advisor's freed capacity takes waiting work",
+)
 async def resolve(db: DB, conversation_id: int = ConversationId) -> ConversationPublic:
     row = await conversations.resolve(db, conversation_id)
     return ConversationPublic.model_validate(row, from_attributes=True)

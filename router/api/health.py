@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from router.api.deps import BrokerDep, DB
+from router.api.deps import DB, BrokerDep
 from router.errors import BrokerUnavailable, StoreUnavailable
 
 router = APIRouter(tags=["health"])
@@ -16,8 +16,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database and broker are reachable",
-            responses={503: {"description": "a dependency is down"}})
+@router.get(
+    "/readyz",
+    summary="Database and broker are reachable",
+    responses={503: {"description": "a dependency is down"}},
+)
 async def readyz(db: DB, broker: BrokerDep) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -31,5 +34,7 @@ async def readyz(db: DB, broker: BrokerDep) -> JSONResponse:
     except BrokerUnavailable as error:
         checks["broker"] = str(error)
     ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )

@@ -41,6 +41,5 @@ class BodySizeLimit:
             await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "payload_too_large",
-                           f"request body exceeds {self.max_bytes} bytes")
+        response = problem(413, "payload_too_large", f"request body exceeds {self.max_bytes} bytes")
         await response(scope, receive, send)

@@ -11,8 +11,12 @@ from router.services import conversations, intake
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
 
-@router.post("", status_code=202, response_model=MessageAccepted,
-             summary="Submit an inbound customer message (idempotent on channel + external_id)")
+@router.post(
+    "",
+    status_code=202,
+    response_model=MessageAccepted,
+    summary="Submit an inbound customer message (idempotent on channel + external_id)",
+)
 async def post_message(payload: MessageCreate, db: DB, broker: BrokerDep) -> MessageAccepted:
     return await intake.accept_message(db, broker, payload)
 

@@ -17,8 +17,14 @@ PROBLEM = "application/problem+json"
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"https://aiguillage.dev/problems/{code}", "title": code.replace("_", " "),
-            "status": status, "code": code, "detail": detail, **extra}
+    body = {
+        "type": f"https://aiguillage.dev/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -45,7 +51,8 @@ async def _domain(_request: Request, error: Exception) -> JSONResponse:
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-        error.status_code, "http_error")
+        error.status_code, "http_error"
+    )
     return problem(error.status_code, code, str(error.detail))
 
 

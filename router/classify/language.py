@@ -41,7 +41,8 @@ def detect_language(text: str, *, minimum_hits: int = 2) -> str | None:
     if not words:
         return None
     scores = {
-        lang: sum(1 for w in words if w in vocabulary) for lang, vocabulary in _FUNCTION_WORDS.items()
+        lang: sum(1 for w in words if w in vocabulary)
+        for lang, vocabulary in _FUNCTION_WORDS.items()
     }
     best, best_score = max(scores.items(), key=lambda item: item[1])
     runner_up = max(score for lang, score in scores.items() if lang != best)

@@ -3,8 +3,8 @@
 from sqlmodel import SQLModel
 
 from router.models.advisors import Advisor, AdvisorSkill, Skill, Team
-from router.models.customers import ChannelIdentity, Customer
 from router.models.conversations import Assignment, Conversation, Message
+from router.models.customers import ChannelIdentity, Customer
 from router.models.events import Event
 from router.models.routing import RoutingRule
 

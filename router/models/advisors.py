@@ -9,8 +9,10 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from skills import AdvisorStatus  # one definition, shared with the routing domain
 from router.store.types import JSONType, UTCDateTime, utcnow
+from skills import AdvisorStatus  # one definition, shared with the routing domain
+
+__all__ = ["AdvisorStatus"]  # re-exported for the service layer
 
 
 class Role(StrEnum):
@@ -129,7 +131,7 @@ def advisor_public(advisor: Advisor, skills: dict[str, int], load: dict[str, int
     data: dict[str, Any] = {name: getattr(advisor, name) for name in AdvisorBase.model_fields}
     return AdvisorPublic(
         **data,
-        id=advisor.id,
+        id=advisor.id or 0,
         skills=skills,
         load_total=sum(load.values()),
         load_per_channel=load,

@@ -68,6 +68,7 @@ class ConversationPublic(ConversationBase):
 
 # API schemas below are plain pydantic: a 'metadata' field would shadow SQLModel's.
 
+
 # Sender of an inbound message as the integrator knows them.
 class Sender(BaseModel):
     id: str = PydanticField(min_length=1, max_length=320, description="channel-specific sender id")
@@ -79,7 +80,9 @@ class Sender(BaseModel):
 # Body of POST /v1/messages (the integrator contract).
 class MessageCreate(BaseModel):
     channel: Channel
-    external_id: str = PydanticField(min_length=1, max_length=200, description="provider message id")
+    external_id: str = PydanticField(
+        min_length=1, max_length=200, description="provider message id"
+    )
     sender: Sender
     text: str = PydanticField(max_length=200_000)
     subject: str | None = PydanticField(default=None, max_length=998)
@@ -97,7 +100,9 @@ class MessageCreate(BaseModel):
 # Answer of POST /v1/messages.
 class MessageAccepted(BaseModel):
     id: int
-    duplicate: bool = PydanticField(description="true when this channel+external_id was already stored")
+    duplicate: bool = PydanticField(
+        description="true when this channel+external_id was already stored"
+    )
 
 
 # The table: every message, inbound or outbound; (channel, external_id) is the idempotency key.

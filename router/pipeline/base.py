@@ -69,8 +69,13 @@ class Worker:
         except Exception as error:  # noqa: BLE001 - anything else is the message's fault
             self.failed += 1
             last = delivery.attempts >= self.settings.delivery_limit
-            log.exception("%s message failed (attempt %d/%d)%s", self.topic, delivery.attempts,
-                          self.settings.delivery_limit, "; dead-lettering" if last else "")
+            log.exception(
+                "%s message failed (attempt %d/%d)%s",
+                self.topic,
+                delivery.attempts,
+                self.settings.delivery_limit,
+                "; dead-lettering" if last else "",
+            )
             if last:
                 await self.on_give_up(payload, error)
             await delivery.reject(requeue=True)
@@ -96,7 +101,11 @@ class Worker:
                     raise
                 if time.monotonic() - started > self.max_transient_wait:
                     raise
-                log.warning("%s: transient failure (%s), retrying in %.1fs",
-                            self.topic, type(error).__name__, pause)
+                log.warning(
+                    "%s: transient failure (%s), retrying in %.1fs",
+                    self.topic,
+                    type(error).__name__,
+                    pause,
+                )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)

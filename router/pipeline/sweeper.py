@@ -11,7 +11,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
@@ -35,10 +35,10 @@ async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int
             await session.scalars(
                 select(Message.id)
                 .where(
-                    Message.status == MessageStatus.received,
-                    Message.received_at < utcnow() - older_than,
+                    col(Message.status) == MessageStatus.received,
+                    col(Message.received_at) < utcnow() - older_than,
                 )
-                .order_by(Message.id)  # type: ignore[arg-type]
+                .order_by(col(Message.id))
                 .limit(_BATCH)
             )
         ).all()

@@ -25,8 +25,13 @@ class InboundWorker(Worker):
             raise ValueError(f"inbound payload without an integer message_id: {payload!r}")
         outcome = await process_inbound(self.db, message_id)
         if outcome.processed:
-            log.debug("message %s: %d processed, assigned to %s (attempt %d)", message_id,
-                      outcome.processed, outcome.assigned_to, delivery.attempts)
+            log.debug(
+                "message %s: %d processed, assigned to %s (attempt %d)",
+                message_id,
+                outcome.processed,
+                outcome.assigned_to,
+                delivery.attempts,
+            )
 
     async def on_give_up(self, payload: dict[str, Any], error: BaseException) -> None:
         message_id = payload.get("message_id")

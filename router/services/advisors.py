@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from router.errors import Conflict, InvalidRequest, NotFound
 from router.models import Advisor, AdvisorSkill, Conversation, Skill, Team
@@ -26,14 +27,16 @@ async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[Ad
     ids = [a.id for a in advisors if a.id is not None]
     skills = await profiles.advisor_skills(session, ids)
     loads = await profiles.live_loads(session, ids)
-    return [advisor_public(a, skills.get(a.id or 0, {}), loads.get(a.id or 0, {})) for a in advisors]
+    return [
+        advisor_public(a, skills.get(a.id or 0, {}), loads.get(a.id or 0, {})) for a in advisors
+    ]
 
 
 async def list_advisors(db: Database, team_id: int | None = None) -> list[AdvisorPublic]:
     async with db.session() as session:
-        query = select(Advisor).order_by(Advisor.id)  # type: ignore[arg-type]
+        query = select(Advisor).order_by(col(Advisor.id))
         if team_id is not None:
-            query = query.where(Advisor.team_id == team_id)
+            query = query.where(col(Advisor.team_id) == team_id)
         return await _public(session, (await session.scalars(query)).all())
 
 
@@ -45,8 +48,9 @@ async def get_advisor(db: Database, advisor_id: int) -> AdvisorPublic:
         return (await _public(session, [advisor]))[0]
 
 
-async def _check_references(session: AsyncSession, team_id: int | None,
-                            supervisor_id: int | None) -> None:
+async def _check_references(
+    session: AsyncSession, team_id: int | None, supervisor_id: int | None
+) -> None:
     if team_id is not None and await session.get(Team, team_id) is None:
         raise InvalidRequest(f"team {team_id} does not exist", field="team_id")
     if supervisor_id is not None and await session.get(Advisor, supervisor_id) is None:
@@ -61,7 +65,7 @@ async def _set_skills(session: AsyncSession, advisor_id: int, levels: dict[str, 
             f"unknown skill(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
             field="skills",
         )
-    await session.execute(delete(AdvisorSkill).where(AdvisorSkill.advisor_id == advisor_id))  # type: ignore[arg-type]
+    await session.execute(delete(AdvisorSkill).where(col(AdvisorSkill.advisor_id) == advisor_id))
     for name, level in levels.items():
         skill_id = known[name]
         assert skill_id is not None
@@ -76,8 +80,9 @@ async def create_advisor(db: Database, data: AdvisorCreate) -> AdvisorPublic:
         try:
             await session.flush()
         except IntegrityError:
-            raise Conflict(f"an advisor with email {data.email} already exists",
-                           field="email") from None
+            raise Conflict(
+                f"an advisor with email {data.email} already exists", field="email"
+            ) from None
         assert advisor.id is not None
         await _set_skills(session, advisor.id, data.skills)
         events.record(session, "advisor.created", advisor_id=advisor.id)
@@ -93,7 +98,7 @@ async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> 
     changes = data.model_dump(exclude_unset=True)
     async with db.session() as session:
         advisor = await session.scalar(
-            select(Advisor).where(Advisor.id == advisor_id).with_for_update()
+            select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update()
         )
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
@@ -106,8 +111,13 @@ async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> 
         if skills is not None:
             await _set_skills(session, advisor_id, skills)
         if "status" in changes and changes["status"] != previous_status:
-            events.record(session, "advisor.status_changed", advisor_id=advisor_id,
-                          **{"from": previous_status, "to": changes["status"]})
+            events.record(
+                session,
+                "advisor.status_changed",
+                advisor_id=advisor_id,
+                previous=previous_status,
+                current=changes["status"],
+            )
         await session.flush()
         if advisor.status == AdvisorStatus.AVAILABLE:
             await assignment.fill_advisor(session, advisor_id)
@@ -122,8 +132,9 @@ async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
         if advisor.status != AdvisorStatus.AVAILABLE:
-            raise Conflict(f"advisor {advisor_id} is {advisor.status.value}, not available",
-                           field="status")
+            raise Conflict(
+                f"advisor {advisor_id} is {advisor.status.value}, not available", field="status"
+            )
         if advisor.load_total >= advisor.capacity_total:
             raise Conflict(
                 f"advisor {advisor_id} is at capacity "
@@ -137,9 +148,9 @@ async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
 
 async def list_teams(db: Database) -> list[Team]:
     async with db.session() as session:
-        return list((await session.scalars(select(Team).order_by(Team.id))).all())  # type: ignore[arg-type]
+        return list((await session.scalars(select(Team).order_by(col(Team.id)))).all())
 
 
 async def list_skills(db: Database) -> list[Skill]:
     async with db.session() as session:
-        return list((await session.scalars(select(Skill).order_by(Skill.name))).all())
+        return list((await session.scalars(select(Skill).order_by(col(Skill.name)))).all())

@@ -12,12 +12,14 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from router.models import Advisor, Assignment, Conversation, Customer
 from router.models.conversations import ConversationStatus
 from router.services import events, profiles
+from router.store.types import utcnow
 from skills import (
     AdvisorProfile,
     AdvisorStatus,
@@ -29,7 +31,6 @@ from skills import (
     match_rule,
     requirements_for,
 )
-from router.store.types import utcnow
 
 AFFINITY_WINDOW = timedelta(days=7)
 _CLAIM_BATCH = 100
@@ -42,9 +43,9 @@ async def _affinity_advisor(session: AsyncSession, customer_id: int) -> int | No
     since = utcnow() - AFFINITY_WINDOW
     return await session.scalar(
         select(Assignment.advisor_id)
-        .join(Conversation, Conversation.id == Assignment.conversation_id)  # type: ignore[arg-type]
-        .where(Conversation.customer_id == customer_id, Assignment.assigned_at >= since)
-        .order_by(Assignment.assigned_at.desc())  # type: ignore[attr-defined]
+        .join(Conversation, col(Conversation.id) == Assignment.conversation_id)
+        .where(col(Conversation.customer_id) == customer_id, col(Assignment.assigned_at) >= since)
+        .order_by(col(Assignment.assigned_at).desc())
         .limit(1)
     )
 
@@ -155,8 +156,10 @@ async def claim_for_advisor(
                 continue
             conversation = await session.scalar(
                 select(Conversation)
-                .where(Conversation.id == conversation_id,
-                       Conversation.status == ConversationStatus.waiting)
+                .where(
+                    col(Conversation.id) == conversation_id,
+                    col(Conversation.status) == ConversationStatus.waiting,
+                )
                 .with_for_update(skip_locked=True)
             )
             if conversation is None:
@@ -174,23 +177,31 @@ async def claim_for_advisor(
             return None
 
 
-def _waiting_page(after: tuple[int, datetime, int] | None) -> Select[Any]:
+def _waiting_page(after: tuple[int, datetime, int] | None) -> Any:
     """One page of the waiting queue in order, after the keyset ``after``."""
-    query = select(Conversation.id, Conversation.priority, Conversation.waiting_since,
-                   Conversation.requirements).where(
-        Conversation.status == ConversationStatus.waiting)
+    query = select(
+        Conversation.id,
+        Conversation.priority,
+        Conversation.waiting_since,
+        Conversation.requirements,
+    ).where(col(Conversation.status) == ConversationStatus.waiting)
     if after is not None:
         priority, since, last_id = after
-        query = query.where(or_(
-            Conversation.priority < priority,
-            and_(Conversation.priority == priority, Conversation.waiting_since > since),
-            and_(Conversation.priority == priority, Conversation.waiting_since == since,
-                 Conversation.id > last_id),  # type: ignore[operator]
-        ))
+        query = query.where(
+            or_(
+                col(Conversation.priority) < priority,
+                and_(
+                    col(Conversation.priority) == priority, col(Conversation.waiting_since) > since
+                ),
+                and_(
+                    col(Conversation.priority) == priority,
+                    col(Conversation.waiting_since) == since,
+                    col(Conversation.id) > last_id,
+                ),
+            )
+        )
     return query.order_by(
-        Conversation.priority.desc(),  # type: ignore[attr-defined]
-        Conversation.waiting_since,
-        Conversation.id,
+        col(Conversation.priority).desc(), col(Conversation.waiting_since), col(Conversation.id)
     ).limit(_CLAIM_BATCH)
 
 

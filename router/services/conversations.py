@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from router.errors import Conflict, NotFound
 from router.models import Assignment, Conversation, Event, Message
@@ -16,7 +17,7 @@ from router.store.types import utcnow
 
 
 async def _get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation:
-    query = select(Conversation).where(Conversation.id == conversation_id)
+    query = select(Conversation).where(col(Conversation.id) == conversation_id)
     conversation = await session.scalar(query.with_for_update() if lock else query)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
@@ -37,15 +38,15 @@ async def list_conversations(
     after_id: int,
     limit: int,
 ) -> Sequence[Conversation]:
-    query = select(Conversation).where(Conversation.id > after_id)  # type: ignore[operator]
+    query = select(Conversation).where(col(Conversation.id) > after_id)
     if status is not None:
-        query = query.where(Conversation.status == status)
+        query = query.where(col(Conversation.status) == status)
     if assignee_id is not None:
-        query = query.where(Conversation.assignee_id == assignee_id)
+        query = query.where(col(Conversation.assignee_id) == assignee_id)
     if customer_id is not None:
-        query = query.where(Conversation.customer_id == customer_id)
+        query = query.where(col(Conversation.customer_id) == customer_id)
     async with db.session() as session:
-        return (await session.scalars(query.order_by(Conversation.id).limit(limit))).all()  # type: ignore[arg-type]
+        return (await session.scalars(query.order_by(col(Conversation.id)).limit(limit))).all()
 
 
 async def conversation_messages(
@@ -55,8 +56,8 @@ async def conversation_messages(
         await _get(session, conversation_id)
         query = (
             select(Message)
-            .where(Message.conversation_id == conversation_id, Message.id > after_id)  # type: ignore[operator]
-            .order_by(Message.id)  # type: ignore[arg-type]
+            .where(col(Message.conversation_id) == conversation_id, col(Message.id) > after_id)
+            .order_by(col(Message.id))
             .limit(limit)
         )
         return (await session.scalars(query)).all()
@@ -69,8 +70,8 @@ async def conversation_events(
         await _get(session, conversation_id)
         query = (
             select(Event)
-            .where(Event.conversation_id == conversation_id, Event.id > after_id)  # type: ignore[operator]
-            .order_by(Event.id)  # type: ignore[arg-type]
+            .where(col(Event.conversation_id) == conversation_id, col(Event.id) > after_id)
+            .order_by(col(Event.id))
             .limit(limit)
         )
         return (await session.scalars(query)).all()
@@ -94,15 +95,23 @@ async def resolve(db: Database, conversation_id: int) -> Conversation:
         advisor_id = conversation.assignee_id
         await session.execute(
             update(Assignment)
-            .where(Assignment.conversation_id == conversation_id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+            .where(
+                col(Assignment.conversation_id) == conversation_id,
+                col(Assignment.ended_at).is_(None),
+            )
             .values(ended_at=now, end_reason="resolved")
         )
         conversation.status = ConversationStatus.resolved
         conversation.resolved_at = now
         conversation.waiting_since = None
         conversation.updated_at = now
-        events.record(session, "conversation.resolved", customer_id=conversation.customer_id,
-                      conversation_id=conversation_id, advisor_id=advisor_id)
+        events.record(
+            session,
+            "conversation.resolved",
+            customer_id=conversation.customer_id,
+            conversation_id=conversation_id,
+            advisor_id=advisor_id,
+        )
         await session.flush()
         if advisor_id is not None:
             await assignment.fill_advisor(session, advisor_id)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from router.classify.language import detect_language
 from router.models import ChannelIdentity, Conversation, Customer, Message
+from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
 from router.services import assignment, events
 from router.store import Database
@@ -43,12 +44,12 @@ async def process_inbound(db: Database, message_id: int) -> Outcome:
             await session.scalars(
                 select(Message)
                 .where(
-                    Message.channel == message.channel,
-                    Message.sender_address == message.sender_address,
-                    Message.status == MessageStatus.received,
-                    Message.id <= message_id,  # type: ignore[operator]
+                    col(Message.channel) == message.channel,
+                    col(Message.sender_address) == message.sender_address,
+                    col(Message.status) == MessageStatus.received,
+                    col(Message.id) <= message_id,
                 )
-                .order_by(Message.id)  # type: ignore[arg-type]
+                .order_by(col(Message.id))
             )
         ).all()
         assigned_to = None
@@ -63,8 +64,8 @@ async def _lock_identity(session: AsyncSession, message: Message) -> ChannelIden
     query = (
         select(ChannelIdentity)
         .where(
-            ChannelIdentity.channel == message.channel,
-            ChannelIdentity.address == message.sender_address,
+            col(ChannelIdentity.channel) == message.channel,
+            col(ChannelIdentity.address) == message.sender_address,
         )
         .with_for_update()
     )
@@ -89,8 +90,9 @@ async def _lock_identity(session: AsyncSession, message: Message) -> ChannelIden
             )
             session.add(identity)
             await session.flush()
-            events.record(session, "customer.created", customer_id=customer.id,
-                          channel=message.channel)
+            events.record(
+                session, "customer.created", customer_id=customer.id, channel=message.channel
+            )
             return identity
     except IntegrityError:
         # Another worker created this sender meanwhile; its row is committed now.
@@ -105,8 +107,8 @@ async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Mes
     conversation = await session.scalar(
         select(Conversation)
         .where(
-            Conversation.customer_id == identity.customer_id,
-            Conversation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            col(Conversation.customer_id) == identity.customer_id,
+            col(Conversation.status).in_(OPEN_STATUSES),
         )
         .with_for_update()
     )
@@ -114,27 +116,43 @@ async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Mes
     if conversation is None:
         conversation = Conversation(
             customer_id=identity.customer_id,
-            channel=message.channel,
+            channel=Channel(message.channel),
             status=ConversationStatus.waiting,
             waiting_since=now,
         )
         session.add(conversation)
         await session.flush()
-        events.record(session, "conversation.opened", customer_id=identity.customer_id,
-                      conversation_id=conversation.id, channel=message.channel)
+        events.record(
+            session,
+            "conversation.opened",
+            customer_id=identity.customer_id,
+            conversation_id=conversation.id,
+            channel=message.channel,
+        )
     elif conversation.channel != message.channel:
-        events.record(session, "conversation.channel_switched",
-                      customer_id=identity.customer_id, conversation_id=conversation.id,
-                      **{"from": conversation.channel, "to": message.channel})
-        conversation.channel = message.channel
+        events.record(
+            session,
+            "conversation.channel_switched",
+            customer_id=identity.customer_id,
+            conversation_id=conversation.id,
+            previous=conversation.channel,
+            current=message.channel,
+        )
+        conversation.channel = Channel(message.channel)
     conversation.last_message_at = now
     conversation.updated_at = now
     message.customer_id = identity.customer_id
     message.conversation_id = conversation.id
     message.status = MessageStatus.processed
     message.processed_at = now
-    events.record(session, "message.received", customer_id=identity.customer_id,
-                  conversation_id=conversation.id, message_id=message.id, channel=message.channel)
+    events.record(
+        session,
+        "message.received",
+        customer_id=identity.customer_id,
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel=message.channel,
+    )
     if not is_new:
         return None
     facts = Facts(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table
+from sqlmodel import col, select
 
 from router.broker import Broker
 from router.errors import BrokerError
@@ -22,6 +23,7 @@ from router.store.types import utcnow
 log = logging.getLogger(__name__)
 
 INBOUND_TOPIC = "inbound"
+MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
 
 
 def inbound_body(message_id: int) -> bytes:
@@ -45,14 +47,14 @@ async def accept_message(db: Database, broker: Broker, payload: MessageCreate) -
         "metadata": payload.metadata,
         "status": "received",
     }
-    statement = insert_ignoring_duplicates(db.dialect, Message.__table__).values(**values)
+    statement = insert_ignoring_duplicates(db.dialect, MESSAGE_TABLE).values(**values)
     async with db.session() as session:
-        inserted = (await session.execute(statement.returning(Message.__table__.c.id))).scalar()
+        inserted = (await session.execute(statement.returning(MESSAGE_TABLE.c.id))).scalar()
         if inserted is None:
             existing = await session.scalar(
                 select(Message.id).where(
-                    Message.channel == values["channel"],
-                    Message.external_id == payload.external_id,
+                    col(Message.channel) == values["channel"],
+                    col(Message.external_id) == payload.external_id,
                 )
             )
             await session.rollback()
@@ -68,7 +70,8 @@ async def publish_inbound(broker: Broker, message_id: int) -> bool:
     try:
         await broker.publish(INBOUND_TOPIC, inbound_body(message_id))
     except BrokerError as error:
-        log.warning("message %s stored but not published (%s); the sweeper will retry",
-                    message_id, error)
+        log.warning(
+            "message %s stored but not published (%s); the sweeper will retry", message_id, error
+        )
         return False
     return True

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from router.models import Advisor, AdvisorSkill, Assignment, RoutingRule, Skill
 from skills import AdvisorProfile, AdvisorStatus, Policy, RuleSpec
@@ -19,11 +20,11 @@ async def live_loads(
     """Open assignments per advisor and channel."""
     query = (
         select(Assignment.advisor_id, Assignment.channel, func.count())
-        .where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
-        .group_by(Assignment.advisor_id, Assignment.channel)
+        .where(col(Assignment.ended_at).is_(None))
+        .group_by(col(Assignment.advisor_id), col(Assignment.channel))
     )
     if advisor_ids is not None:
-        query = query.where(Assignment.advisor_id.in_(list(advisor_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(Assignment.advisor_id).in_(list(advisor_ids)))
     loads: dict[int, dict[str, int]] = defaultdict(dict)
     for advisor_id, channel, count in await session.execute(query):
         loads[advisor_id][channel] = count
@@ -34,10 +35,10 @@ async def advisor_skills(
     session: AsyncSession, advisor_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, int]]:
     query = select(AdvisorSkill.advisor_id, Skill.name, AdvisorSkill.level).join(
-        Skill, Skill.id == AdvisorSkill.skill_id  # type: ignore[arg-type]
+        Skill, col(Skill.id) == AdvisorSkill.skill_id
     )
     if advisor_ids is not None:
-        query = query.where(AdvisorSkill.advisor_id.in_(list(advisor_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(AdvisorSkill.advisor_id).in_(list(advisor_ids)))
     skills: dict[int, dict[str, int]] = defaultdict(dict)
     for advisor_id, name, level in await session.execute(query):
         skills[advisor_id][name] = level
@@ -48,9 +49,7 @@ def _epoch(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
-def to_profile(
-    advisor: Advisor, skills: dict[str, int], load: dict[str, int]
-) -> AdvisorProfile:
+def to_profile(advisor: Advisor, skills: dict[str, int], load: dict[str, int]) -> AdvisorProfile:
     assert advisor.id is not None
     return AdvisorProfile(
         id=advisor.id,
@@ -77,7 +76,7 @@ async def profiles(session: AsyncSession, advisors: Sequence[Advisor]) -> list[A
 async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
     """Every advisor who could take work now; the others are excluded by status anyway."""
     advisors = (
-        await session.scalars(select(Advisor).where(Advisor.status == AdvisorStatus.AVAILABLE))
+        await session.scalars(select(Advisor).where(col(Advisor.status) == AdvisorStatus.AVAILABLE))
     ).all()
     return await profiles(session, advisors)
 
@@ -85,7 +84,7 @@ async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
 async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
     """The advisor's row locked (FOR UPDATE) and their load counted after the lock."""
     advisor = await session.scalar(
-        select(Advisor).where(Advisor.id == advisor_id).with_for_update()
+        select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update()
     )
     if advisor is None:
         return None
@@ -111,6 +110,8 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
 
 async def active_rules(session: AsyncSession) -> list[RuleSpec]:
     rules = await session.scalars(
-        select(RoutingRule).where(RoutingRule.enabled.is_(True)).order_by(RoutingRule.position)  # type: ignore[attr-defined]
+        select(RoutingRule)
+        .where(col(RoutingRule.enabled).is_(True))
+        .order_by(col(RoutingRule.position))
     )
     return [rule_spec(rule) for rule in rules]

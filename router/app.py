@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import advisors, conversations, health, messages, problems
+from router.api import advisors, console, conversations, health, messages, problems
 from router.api.limits import BodySizeLimit
 from router.runtime import Runtime
 from router.settings import Settings
@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (health, messages, conversations, advisors):
+    for module in (health, messages, conversations, advisors, console):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

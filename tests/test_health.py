@@ -38,3 +38,10 @@ def test_separate_worker_refuses_the_in_process_broker() -> None:
     )
     assert result.returncode == 2
     assert "amqp://" in result.stderr
+
+
+async def test_console_page_is_served(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "/v1/advisors" in page.text and "<title>Aiguillage console</title>" in page.text

@@ -121,3 +121,24 @@ async def test_openapi_documents_the_contract(client: httpx.AsyncClient) -> None
     assert "/v1/messages" in schema["paths"]
     assert "/v1/advisors/{advisor_id}/next" in schema["paths"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_unstorable_text_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
+    nul = message_payload("s", "nul", "hello\u0000world")
+    response = await client.post("/v1/messages", json=nul)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "text"
+    surrogate = b'{"channel":"chat","external_id":"x","sender":{"id":"s"},"text":"a\\ud800"}'
+    response = await client.post(
+        "/v1/messages", content=surrogate, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert await _count_messages(client) == 0
+
+
+async def test_out_of_range_ids_are_422(client: httpx.AsyncClient) -> None:
+    for path in ("/v1/messages/99999999999999999999", "/v1/conversations/0"):
+        response = await client.get(path)
+        assert response.status_code == 422, path
+    response = await client.get("/v1/conversations", params={"assignee_id": 2**40})
+    assert response.status_code == 422

@@ -192,3 +192,29 @@ async def test_one_senders_messages_are_processed_in_order(client: httpx.AsyncCl
             )
         ).all()
     assert list(received) == sorted(ids)
+
+
+async def test_advisor_input_errors_name_the_field(client: httpx.AsyncClient) -> None:
+    base = {"name": "X", "email": "x@example.com"}
+    cases = [
+        ({**base, "team_id": 999}, 422, "team_id"),
+        ({**base, "skills": {"juggling": 3}}, 422, "skills"),
+        ({**base, "skills": {"billing": 9}}, 422, "skills"),
+        ({**base, "languages": ["French"]}, 422, "languages"),
+        ({**base, "capacity_per_channel": {"fax": 1}}, 422, "capacity_per_channel"),
+        ({**base, "team_id": 2**40}, 422, "team_id"),
+    ]
+    for body, status, field in cases:
+        response = await client.post("/v1/advisors", json=body)
+        assert response.status_code == status, (body, response.text)
+        problem = response.json()
+        assert field in problem.get("field", "") + str(problem.get("errors", "")), problem
+    created = await client.post("/v1/advisors", json=base)
+    assert created.status_code == 201
+    again = await client.post("/v1/advisors", json=base)
+    assert again.status_code == 409 and again.json()["field"] == "email"
+    advisor_id = created.json()["id"]
+    response = await client.patch(f"/v1/advisors/{advisor_id}", json={"status": None})
+    assert response.status_code == 422 and "null" in response.json()["detail"]
+    response = await client.patch(f"/v1/advisors/{advisor_id}", json={"status": "sleeping"})
+    assert response.status_code == 422

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Response
 
 from router.api.deps import DB
 from router.models.advisors import AdvisorCreate, AdvisorPublic, AdvisorUpdate, Skill, Team
 from router.models.conversations import ConversationPublic
+from router.models.validation import IdPath, OptionalIdQuery
 from router.services import advisors
 
 router = APIRouter(prefix="/v1", tags=["advisors"])
-AdvisorId = Path(ge=1)
 
 
 @router.get("/advisors", response_model=list[AdvisorPublic], summary="List advisors")
-async def list_advisors(
-    db: DB, team_id: int | None = Query(default=None, ge=1)
-) -> list[AdvisorPublic]:
+async def list_advisors(db: DB, team_id: OptionalIdQuery = None) -> list[AdvisorPublic]:
     return await advisors.list_advisors(db, team_id)
 
 
@@ -28,7 +26,7 @@ async def create_advisor(payload: AdvisorCreate, db: DB) -> AdvisorPublic:
 
 
 @router.get("/advisors/{advisor_id}", response_model=AdvisorPublic, summary="Read an advisor")
-async def get_advisor(db: DB, advisor_id: int = AdvisorId) -> AdvisorPublic:
+async def get_advisor(db: DB, advisor_id: IdPath) -> AdvisorPublic:
     return await advisors.get_advisor(db, advisor_id)
 
 
@@ -37,9 +35,7 @@ async def get_advisor(db: DB, advisor_id: int = AdvisorId) -> AdvisorPublic:
     response_model=AdvisorPublic,
     summary="Update an advisor (status, capacity, skills...)",
 )
-async def update_advisor(
-    payload: AdvisorUpdate, db: DB, advisor_id: int = AdvisorId
-) -> AdvisorPublic:
+async def update_advisor(payload: AdvisorUpdate, db: DB, advisor_id: IdPath) -> AdvisorPublic:
     return await advisors.update_advisor(db, advisor_id, payload)
 
 
@@ -49,7 +45,7 @@ async def update_advisor(
     responses={204: {"description": "no waiting conversation fits this advisor"}},
     summary="Pull the best waiting conversation this advisor fits, claimed atomically",
 )
-async def next_conversation(db: DB, advisor_id: int = AdvisorId) -> ConversationPublic | Response:
+async def next_conversation(db: DB, advisor_id: IdPath) -> ConversationPublic | Response:
     conversation = await advisors.claim_next(db, advisor_id)
     if conversation is None:
         return Response(status_code=204)

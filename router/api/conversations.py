@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
 from router.api.deps import DB, AfterId, Limit
 from router.models.conversations import ConversationPublic, ConversationStatus, MessagePublic
 from router.models.events import EventPublic
+from router.models.validation import IdPath, OptionalIdQuery
 from router.services import conversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
-ConversationId = Path(ge=1)
 
 
 @router.get("", response_model=list[ConversationPublic], summary="List conversations")
 async def list_conversations(
     db: DB,
     status: ConversationStatus | None = None,
-    assignee_id: int | None = Query(default=None, ge=1),
-    customer_id: int | None = Query(default=None, ge=1),
+    assignee_id: OptionalIdQuery = None,
+    customer_id: OptionalIdQuery = None,
     after_id: AfterId = 0,
     limit: Limit = 50,
 ) -> list[ConversationPublic]:
@@ -34,7 +34,7 @@ async def list_conversations(
 
 
 @router.get("/{conversation_id}", response_model=ConversationPublic, summary="Read a conversation")
-async def get_conversation(db: DB, conversation_id: int = ConversationId) -> ConversationPublic:
+async def get_conversation(db: DB, conversation_id: IdPath) -> ConversationPublic:
     row = await conversations.get_conversation(db, conversation_id)
     return ConversationPublic.model_validate(row, from_attributes=True)
 
@@ -45,7 +45,7 @@ async def get_conversation(db: DB, conversation_id: int = ConversationId) -> Con
     summary="A conversation's messages, oldest first",
 )
 async def list_messages(
-    db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0, limit: Limit = 100
+    db: DB, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
 ) -> list[MessagePublic]:
     rows = await conversations.conversation_messages(
         db, conversation_id, after_id=after_id, limit=limit
@@ -59,7 +59,7 @@ async def list_messages(
     summary="A conversation's timeline (routing decisions with explanations included)",
 )
 async def list_events(
-    db: DB, conversation_id: int = ConversationId, after_id: AfterId = 0, limit: Limit = 100
+    db: DB, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
 ) -> list[EventPublic]:
     rows = await conversations.conversation_events(
         db, conversation_id, after_id=after_id, limit=limit
@@ -72,6 +72,6 @@ async def list_events(
     response_model=ConversationPublic,
     summary="Resolve a conversation; the advisor's freed capacity takes waiting work",
 )
-async def resolve(db: DB, conversation_id: int = ConversationId) -> ConversationPublic:
+async def resolve(db: DB, conversation_id: IdPath) -> ConversationPublic:
     row = await conversations.resolve(db, conversation_id)
     return ConversationPublic.model_validate(row, from_attributes=True)

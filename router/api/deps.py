@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from router.broker import Broker
+from router.models.validation import MAX_ID
 from router.runtime import Runtime
 from router.store import Database
 
@@ -27,4 +28,6 @@ def broker(rt: Annotated[Runtime, Depends(runtime)]) -> Broker:
 DB = Annotated[Database, Depends(database)]
 BrokerDep = Annotated[Broker, Depends(broker)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size (max 500)")]
-AfterId = Annotated[int, Query(ge=0, description="return items with id greater than this")]
+AfterId = Annotated[
+    int, Query(ge=0, le=MAX_ID, description="return items with id greater than this")
+]

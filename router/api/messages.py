@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from router.api.deps import DB, BrokerDep
 from router.models.conversations import MessageAccepted, MessageCreate, MessagePublic
+from router.models.validation import IdPath
 from router.services import conversations, intake
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
@@ -22,5 +23,5 @@ async def post_message(payload: MessageCreate, db: DB, broker: BrokerDep) -> Mes
 
 
 @router.get("/{message_id}", response_model=MessagePublic, summary="Read a message")
-async def get_message(db: DB, message_id: int = Path(ge=1)) -> MessagePublic:
+async def get_message(db: DB, message_id: IdPath) -> MessagePublic:
     return MessagePublic.of(await conversations.get_message(db, message_id))

@@ -4,11 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
+from router.models.validation import MAX_ID, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 from skills import AdvisorStatus  # one definition, shared with the routing domain
 
@@ -49,8 +50,8 @@ class AdvisorBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(max_length=320, unique=True, regex=r"^[^@\s]+@[^@\s]+$")
     role: Role = Field(default=Role.advisor, sa_type=String(20))
-    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
-    supervisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True, ge=1, le=MAX_ID)
+    supervisor_id: int | None = Field(default=None, foreign_key="advisor.id", ge=1, le=MAX_ID)
     languages: list[str] = Field(default_factory=list, sa_type=JSONType)
     status: AdvisorStatus = Field(default=AdvisorStatus.OFFLINE, sa_type=String(20))
     capacity_total: int = Field(default=3, ge=0, le=100)
@@ -74,6 +75,12 @@ def _check_languages(value: list[str] | None) -> list[str] | None:
     return sorted(set(value))
 
 
+def _check_skill_names(value: dict[str, int] | None) -> dict[str, int] | None:
+    for name in value or {}:
+        storable_text(name)
+    return value
+
+
 def _check_capacities(value: dict[str, int] | None) -> dict[str, int] | None:
     if value is None:
         return None
@@ -91,6 +98,8 @@ class AdvisorCreate(AdvisorBase):
 
     _languages = field_validator("languages")(_check_languages)
     _capacities = field_validator("capacity_per_channel")(_check_capacities)
+    _names = field_validator("name", "email")(storable_text)
+    _skill_names = field_validator("skills")(_check_skill_names)
 
     @field_validator("skills")
     @classmethod
@@ -104,8 +113,8 @@ class AdvisorCreate(AdvisorBase):
 # Body of PATCH /v1/advisors/{id}: every field optional.
 class AdvisorUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    team_id: int | None = None
-    supervisor_id: int | None = None
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    supervisor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     languages: list[str] | None = None
     status: AdvisorStatus | None = None
     capacity_total: int | None = Field(default=None, ge=0, le=100)
@@ -115,6 +124,22 @@ class AdvisorUpdate(SQLModel):
     _languages = field_validator("languages")(_check_languages)
     _capacities = field_validator("capacity_per_channel")(_check_capacities)
     _levels = field_validator("skills")(AdvisorCreate._levels.__func__)  # type: ignore[attr-defined]
+    _names = field_validator("name")(storable_text)
+    _skill_names = field_validator("skills")(_check_skill_names)
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> "AdvisorUpdate":
+        for name in (
+            "name",
+            "languages",
+            "status",
+            "capacity_total",
+            "capacity_per_channel",
+            "skills",
+        ):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null (omit it to leave it unchanged)")
+        return self
 
 
 # Returned by the API, with live load.

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
+from router.models.validation import storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 OPEN_STATUSES = ("waiting", "assigned")
@@ -76,6 +77,8 @@ class Sender(BaseModel):
     email: str | None = PydanticField(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     phone: str | None = PydanticField(default=None, max_length=40, pattern=r"^\+?[0-9 ().-]{3,40}$")
 
+    _text = field_validator("id", "name", "email")(storable_text)
+
 
 # Body of POST /v1/messages (the integrator contract).
 class MessageCreate(BaseModel):
@@ -88,6 +91,9 @@ class MessageCreate(BaseModel):
     subject: str | None = PydanticField(default=None, max_length=998)
     sent_at: datetime | None = None
     metadata: dict[str, Any] = PydanticField(default_factory=dict)
+
+    _text = field_validator("external_id", "text", "subject")(storable_text)
+    _metadata = field_validator("metadata")(storable_json)
 
     @field_validator("sent_at")
     @classmethod

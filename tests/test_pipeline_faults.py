@@ -1,0 +1,79 @@
+"""The pipeline under faults: lost publishes, poison messages, redelivery of handled ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func
+from sqlmodel import select
+
+from router.models import Event, Message
+from router.services.intake import INBOUND_TOPIC, inbound_body
+from router.store.types import utcnow
+from tests.conftest import message_payload, runtime_of, wait_for
+
+
+async def test_a_stored_message_whose_publish_was_lost_is_swept(client: httpx.AsyncClient) -> None:
+    runtime = runtime_of(client)
+    async with runtime.db.session() as session:
+        message = Message(
+            channel="chat",
+            external_id="lost-1",
+            sender_address="ghost",
+            text="Hello, is anyone there?",
+            received_at=utcnow() - timedelta(seconds=5),
+        )
+        session.add(message)
+        await session.commit()
+        message_id = message.id
+
+    async def processed() -> bool:
+        body = (await client.get(f"/v1/messages/{message_id}")).json()
+        return body["status"] == "processed" and body["conversation_id"] is not None
+
+    await wait_for(processed, timeout=15)
+
+
+async def test_redelivered_message_is_handled_once(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/messages", json=message_payload("twice", "t-1", "Hello"))
+    message_id = response.json()["id"]
+
+    async def processed() -> bool:
+        return (await client.get(f"/v1/messages/{message_id}")).json()["status"] == "processed"
+
+    await wait_for(processed)
+    broker = runtime_of(client).broker
+    for _ in range(3):  # as if the broker redelivered it after a crash
+        await broker.publish(INBOUND_TOPIC, inbound_body(message_id))
+    await wait_for(lambda: _queue_empty(client))
+    async with runtime_of(client).db.session() as session:
+        received = await session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.type == "message.received", Event.message_id == message_id)
+        )
+    assert received == 1
+
+
+async def _queue_empty(client: httpx.AsyncClient) -> bool:
+    return await runtime_of(client).broker.depth(INBOUND_TOPIC) == 0
+
+
+async def test_poison_messages_go_to_the_dead_letter_queue(client: httpx.AsyncClient) -> None:
+    runtime = runtime_of(client)
+    await runtime.broker.publish(INBOUND_TOPIC, b"not json at all")
+    await runtime.broker.publish(INBOUND_TOPIC, b'{"message_id": "seven"}')
+
+    async def both_dead() -> bool:
+        return await runtime.broker.depth(f"{INBOUND_TOPIC}.dead") == 2
+
+    await wait_for(both_dead, timeout=30)
+    # The pipeline keeps working afterwards.
+    response = await client.post("/v1/messages", json=message_payload("after", "a-1", "Hello"))
+    message_id = response.json()["id"]
+
+    async def processed() -> bool:
+        return (await client.get(f"/v1/messages/{message_id}")).json()["status"] == "processed"
+
+    await wait_for(processed)

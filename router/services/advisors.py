@@ -33,7 +33,7 @@ async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[Ad
 
 
 async def list_advisors(db: Database, team_id: int | None = None) -> list[AdvisorPublic]:
-    async with db.session() as session:
+    async with db.read_session() as session:
         query = select(Advisor).order_by(col(Advisor.id))
         if team_id is not None:
             query = query.where(col(Advisor.team_id) == team_id)
@@ -41,7 +41,7 @@ async def list_advisors(db: Database, team_id: int | None = None) -> list[Adviso
 
 
 async def get_advisor(db: Database, advisor_id: int) -> AdvisorPublic:
-    async with db.session() as session:
+    async with db.read_session() as session:
         advisor = await session.get(Advisor, advisor_id)
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
@@ -147,10 +147,10 @@ async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
 
 
 async def list_teams(db: Database) -> list[Team]:
-    async with db.session() as session:
+    async with db.read_session() as session:
         return list((await session.scalars(select(Team).order_by(col(Team.id)))).all())
 
 
 async def list_skills(db: Database) -> list[Skill]:
-    async with db.session() as session:
+    async with db.read_session() as session:
         return list((await session.scalars(select(Skill).order_by(col(Skill.name)))).all())

@@ -25,7 +25,7 @@ async def _get(session: AsyncSession, conversation_id: int, *, lock: bool = Fals
 
 
 async def get_conversation(db: Database, conversation_id: int) -> Conversation:
-    async with db.session() as session:
+    async with db.read_session() as session:
         return await _get(session, conversation_id)
 
 
@@ -45,14 +45,14 @@ async def list_conversations(
         query = query.where(col(Conversation.assignee_id) == assignee_id)
     if customer_id is not None:
         query = query.where(col(Conversation.customer_id) == customer_id)
-    async with db.session() as session:
+    async with db.read_session() as session:
         return (await session.scalars(query.order_by(col(Conversation.id)).limit(limit))).all()
 
 
 async def conversation_messages(
     db: Database, conversation_id: int, *, after_id: int, limit: int
 ) -> Sequence[Message]:
-    async with db.session() as session:
+    async with db.read_session() as session:
         await _get(session, conversation_id)
         query = (
             select(Message)
@@ -66,7 +66,7 @@ async def conversation_messages(
 async def conversation_events(
     db: Database, conversation_id: int, *, after_id: int, limit: int
 ) -> Sequence[Event]:
-    async with db.session() as session:
+    async with db.read_session() as session:
         await _get(session, conversation_id)
         query = (
             select(Event)
@@ -78,7 +78,7 @@ async def conversation_events(
 
 
 async def get_message(db: Database, message_id: int) -> Message:
-    async with db.session() as session:
+    async with db.read_session() as session:
         message = await session.get(Message, message_id)
         if message is None:
             raise NotFound(f"message {message_id} does not exist", field="message_id")

@@ -43,7 +43,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,14 +60,62 @@ console = Console(stderr=True)
 
 # --------------------------------------------------------------------------- realistic traffic
 
-_FIRST = ["Camille", "Lucas", "Emma", "Hugo", "Chloé", "Louis", "Sarah", "Nathan", "Olivia",
-          "James", "Amelia", "Oliver", "Sophie", "Thomas", "Léa", "Jules", "Grace", "Noah"]
-_LAST = ["Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Smith", "Johnson", "Brown",
-         "Garnier", "Roux", "Taylor", "Wilson", "Fontaine", "Chevalier", "Evans", "Girard"]
-_PRODUCTS = ["la box fibre", "mon forfait mobile", "le casque audio", "la machine à café",
-             "l'abonnement Premium", "la carte cadeau", "le canapé trois places"]
-_PRODUCTS_EN = ["the fibre router", "my mobile plan", "the headphones", "the coffee machine",
-                "the Premium subscription", "the gift card", "the three-seat sofa"]
+_FIRST = [
+    "Camille",
+    "Lucas",
+    "Emma",
+    "Hugo",
+    "Chloé",
+    "Louis",
+    "Sarah",
+    "Nathan",
+    "Olivia",
+    "James",
+    "Amelia",
+    "Oliver",
+    "Sophie",
+    "Thomas",
+    "Léa",
+    "Jules",
+    "Grace",
+    "Noah",
+]
+_LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Lefèvre",
+    "Moreau",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garnier",
+    "Roux",
+    "Taylor",
+    "Wilson",
+    "Fontaine",
+    "Chevalier",
+    "Evans",
+    "Girard",
+]
+_PRODUCTS = [
+    "la box fibre",
+    "mon forfait mobile",
+    "le casque audio",
+    "la machine à café",
+    "l'abonnement Premium",
+    "la carte cadeau",
+    "le canapé trois places",
+]
+_PRODUCTS_EN = [
+    "the fibre router",
+    "my mobile plan",
+    "the headphones",
+    "the coffee machine",
+    "the Premium subscription",
+    "the gift card",
+    "the three-seat sofa",
+]
 _FRENCH = [
     "Bonjour, je n'ai toujours pas reçu ma commande {order}, pouvez-vous me dire où elle en est ?",
     "Bonjour, j'ai été débité deux fois pour la commande {order}. Merci de me rembourser.",
@@ -96,8 +144,14 @@ _ENGLISH = [
     "Good evening, {product} shows an error at start-up, what should I do?",
     "Do you ship to Ireland, and how long does delivery take?",
 ]
-_CHANNELS = (("chat", 40), ("email", 25), ("whatsapp", 15), ("messenger", 10),
-             ("instagram", 5), ("x", 5))
+_CHANNELS = (
+    ("chat", 40),
+    ("email", 25),
+    ("whatsapp", 15),
+    ("messenger", 10),
+    ("instagram", 5),
+    ("x", 5),
+)
 
 
 @dataclass(frozen=True)
@@ -131,8 +185,10 @@ def make_bodies(count: int, senders: Sequence[Sender], run_id: str, seed: int) -
     for number in range(count):
         sender = rng.choice(senders)
         template = rng.choice(_FRENCH if sender.french else _ENGLISH)
-        text = template.format(order=f"CMD-{rng.randrange(10**6, 10**7)}",
-                               product=rng.choice(_PRODUCTS if sender.french else _PRODUCTS_EN))
+        text = template.format(
+            order=f"CMD-{rng.randrange(10**6, 10**7)}",
+            product=rng.choice(_PRODUCTS if sender.french else _PRODUCTS_EN),
+        )
         payload: dict[str, Any] = {
             "channel": sender.channel,
             "external_id": f"bench-{run_id}-{number}",
@@ -172,7 +228,7 @@ class RawConnection:
         start = headers.find(b"\r\ncontent-length:")
         if start < 0:
             raise ConnectionError("response without content-length")
-        length = int(headers[start + 17:headers.index(b"\r\n", start + 2)])
+        length = int(headers[start + 17 : headers.index(b"\r\n", start + 2)])
         data = await self.reader.readexactly(length)
         if b"\r\nconnection: close" in headers:
             await self.close()
@@ -200,15 +256,19 @@ class LoadResult:
     error_samples: list[str] = field(default_factory=list)
 
 
-async def _post_one(conn: RawConnection, body: bytes, result: LoadResult,
-                    timeout: float) -> None:
+async def _post_one(conn: RawConnection, body: bytes, result: LoadResult, timeout: float) -> None:
     for attempt in range(3):  # a retried POST is safe: intake is idempotent on external_id
         started = time.perf_counter()
         try:
             async with asyncio.timeout(timeout):
                 status, data = await conn.post("/v1/messages", body)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                TimeoutError, ValueError) as error:
+        except (
+            OSError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            TimeoutError,
+            ValueError,
+        ) as error:
             await conn.close()
             if attempt == 2:
                 _record_error(result, f"{type(error).__name__}: {error}")
@@ -232,8 +292,15 @@ def _record_error(result: LoadResult, text: str) -> None:
         result.error_samples.append(text)
 
 
-async def run_load(host: str, port: int, bodies: Sequence[bytes], concurrency: int,
-                   rate: float | None, timeout: float, progress: Progress) -> LoadResult:
+async def run_load(
+    host: str,
+    port: int,
+    bodies: Sequence[bytes],
+    concurrency: int,
+    rate: float | None,
+    timeout: float,
+    progress: Progress,
+) -> LoadResult:
     """``concurrency`` senders share the bodies; with ``rate`` message i leaves at t0 + i/rate
     (open loop: a slow answer does not delay the schedule while senders are free)."""
     result = LoadResult()
@@ -273,10 +340,11 @@ def _to_epoch(value: Any) -> float:
     return float(value.timestamp())
 
 
-_PENDING_SQL = ("SELECT count(*) FROM message WHERE status = 'received' "
-                "AND external_id LIKE {p}")
-_TIMES_SQL = ("SELECT received_at, processed_at, status FROM message "
-              "WHERE external_id LIKE {p} AND direction = 'inbound'")
+_PENDING_SQL = "SELECT count(*) FROM message WHERE status = 'received' AND external_id LIKE {p}"
+_TIMES_SQL = (
+    "SELECT received_at, processed_at, status FROM message "
+    "WHERE external_id LIKE {p} AND direction = 'inbound'"
+)
 _ASSIGNED_SQL = """
 SELECT m.received_at, a.assigned_at FROM assignment a
 JOIN message m ON m.conversation_id = a.conversation_id
@@ -302,7 +370,7 @@ class ResultsReader:
             with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30)) as conn:
                 return conn.execute(sql.format(p="?"), (pattern,)).fetchall()
         if self._pg is None:
-            import asyncpg
+            import asyncpg  # type: ignore[import-untyped]
 
             self._pg = await asyncpg.connect(self.pg_dsn)
         return [tuple(row) for row in await self._pg.fetch(sql.format(p="$1"), pattern)]
@@ -312,8 +380,9 @@ class ResultsReader:
             await self._pg.close()
 
 
-async def wait_routed(reader: ResultsReader, pattern: str, expected: int, timeout: float,
-                      progress: Progress) -> bool:
+async def wait_routed(
+    reader: ResultsReader, pattern: str, expected: int, timeout: float, progress: Progress
+) -> bool:
     task = progress.add_task("routing", total=expected)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -333,8 +402,12 @@ def percentiles(values: Sequence[float]) -> dict[str, float | None]:
             return None
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
-    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99),
-            "max": round(ordered[-1], 1) if ordered else None}
+    return {
+        "p50": rank(0.50),
+        "p95": rank(0.95),
+        "p99": rank(0.99),
+        "max": round(ordered[-1], 1) if ordered else None,
+    }
 
 
 async def collect(reader: ResultsReader, pattern: str, load: LoadResult) -> dict[str, Any]:
@@ -348,14 +421,21 @@ async def collect(reader: ResultsReader, pattern: str, load: LoadResult) -> dict
     http_seconds = max(load.last_answer - load.first_post, 1e-9)
     e2e_seconds = max(last_processed - load.first_post, 1e-9)
     return {
-        "sent": load.sent, "accepted": load.accepted, "duplicates": load.duplicates,
-        "errors": load.errors, "retries": load.retries, "statuses": load.statuses,
-        "processed": len(done), "failed": sum(1 for *_, s in rows if s == "failed"),
-        "http_seconds": round(http_seconds, 2), "e2e_seconds": round(e2e_seconds, 2),
+        "sent": load.sent,
+        "accepted": load.accepted,
+        "duplicates": load.duplicates,
+        "errors": load.errors,
+        "retries": load.retries,
+        "statuses": load.statuses,
+        "processed": len(done),
+        "failed": sum(1 for *_, s in rows if s == "failed"),
+        "http_seconds": round(http_seconds, 2),
+        "e2e_seconds": round(e2e_seconds, 2),
         "accepted_per_s": round(load.accepted / http_seconds, 1),
         "e2e_per_s": round(len(done) / e2e_seconds, 1),
         "routing_ms": percentiles(routing_ms),
-        "assigned_on_arrival": len(assign_ms), "assignment_ms": percentiles(assign_ms),
+        "assigned_on_arrival": len(assign_ms),
+        "assignment_ms": percentiles(assign_ms),
         "http_post_ms": percentiles(load.http_ms),
         "conversations": conversations,
     }
@@ -395,18 +475,25 @@ class Service:
     def memory(self) -> dict[str, float | None]:
         rss = psutil.Process(self.process.pid).memory_info().rss
         peak = _vm_peak_rss(self.process.pid)
-        return {"rss_mb": round(rss / 2**20, 1),
-                "peak_rss_mb": round(peak / 2**20, 1) if peak else None}
+        return {
+            "rss_mb": round(rss / 2**20, 1),
+            "peak_rss_mb": round(peak / 2**20, 1) if peak else None,
+        }
 
 
-def _system_cpu(names: tuple[str, ...]) -> float:
-    """CPU seconds so far of processes named like ``names`` (PostgreSQL, RabbitMQ)."""
-    total = 0.0
+def _system_cpu(names: tuple[str, ...]) -> dict[int, float]:
+    """CPU seconds so far per process named like ``names`` (PostgreSQL, RabbitMQ)."""
+    seconds = {}
     for proc in psutil.process_iter(["name", "cpu_times"]):
         name = proc.info["name"] or ""
         if proc.info["cpu_times"] is not None and name.startswith(names):
-            total += proc.info["cpu_times"].user + proc.info["cpu_times"].system
-    return total
+            seconds[proc.pid] = proc.info["cpu_times"].user + proc.info["cpu_times"].system
+    return seconds
+
+
+def _cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """Processes that exited meanwhile are lost; new ones count in full."""
+    return round(sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()), 1)
 
 
 class Stack:
@@ -425,15 +512,17 @@ class Stack:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "AIGUILLAGE_DATABASE_URL": self.database_url,
-            "AIGUILLAGE_BROKER_URL": self.args.broker_url,
-            "AIGUILLAGE_PORT": str(self.port),
-            "AIGUILLAGE_HOST": "127.0.0.1",
-            "AIGUILLAGE_QUEUE_PREFIX": self.prefix,
-            "AIGUILLAGE_LOG_LEVEL": self.args.log_level,
-            "PYTHONPATH": str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        })
+        env.update(
+            {
+                "AIGUILLAGE_DATABASE_URL": self.database_url,
+                "AIGUILLAGE_BROKER_URL": self.args.broker_url,
+                "AIGUILLAGE_PORT": str(self.port),
+                "AIGUILLAGE_HOST": "127.0.0.1",
+                "AIGUILLAGE_QUEUE_PREFIX": self.prefix,
+                "AIGUILLAGE_LOG_LEVEL": self.args.log_level,
+                "PYTHONPATH": str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+            }
+        )
         if self.args.worker_concurrency:
             env["AIGUILLAGE_WORKER_CONCURRENCY"] = str(self.args.worker_concurrency)
         return env
@@ -459,17 +548,27 @@ class Stack:
     def run_cli(self, *command: str) -> None:
         log = self.tmp / f"{command[0]}.log"
         with log.open("wb") as out:
-            done = subprocess.run([sys.executable, "-m", "router", *command], cwd=REPO_ROOT,
-                                  env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-                                  timeout=300, check=False)
+            done = subprocess.run(
+                [sys.executable, "-m", "router", *command],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=300,
+                check=False,
+            )
         if done.returncode:
             raise RuntimeError(f"`router {' '.join(command)}` failed:\n{log.read_text()[-2000:]}")
 
     def start(self, role: str, *command: str) -> Service:
         log = self.tmp / f"{role}.log"
-        process = subprocess.Popen([sys.executable, "-m", "router", *command], cwd=REPO_ROOT,
-                                   env=self.env(), stdout=log.open("wb"),
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "router", *command],
+            cwd=REPO_ROOT,
+            env=self.env(),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         service = Service(role, process, log)
         self.services.append(service)
         return service
@@ -493,8 +592,9 @@ class Stack:
             while time.monotonic() < deadline:
                 for service in self.services:
                     if service.process.poll() is not None:
-                        raise RuntimeError(f"{service.role} exited:\n"
-                                           f"{service.log.read_text()[-2000:]}")
+                        raise RuntimeError(
+                            f"{service.role} exited:\n{service.log.read_text()[-2000:]}"
+                        )
                 with contextlib.suppress(httpx.HTTPError):
                     answer = await client.get(f"http://127.0.0.1:{self.port}/readyz")
                     if answer.status_code == 200:
@@ -510,8 +610,11 @@ class Stack:
                 out[service.role] = {"exited": service.process.returncode}
                 continue
             cpu = service.cpu_seconds() - service.cpu_start
-            out[service.role] = {**service.memory(), "cpu_s": round(cpu, 1),
-                                 "cpu_cores": round(cpu / max(wall_seconds, 1e-9), 2)}
+            out[service.role] = {
+                **service.memory(),
+                "cpu_s": round(cpu, 1),
+                "cpu_cores": round(cpu / max(wall_seconds, 1e-9), 2),
+            }
         return out
 
     async def down(self) -> None:
@@ -556,24 +659,38 @@ class Stack:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add = parser.add_argument
     add("-n", "--messages", type=int, default=10_000, help="messages to post (default 10000)")
     add("-c", "--concurrency", type=int, default=64, help="concurrent connections (default 64)")
     add("-s", "--senders", type=int, help="distinct senders (default messages/4)")
-    add("--rate", type=float, help="target messages/s, open-loop pacing (default: as fast as "
-        "possible)")
+    add(
+        "--rate",
+        type=float,
+        help="target messages/s, open-loop pacing (default: as fast as possible)",
+    )
     add("--url", default="http://127.0.0.1:8000", help="running server (ignored with --spawn)")
-    add("--database-url", default=os.environ.get("AIGUILLAGE_DATABASE_URL",
-                                                 "sqlite:///var/aiguillage.db"),
+    add(
+        "--database-url",
+        default=os.environ.get("AIGUILLAGE_DATABASE_URL", "sqlite:///var/aiguillage.db"),
         help="database to read results from; with --spawn, sqlite:... means a fresh SQLite "
-        "file and postgresql://... the server on which a fresh database is created")
-    add("--broker-url", default=os.environ.get("AIGUILLAGE_BROKER_URL", "memory://"),
-        help="with --spawn: memory:// or amqp://...")
+        "file and postgresql://... the server on which a fresh database is created",
+    )
+    add(
+        "--broker-url",
+        default=os.environ.get("AIGUILLAGE_BROKER_URL", "memory://"),
+        help="with --spawn: memory:// or amqp://...",
+    )
     add("--spawn", action="store_true", help="start (and stop) the service stack itself")
-    add("--workers", type=int, default=0, help="with --spawn: separate worker processes "
-        "(0: the API runs the worker in-process; >0 needs amqp://)")
+    add(
+        "--workers",
+        type=int,
+        default=0,
+        help="with --spawn: separate worker processes "
+        "(0: the API runs the worker in-process; >0 needs amqp://)",
+    )
     add("--worker-concurrency", type=int, help="with --spawn: AIGUILLAGE_WORKER_CONCURRENCY")
     add("--log-level", default="WARNING", help="with --spawn: AIGUILLAGE_LOG_LEVEL")
     add("--keep", action="store_true", help="with --spawn: keep the database and logs")
@@ -598,8 +715,7 @@ def _loopback(url: str) -> tuple[str, int]:
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     run_id = secrets.token_hex(3)
     rng = random.Random(args.seed)
-    bodies = make_bodies(args.messages, make_senders(args.senders, run_id, rng), run_id,
-                         args.seed)
+    bodies = make_bodies(args.messages, make_senders(args.senders, run_id, rng), run_id, args.seed)
     stack = Stack(args) if args.spawn else None
     try:
         if stack is not None:
@@ -610,38 +726,71 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             (host, port), database_url = _loopback(args.url), args.database_url
         reader = ResultsReader(database_url)
         pattern = f"bench-{run_id}-%"
-        system_cpu = _system_cpu(("postgres", "beam.smp")) if stack else 0.0
+        system_cpu = _system_cpu(("postgres", "beam.smp")) if stack else {}
+        machine, me = psutil.cpu_times(), psutil.Process().cpu_times()
         with _progress() as progress:
-            load = await run_load(host, port, bodies, args.concurrency, args.rate,
-                                  30.0, progress)
-            routed = await wait_routed(reader, pattern, load.accepted + load.duplicates,
-                                       args.timeout, progress)
+            load = await run_load(host, port, bodies, args.concurrency, args.rate, 30.0, progress)
+            routed = await wait_routed(
+                reader, pattern, load.accepted + load.duplicates, args.timeout, progress
+            )
         figures = await collect(reader, pattern, load)
         await reader.close()
         figures["all_routed"] = routed
+        figures["machine"] = _machine_usage(machine, me, time.time() - load.first_post)
         if stack is not None:
             wall = time.time() - load.first_post
             figures["processes"] = stack.report(wall)
-            figures["postgres_rabbitmq_cpu_s"] = round(
-                _system_cpu(("postgres", "beam.smp")) - system_cpu, 1)
+            # Machine-wide: on a shared machine this includes other users' backends.
+            figures["postgres_rabbitmq_cpu_s"] = _cpu_since(
+                system_cpu, _system_cpu(("postgres", "beam.smp"))
+            )
         return figures
     finally:
         if stack is not None:
             await stack.down()
 
 
+def _machine_usage(before: Any, me_before: Any, wall: float) -> dict[str, Any]:
+    """Whole-machine CPU over the run: the load generator shares the cores with the stack
+    (and, on a shared machine, with whatever else runs), so say how busy the cores were."""
+    after, me_after = psutil.cpu_times(), psutil.Process().cpu_times()
+    idle = (after.idle - before.idle) + (getattr(after, "iowait", 0) - getattr(before, "iowait", 0))
+    total = sum(after) - sum(before)
+    me = (me_after.user + me_after.system) - (me_before.user + me_before.system)
+    return {
+        "cores": psutil.cpu_count(),
+        "busy_cores": round(psutil.cpu_count() * (1 - idle / total), 2) if total else None,
+        "loadgen_cores": round(me / max(wall, 1e-9), 2),
+        "loadavg_1m": os.getloadavg()[0],
+    }
+
+
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def describe(args: argparse.Namespace) -> dict[str, Any]:
-    setup = {"messages": args.messages, "concurrency": args.concurrency,
-             "senders": args.senders, "rate": args.rate, "spawn": args.spawn}
+    setup = {
+        "messages": args.messages,
+        "concurrency": args.concurrency,
+        "senders": args.senders,
+        "rate": args.rate,
+        "spawn": args.spawn,
+    }
     if args.spawn:
-        setup.update(database=args.database_url.split("://")[0], broker=args.broker_url
-                     .split("://")[0], workers=args.workers,
-                     worker_concurrency=args.worker_concurrency)
+        setup.update(
+            database=args.database_url.split("://")[0],
+            broker=args.broker_url.split("://")[0],
+            workers=args.workers,
+            worker_concurrency=args.worker_concurrency,
+        )
     return setup
 
 
@@ -658,19 +807,30 @@ def _rows(f: dict[str, Any]) -> Iterator[tuple[str, str]]:
     def ms(p: dict[str, Any]) -> str:
         return f"{p['p50']} / {p['p95']} / {p['p99']} (max {p['max']})"
 
-    yield "sent / accepted / duplicates / errors", (
-        f"{f['sent']} / {f['accepted']} / {f['duplicates']} / {f['errors']}")
+    yield (
+        "sent / accepted / duplicates / errors",
+        (f"{f['sent']} / {f['accepted']} / {f['duplicates']} / {f['errors']}"),
+    )
     yield "routed (processed) / failed", f"{f['processed']} / {f['failed']}"
     yield "accepted msg/s (HTTP)", f"{f['accepted_per_s']} ({f['http_seconds']} s)"
-    yield "end-to-end msg/s (first POST → last routed)", (
-        f"{f['e2e_per_s']} ({f['e2e_seconds']} s)")
+    yield (
+        "end-to-end msg/s (first POST → last routed)",
+        (f"{f['e2e_per_s']} ({f['e2e_seconds']} s)"),
+    )
     yield "ingest→routing ms p50 / p95 / p99", ms(f["routing_ms"])
     yield f"ingest→assignment ms ({f['assigned_on_arrival']} on arrival)", ms(f["assignment_ms"])
     yield "HTTP POST ms p50 / p95 / p99", ms(f["http_post_ms"])
     yield "conversations", ", ".join(f"{k} {v}" for k, v in sorted(f["conversations"].items()))
     for role, proc in f.get("processes", {}).items():
-        yield f"{role}: RSS / peak MB, CPU cores", (
-            f"{proc.get('rss_mb')} / {proc.get('peak_rss_mb')}, {proc.get('cpu_cores')}")
+        yield (
+            f"{role}: RSS / peak MB, CPU cores",
+            (f"{proc.get('rss_mb')} / {proc.get('peak_rss_mb')}, {proc.get('cpu_cores')}"),
+        )
+    machine = f["machine"]
+    yield (
+        "machine: busy cores of N / load generator cores",
+        (f"{machine['busy_cores']} of {machine['cores']} / {machine['loadgen_cores']}"),
+    )
     if "postgres_rabbitmq_cpu_s" in f:
         yield "PostgreSQL + RabbitMQ CPU s", str(f["postgres_rabbitmq_cpu_s"])
 
@@ -684,8 +844,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         figures = asyncio.run(bench(args))
     print_table(figures)
-    print(json.dumps({"bench": "ingest", "setup": describe(args), **figures},
-                     ensure_ascii=False, default=str))
+    print(
+        json.dumps(
+            {"bench": "ingest", "setup": describe(args), **figures}, ensure_ascii=False, default=str
+        )
+    )
     ok = figures["all_routed"] and figures["errors"] == 0
     return 0 if ok else 1
 

@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         summary="Omnichannel conversation router and ticketing backend",
         lifespan=lifespan,
+        responses=problems.ERROR_RESPONSES,
     )
     problems.install(app)
     for module in (health, messages, conversations, advisors, console):

@@ -66,7 +66,9 @@ def pg_database() -> Iterator[str]:
     name = f"aiguillage_test_{uuid.uuid4().hex[:10]}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(_pg_dsn(base.render_as_string(hide_password=False)))
+        conn = await asyncpg.connect(
+            _pg_dsn(base.render_as_string(hide_password=False)), timeout=10
+        )
         try:
             await conn.execute(sql)
         finally:
@@ -80,8 +82,10 @@ def pg_database() -> Iterator[str]:
 
 
 async def empty_postgres(url: str) -> None:
-    conn = await asyncpg.connect(_pg_dsn(url))
+    conn = await asyncpg.connect(_pg_dsn(url), timeout=10)
     try:
+        # A stuck lock from a dead process must fail the test, not hang it.
+        await conn.execute("SET lock_timeout = '10s'")
         # DELETE, not TRUNCATE ... CASCADE, which would also empty routing_rule (FK to team)
         # and lose the default rule the migration created.
         await conn.execute("DELETE FROM routing_rule WHERE NOT is_default")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
+import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -174,3 +176,50 @@ async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
 
 async def _some_processed(db: Database) -> bool:
     return await _processed(db) > 20
+
+
+def _rabbitmqctl(*args: str) -> None:
+    result = subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_rabbitmq_restart_mid_stream_loses_nothing(tmp_path: Path, pg_database: str) -> None:
+    """RabbitMQ stopped and started while messages flow: stored ones all get processed."""
+    services.require("rabbitmq")
+    if shutil.which("rabbitmqctl") is None:
+        services.unavailable("rabbitmqctl (needed to restart the local RabbitMQ)")
+    await empty_postgres(pg_database)
+    prefix = "rr" + tmp_path.name[-8:].replace("_", "")
+    port = processes.free_port()
+    env = {
+        "AIGUILLAGE_DATABASE_URL": pg_database,
+        "AIGUILLAGE_PORT": str(port),
+        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL + "?reconnect_interval=1",
+        "AIGUILLAGE_QUEUE_PREFIX": prefix,
+        "AIGUILLAGE_SWEEP_AFTER_SECONDS": "2",
+        "AIGUILLAGE_SWEEP_INTERVAL_SECONDS": "1",
+    }
+    processes.run_cli(["demo-data"], env)
+    api_log = tmp_path / "api.log"
+    api = processes.cli(["serve", "--without-worker"], env, api_log)
+    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(2)]
+    base_url = f"http://127.0.0.1:{port}"
+    db = Database(pg_database)
+    total = 0
+    try:
+        with processes.stopping(api, *workers):
+            processes.wait_ready(base_url, api, api_log)
+            total += len(await _post_all(base_url, 200, 60, f"{prefix}a"))
+            _rabbitmqctl("stop_app")
+            try:
+                total += len(await _post_all(base_url, 40, 20, f"{prefix}b"))
+            finally:
+                _rabbitmqctl("start_app")
+            _rabbitmqctl("await_startup")
+            total += len(await _post_all(base_url, 200, 60, f"{prefix}c"))
+            await wait_for(lambda: _done(db, total), timeout=180)
+            await _assert_consistent(db, total)
+            assert all(w.poll() is None for w in workers), "a worker died on the restart"
+    finally:
+        await db.dispose()
+        await delete_rabbit_queues(prefix)

@@ -137,6 +137,8 @@ async def test_pull_claims_the_oldest_fitting_conversation(client: httpx.AsyncCl
     ids = [await _post(client, f"s{i}", "1", "Hello, I need help") for i in range(3)]
     conversations = [await _conversation_of(client, i) for i in ids]
     assert all(c["status"] == "waiting" for c in conversations)
+    # Senders are processed concurrently: queue order is waiting time, not posting order.
+    conversations.sort(key=lambda c: (c["waiting_since"], c["id"]))
     await _make_available_without_push(client, [advisor["id"]])
 
     claimed = await client.post(f"/v1/advisors/{advisor['id']}/next")

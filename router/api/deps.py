@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the process runtime's parts, and pagination bounds."""
+"""FastAPI dependencies: the process runtime's parts, and pagination bounds.
+
+They are ``async def`` on purpose: FastAPI runs plain ``def`` dependencies in a thread pool.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,16 @@ from router.runtime import Runtime
 from router.store import Database
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
-def database(rt: Annotated[Runtime, Depends(runtime)]) -> Database:
+async def database(rt: Annotated[Runtime, Depends(runtime)]) -> Database:
     return rt.db
 
 
-def broker(rt: Annotated[Runtime, Depends(runtime)]) -> Broker:
+async def broker(rt: Annotated[Runtime, Depends(runtime)]) -> Broker:
     return rt.broker
 
 

@@ -3,20 +3,68 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from router.errors import BrokerUnavailable, DomainError, StoreUnavailable
+from router.store import is_transient_error
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+RETRY_AFTER_SECONDS = "2"
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, plus a stable ``code`` and the offending ``field``."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "model": Problem,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+#: Documented on every operation (FastAPI adds its own 422 only when none is declared).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _doc("malformed request body"),
+    404: _doc("unknown resource"),
+    409: _doc("conflicts with the current state"),
+    413: _doc("request body too large"),
+    422: _doc("invalid field; `errors` lists each with its path"),
+    503: _doc("a backing service is unavailable; retry after the Retry-After delay"),
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {
         "type": f"https://aiguillage.dev/problems/{code}",
         "title": code.replace("_", " "),
@@ -25,7 +73,7 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
         "detail": detail,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -44,21 +92,39 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
 
 async def _domain(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    extra = {"field": error.field} if error.field else {}
+    extra: dict[str, Any] = {"field": error.field} if error.field else {}
     return problem(error.status_code, error.code, error.detail, **extra)
+
+
+_HTTP_CODES = {
+    400: "malformed_json",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-        error.status_code, "http_error"
-    )
-    return problem(error.status_code, code, str(error.detail))
+    code = _HTTP_CODES.get(error.status_code, "http_error")
+    return problem(error.status_code, code, str(error.detail), headers=error.headers)
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     log.warning("dependency unavailable: %s", error)
-    return problem(503, "service_unavailable", "a backing service is unavailable; retry later")
+    return problem(
+        503,
+        "service_unavailable",
+        "a backing service is unavailable; retry later",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    """Lost connections, deadlocks and lock timeouts are worth a retry: 503, not 500."""
+    if is_transient_error(error):
+        return await _unavailable(request, error)
+    return await _unexpected(request, error)
 
 
 async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
@@ -72,4 +138,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(StoreUnavailable, _unavailable)
     app.add_exception_handler(BrokerUnavailable, _unavailable)
+    app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(Exception, _unexpected)

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator, model_validator
+from annotated_types import Ge, Le
+from pydantic import StringConstraints, field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -48,7 +49,7 @@ class AdvisorSkill(SQLModel, table=True):
 # Fields shared by every advisor schema.
 class AdvisorBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320, unique=True, regex=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(max_length=320, unique=True)
     role: Role = Field(default=Role.advisor, sa_type=String(20))
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True, ge=1, le=MAX_ID)
     supervisor_id: int | None = Field(default=None, foreign_key="advisor.id", ge=1, le=MAX_ID)
@@ -66,66 +67,51 @@ class Advisor(AdvisorBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def _check_languages(value: list[str] | None) -> list[str] | None:
-    if value is None:
-        return None
-    for code in value:
-        if not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
-            raise ValueError(f"language {code!r} is not an ISO 639 code like 'fr' or 'en'")
-    return sorted(set(value))
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+SkillName = Annotated[
+    str, StringConstraints(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+SkillLevel = Annotated[int, Ge(1), Le(5)]
+Capacity = Annotated[int, Ge(0), Le(100)]
 
 
-def _check_skill_names(value: dict[str, int] | None) -> dict[str, int] | None:
-    for name in value or {}:
-        storable_text(name)
-    return value
-
-
-def _check_capacities(value: dict[str, int] | None) -> dict[str, int] | None:
-    if value is None:
-        return None
-    for channel, capacity in value.items():
-        if channel not in Channel.__members__:
-            raise ValueError(f"unknown channel {channel!r}: one of {', '.join(Channel)}")
-        if not 0 <= capacity <= 100:
-            raise ValueError(f"capacity for {channel} must be between 0 and 100")
-    return value
+def _unique_sorted(value: list[str] | None) -> list[str] | None:
+    return None if value is None else sorted(set(value))
 
 
 # Body of POST /v1/advisors.
 class AdvisorCreate(AdvisorBase):
-    skills: dict[str, int] = Field(default_factory=dict)
+    email: Email
+    languages: list[LanguageCode] = Field(
+        default_factory=list, max_length=20, description="ISO 639 codes, e.g. ['fr', 'en']"
+    )
+    # Narrower than the base's dict[str, int] on purpose: input keys must be known channels.
+    capacity_per_channel: dict[Channel, Capacity] = Field(  # type: ignore[assignment]
+        default_factory=dict, description="per-channel cap; 0 = does not handle that channel"
+    )
+    skills: dict[SkillName, SkillLevel] = Field(
+        default_factory=dict, description="skill name -> level 1..5"
+    )
 
-    _languages = field_validator("languages")(_check_languages)
-    _capacities = field_validator("capacity_per_channel")(_check_capacities)
-    _names = field_validator("name", "email")(storable_text)
-    _skill_names = field_validator("skills")(_check_skill_names)
-
-    @field_validator("skills")
-    @classmethod
-    def _levels(cls, value: dict[str, int]) -> dict[str, int]:
-        for name, level in value.items():
-            if not 1 <= level <= 5:
-                raise ValueError(f"skill {name!r}: level must be between 1 and 5, got {level}")
-        return value
+    _languages = field_validator("languages")(_unique_sorted)
+    _names = field_validator("name")(storable_text)
 
 
-# Body of PATCH /v1/advisors/{id}: every field optional.
+# Body of PATCH /v1/advisors/{id}: every field optional; null only where a value may be empty.
 class AdvisorUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     supervisor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    languages: list[str] | None = None
+    languages: list[LanguageCode] | None = Field(default=None, max_length=20)
     status: AdvisorStatus | None = None
     capacity_total: int | None = Field(default=None, ge=0, le=100)
-    capacity_per_channel: dict[str, int] | None = None
-    skills: dict[str, int] | None = None
+    capacity_per_channel: dict[Channel, Capacity] | None = None
+    skills: dict[SkillName, SkillLevel] | None = None
 
-    _languages = field_validator("languages")(_check_languages)
-    _capacities = field_validator("capacity_per_channel")(_check_capacities)
-    _levels = field_validator("skills")(AdvisorCreate._levels.__func__)  # type: ignore[attr-defined]
+    _languages = field_validator("languages")(_unique_sorted)
     _names = field_validator("name")(storable_text)
-    _skill_names = field_validator("skills")(_check_skill_names)
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> "AdvisorUpdate":

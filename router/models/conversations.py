@@ -1,6 +1,6 @@
 """Conversations (tickets), their messages and their assignments to advisors."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -98,9 +98,14 @@ class MessageCreate(BaseModel):
     @field_validator("sent_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("sent_at needs a timezone, e.g. 2026-01-31T09:30:00Z")
-        return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("sent_at is out of range once converted to UTC") from None
 
 
 # Answer of POST /v1/messages.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -31,6 +32,8 @@ def storable_json(value: Any, depth: int = 0) -> Any:
         raise ValueError("nested more than 32 levels deep")
     if isinstance(value, str):
         return storable_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite (no NaN or Infinity)")
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):

@@ -75,7 +75,7 @@ async def _set_skills(session: AsyncSession, advisor_id: int, levels: dict[str, 
 async def create_advisor(db: Database, data: AdvisorCreate) -> AdvisorPublic:
     async with db.session() as session:
         await _check_references(session, data.team_id, data.supervisor_id)
-        advisor = Advisor.model_validate(data.model_dump(exclude={"skills"}))
+        advisor = Advisor.model_validate(data.model_dump(mode="json", exclude={"skills"}))
         session.add(advisor)
         try:
             await session.flush()
@@ -95,10 +95,10 @@ async def create_advisor(db: Database, data: AdvisorCreate) -> AdvisorPublic:
 
 async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> AdvisorPublic:
     """Apply a partial update; becoming available or gaining capacity pulls in waiting work."""
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(mode="json", exclude_unset=True)
     async with db.session() as session:
         advisor = await session.scalar(
-            select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update()
+            select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update(key_share=True)
         )
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")

@@ -160,7 +160,7 @@ async def claim_for_advisor(
                     col(Conversation.id) == conversation_id,
                     col(Conversation.status) == ConversationStatus.waiting,
                 )
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, key_share=True)
             )
             if conversation is None:
                 continue  # taken or being taken by someone else

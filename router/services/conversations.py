@@ -18,7 +18,7 @@ from router.store.types import utcnow
 
 async def _get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation:
     query = select(Conversation).where(col(Conversation.id) == conversation_id)
-    conversation = await session.scalar(query.with_for_update() if lock else query)
+    conversation = await session.scalar(query.with_for_update(key_share=True) if lock else query)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
     return conversation

@@ -9,6 +9,7 @@ several workers, redeliveries and out-of-order deliveries are all safe.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -67,7 +68,7 @@ async def _lock_identity(session: AsyncSession, message: Message) -> ChannelIden
             col(ChannelIdentity.channel) == message.channel,
             col(ChannelIdentity.address) == message.sender_address,
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     identity = await session.scalar(query)
     if identity is not None:
@@ -110,7 +111,7 @@ async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Mes
             col(Conversation.customer_id) == identity.customer_id,
             col(Conversation.status).in_(OPEN_STATUSES),
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     is_new = conversation is None
     if conversation is None:
@@ -166,10 +167,20 @@ async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Mes
     return routed.advisor_id if routed else None
 
 
+_HINTS = {
+    # BCP 47 tag; only the primary language subtag is kept ("fr-CA" -> "fr").
+    "language": re.compile(r"^([a-z]{2,3})(?:-[a-z0-9]{1,8})*$"),
+    "intent": re.compile(r"^([a-z0-9_.-]{1,60})$"),
+}
+
+
 def _hint(message: Message, key: str) -> str | None:
-    """An integrator may pass ``language``/``intent`` in metadata; trust it when well-formed."""
+    """An integrator may pass ``language``/``intent`` in metadata; used only when well-formed."""
     value = message.meta.get(key)
-    return value.lower() if isinstance(value, str) and 0 < len(value) <= 60 else None
+    if not isinstance(value, str) or len(value) > 60:
+        return None
+    match = _HINTS[key].match(value.strip().lower())
+    return match.group(1) if match else None
 
 
 async def mark_failed(db: Database, message_id: int, error: str) -> None:

@@ -82,9 +82,13 @@ async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
 
 
 async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
-    """The advisor's row locked (FOR UPDATE) and their load counted after the lock."""
+    """The advisor's row locked and their load counted after the lock.
+
+    ``FOR NO KEY UPDATE`` (key_share): foreign-key checks from other rows, which take KEY SHARE
+    locks, do not wait for it, which rules out a class of deadlocks.
+    """
     advisor = await session.scalar(
-        select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update()
+        select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update(key_share=True)
     )
     if advisor is None:
         return None

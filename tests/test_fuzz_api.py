@@ -1,0 +1,135 @@
+"""Property-based fuzzing of the HTTP API with schemathesis, in-process, on both backends.
+
+The app runs exactly as in the ``client`` fixture (``create_app`` + its lifespan, in-process
+worker) on the test's event loop. Schemathesis and Hypothesis are synchronous, so they run in
+a worker thread and every generated request is sent back to the test's loop through
+``httpx.ASGITransport``. Each response must not be a 5xx and, where the OpenAPI document
+describes it, must match its schema.
+
+Bounded (a fixed number of examples per operation, derandomised) so that the run is
+reproducible and takes well under a minute per backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from router.app import create_app
+from router.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+BASE_URL = "http://test"
+CHECKS = [not_a_server_error, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 100  # positive + negative together
+STATEFUL_SCENARIOS = 50
+REQUEST_TIMEOUT = 30.0
+
+Send = Callable[[dict[str, Any]], schemathesis.Response]
+
+
+def _fuzz_settings(max_examples: int) -> hypothesis.settings:
+    return hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,  # the same inputs on every run: a failure here is a bug, not noise
+        database=None,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+def _httpx_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn schemathesis' requests-style keyword arguments into httpx ones."""
+    kwargs: dict[str, Any] = {
+        "method": data["method"],
+        "url": data["url"],
+        "headers": data.get("headers") or None,
+        "params": data.get("params") or None,
+        "cookies": data.get("cookies") or None,
+    }
+    if "json" in data:
+        kwargs["json"] = data["json"]
+    body = data.get("data")
+    if isinstance(body, (bytes, str)):
+        kwargs["content"] = body
+    elif body is not None:
+        kwargs["data"] = body
+    if data.get("files"):
+        kwargs["files"] = data["files"]
+    return kwargs
+
+
+def _sender(http: httpx.AsyncClient, loop: asyncio.AbstractEventLoop) -> Send:
+    def send(data: dict[str, Any]) -> schemathesis.Response:
+        future: Future[httpx.Response] = asyncio.run_coroutine_threadsafe(
+            http.request(**_httpx_kwargs(data)), loop
+        )
+        return schemathesis.Response.from_any(future.result(timeout=REQUEST_TIMEOUT))
+
+    return send
+
+
+def _fuzz_operations(schema: Any, send: Send) -> None:
+    """Positive and negative examples for every operation; collects every failure."""
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        strategy = st.one_of(
+            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+        )
+
+        @_fuzz_settings(EXAMPLES_PER_OPERATION)
+        @given(case=strategy)
+        def check(case: schemathesis.Case) -> None:
+            response = send(case.as_transport_kwargs(base_url=BASE_URL))
+            case.validate_response(response, checks=CHECKS)
+
+        try:
+            check()
+        except Exception as error:  # keep going: one report with every failing operation
+            failures.append(f"{operation.label}:\n{error}")
+    assert not failures, "\n\n".join(failures)
+
+
+def _run_stateful(schema: Any, send: Send) -> None:
+    """Chains of calls following the (inferred) OpenAPI links, e.g. create then read."""
+    machine = schema.as_state_machine()
+
+    class InProcess(machine):  # type: ignore[misc, valid-type]
+        def call(self, case: schemathesis.Case, **kwargs: Any) -> schemathesis.Response:
+            return send(case.as_transport_kwargs(base_url=BASE_URL))
+
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
+        ) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    settings = hypothesis.settings(_fuzz_settings(STATEFUL_SCENARIOS), stateful_step_count=6)
+    InProcess.run(settings=settings)
+
+
+@pytest.mark.timeout(240)
+async def test_api_fuzz(settings: Settings) -> None:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            schema = schemathesis.openapi.from_dict(app.openapi())
+            send = _sender(http, asyncio.get_running_loop())
+            await asyncio.to_thread(_fuzz_operations, schema, send)
+            await asyncio.to_thread(_run_stateful, schema, send)

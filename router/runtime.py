@@ -48,7 +48,9 @@ class Runtime:
             self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
 
     async def stop(self) -> None:
-        """Stop consuming first (unsettled deliveries go back to the queue), then close."""
+        """Stop working first (unsettled deliveries go back to the queue), then close."""
+        for worker in self.workers:
+            await worker.stop()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from router.broker import Delivery
 from router.pipeline.base import Worker, register
 from router.services.inbound import mark_failed, process_inbound
 from router.services.intake import INBOUND_TOPIC
@@ -13,25 +12,25 @@ from router.services.intake import INBOUND_TOPIC
 log = logging.getLogger(__name__)
 
 
+def _message_id(payload: dict[str, Any]) -> int:
+    message_id = payload.get("message_id")
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ValueError(f"inbound payload without an integer message_id: {payload!r}")
+    return message_id
+
+
 @register
 class InboundWorker(Worker):
-    """Stored inbound message -> customer -> conversation -> routing."""
+    """Stored inbound messages -> customer -> conversation -> routing."""
 
     topic = INBOUND_TOPIC
 
-    async def handle(self, payload: dict[str, Any], delivery: Delivery) -> None:
-        message_id = payload.get("message_id")
-        if not isinstance(message_id, int):
-            raise ValueError(f"inbound payload without an integer message_id: {payload!r}")
-        outcome = await process_inbound(self.db, message_id)
-        if outcome.processed:
-            log.debug(
-                "message %s: %d processed, assigned to %s (attempt %d)",
-                message_id,
-                outcome.processed,
-                outcome.assigned_to,
-                delivery.attempts,
-            )
+    async def handle_batch(self, payloads: list[dict[str, Any]]) -> None:
+        ids = [_message_id(payload) for payload in payloads]
+        outcome = await process_inbound(self.db, ids)
+        log.debug(
+            "batch of %d: %d processed, %d assigned", len(ids), outcome.processed, outcome.assigned
+        )
 
     async def on_give_up(self, payload: dict[str, Any], error: BaseException) -> None:
         message_id = payload.get("message_id")

@@ -9,6 +9,8 @@ conversation. None of these functions commit: the calling use case does.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.models import Advisor, Assignment, Conversation, Customer
+from router.models import Advisor, Assignment, Conversation
 from router.models.conversations import ConversationStatus
 from router.services import events, profiles
 from router.store.types import utcnow
@@ -26,6 +28,7 @@ from skills import (
     Decision,
     Facts,
     Requirements,
+    RuleSpec,
     choose,
     exclusion_reason,
     match_rule,
@@ -38,16 +41,49 @@ _MAX_LOCK_RETRIES = 3
 _EXPLAIN_LIMIT = 20  # advisors listed in a stored explanation (counts stay exact)
 
 
-async def _affinity_advisor(session: AsyncSession, customer_id: int) -> int | None:
-    """The advisor who last handled this customer, within the affinity window."""
-    since = utcnow() - AFFINITY_WINDOW
-    return await session.scalar(
-        select(Assignment.advisor_id)
-        .join(Conversation, col(Conversation.id) == Assignment.conversation_id)
-        .where(col(Conversation.customer_id) == customer_id, col(Assignment.assigned_at) >= since)
-        .order_by(col(Assignment.assigned_at).desc())
-        .limit(1)
+@dataclass
+class RoutingContext:
+    """What a batch of routing decisions shares, read once: rules, an advisor snapshot and
+    each returning customer's last advisor. Decisions are still made safe by locking the
+    chosen advisor and recounting their load; the snapshot only proposes candidates."""
+
+    rules: list[RuleSpec]
+    last_advisor: dict[int, int]  # customer id -> advisor id, within the affinity window
+    advisors: dict[int, AdvisorProfile] = field(default_factory=dict)
+    _loaded: bool = False
+
+    @classmethod
+    async def load(
+        cls, session: AsyncSession, *, returning_customers: Sequence[int]
+    ) -> RoutingContext:
+        rules = await profiles.active_rules(session)
+        return cls(rules, await _last_advisors(session, returning_customers))
+
+    async def candidates(self, session: AsyncSession) -> list[AdvisorProfile]:
+        if not self._loaded:
+            self.advisors = {p.id: p for p in await profiles.available_profiles(session)}
+            self._loaded = True
+        return list(self.advisors.values())
+
+    def remember(self, advisor: AdvisorProfile) -> None:
+        """Fresher data about one advisor (after locking it, or after assigning to it)."""
+        self.advisors[advisor.id] = advisor
+
+
+async def _last_advisors(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, int]:
+    """Affinity: each customer's most recent advisor within the window."""
+    if not customer_ids:
+        return {}
+    rows = await session.execute(
+        select(Conversation.customer_id, Assignment.advisor_id, Assignment.assigned_at)
+        .join(Conversation, col(Conversation.id) == col(Assignment.conversation_id))
+        .where(
+            col(Conversation.customer_id).in_(list(customer_ids)),
+            col(Assignment.assigned_at) >= utcnow() - AFFINITY_WINDOW,
+        )
+        .order_by(col(Assignment.assigned_at))
     )
+    return {customer_id: advisor_id for customer_id, advisor_id, _ in rows}
 
 
 async def assign(
@@ -91,20 +127,20 @@ async def assign(
 
 
 async def route_new_conversation(
-    session: AsyncSession, conversation: Conversation, facts: Facts
+    session: AsyncSession, conversation: Conversation, facts: Facts, context: RoutingContext
 ) -> Assignment | None:
     """Match a rule, store its requirements, then push to the best eligible advisor."""
-    rule = match_rule(await profiles.active_rules(session), facts)
+    rule = match_rule(context.rules, facts)
     requirements = requirements_for(rule, facts)
     conversation.rule_id = rule.id
     conversation.priority = rule.priority
     conversation.requirements = requirements.to_dict()
     conversation.language = facts.language
     conversation.intent = facts.intent
-    preferred = await _affinity_advisor(session, conversation.customer_id)
+    preferred = context.last_advisor.get(conversation.customer_id)
     excluded: dict[int, str] = {}
     for _ in range(_MAX_LOCK_RETRIES):
-        candidates = [p for p in await profiles.available_profiles(session) if p.id not in excluded]
+        candidates = [p for p in await context.candidates(session) if p.id not in excluded]
         decision = choose(
             candidates, requirements, rule.policy, now=time.time(), preferred_advisor_id=preferred
         )
@@ -114,7 +150,11 @@ async def route_new_conversation(
         reason = "vanished" if locked is None else exclusion_reason(locked, requirements)
         if locked is not None and reason is None:
             explanation = _explain(rule.name, decision, excluded)
-            return await assign(session, conversation, locked, mode="push", explanation=explanation)
+            made = await assign(session, conversation, locked, mode="push", explanation=explanation)
+            context.remember(_with_one_more(locked, conversation.channel))
+            return made
+        if locked is not None:
+            context.remember(locked)
         excluded[decision.winner.id] = f"taken meanwhile: {reason}"
     events.record(
         session,
@@ -126,6 +166,17 @@ async def route_new_conversation(
         explanation=_explain(rule.name, decision, excluded),
     )
     return None
+
+
+def _with_one_more(advisor: AdvisorProfile, channel: str) -> AdvisorProfile:
+    per_channel = dict(advisor.load_per_channel)
+    per_channel[channel] = per_channel.get(channel, 0) + 1
+    return replace(
+        advisor,
+        load_total=advisor.load_total + 1,
+        load_per_channel=per_channel,
+        last_assigned_at=time.time(),
+    )
 
 
 def _explain(rule_name: str, decision: Decision, raced: dict[int, str]) -> dict[str, Any]:
@@ -217,8 +268,3 @@ async def fill_advisor(session: AsyncSession, advisor_id: int) -> list[Conversat
             return claimed
         claimed.append(conversation)
         await session.flush()
-
-
-async def customer_tier(session: AsyncSession, customer_id: int) -> str | None:
-    customer = await session.get(Customer, customer_id)
-    return customer.tier if customer else None

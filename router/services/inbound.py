@@ -1,17 +1,22 @@
-"""The pipeline use case: a stored inbound message becomes part of a routed conversation.
+"""The pipeline use case: stored inbound messages become part of routed conversations.
 
-Order per sender is guaranteed by the database, not by the broker: the sender's channel
-identity row is locked, then *all* of that sender's unprocessed messages up to this one are
-handled in arrival order. A later delivery of a message already handled is a no-op, so
-several workers, redeliveries and out-of-order deliveries are all safe.
+Order per sender is guaranteed by the database, not by the broker: the senders' channel
+identity rows are locked, then *all* their unprocessed messages are handled in arrival
+order. A later delivery of a message already handled is a no-op, so several workers,
+redeliveries and out-of-order deliveries are all safe.
+
+Messages are handled in batches (one transaction, a fixed number of queries per batch
+rather than per message): the worker hands over whatever deliveries are waiting.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -20,121 +25,191 @@ from router.classify.language import detect_language
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
-from router.services import assignment, events
+from router.services import assignment, events, profiles
 from router.store import Database
 from router.store.types import utcnow
 from skills import Facts
 
 log = logging.getLogger(__name__)
 
+SenderKey = tuple[str, str]  # (channel, sender address)
+
 
 @dataclass(frozen=True)
 class Outcome:
     processed: int  # messages handled by this call (0: nothing left to do)
-    assigned_to: int | None = None
+    assigned: int = 0  # conversations given to an advisor on arrival
 
 
-async def process_inbound(db: Database, message_id: int) -> Outcome:
-    """Handle ``message_id`` and its sender's earlier backlog in one transaction."""
+async def process_inbound(db: Database, message_ids: Sequence[int]) -> Outcome:
+    """Handle these messages, and their senders' whole backlog, in one transaction."""
     async with db.session() as session:
-        message = await session.get(Message, message_id)
-        if message is None or message.status != MessageStatus.received:
+        senders = await _pending_senders(session, message_ids)
+        if not senders:
             return Outcome(processed=0)
-        identity = await _lock_identity(session, message)
-        backlog = (
-            await session.scalars(
-                select(Message)
-                .where(
-                    col(Message.channel) == message.channel,
-                    col(Message.sender_address) == message.sender_address,
-                    col(Message.status) == MessageStatus.received,
-                    col(Message.id) <= message_id,
-                )
-                .order_by(col(Message.id))
-            )
-        ).all()
-        assigned_to = None
-        for pending in backlog:
-            assigned_to = await _attach(session, identity, pending) or assigned_to
+        identities, first_contacts = await _lock_identities(session, senders)
+        backlog = await _backlog(session, senders)
+        customer_ids = {identity.customer_id for identity in identities.values()}
+        open_conversations = await _lock_open_conversations(session, customer_ids)
+        new = await _open_missing(session, backlog, identities, open_conversations)
+        for message in backlog:
+            identity = identities[(message.channel, message.sender_address)]
+            _attach(session, open_conversations[identity.customer_id], message)
+        assigned = await _route(session, new, open_conversations, first_contacts)
         await session.commit()
-        return Outcome(processed=len(backlog), assigned_to=assigned_to)
+        return Outcome(processed=len(backlog), assigned=assigned)
 
 
-async def _lock_identity(session: AsyncSession, message: Message) -> ChannelIdentity:
-    """The sender's identity row, locked; created with its customer on first contact."""
-    query = (
-        select(ChannelIdentity)
+async def _pending_senders(
+    session: AsyncSession, message_ids: Sequence[int]
+) -> dict[SenderKey, Message]:
+    """The senders of the still-unprocessed messages, each with one of their messages."""
+    rows = await session.scalars(
+        select(Message)
         .where(
-            col(ChannelIdentity.channel) == message.channel,
-            col(ChannelIdentity.address) == message.sender_address,
+            col(Message.id).in_(list(message_ids)),
+            col(Message.status) == MessageStatus.received,
         )
-        .with_for_update(key_share=True)
+        .order_by(col(Message.id))
     )
-    identity = await session.scalar(query)
-    if identity is not None:
-        return identity
+    return {(m.channel, m.sender_address): m for m in rows}
+
+
+async def _lock_identities(
+    session: AsyncSession, senders: dict[SenderKey, Message]
+) -> tuple[dict[SenderKey, ChannelIdentity], set[int]]:
+    """The senders' identity rows, locked in id order; missing ones created with a customer.
+
+    Also returns the customers created here (first contact: no history to look up).
+    """
+    identities = await _select_identities(session, senders)
+    missing = [key for key in senders if key not in identities]
+    if not missing:
+        return identities, set()
     try:
         async with session.begin_nested():
-            customer = Customer(
-                display_name=message.sender_name,
-                email=message.sender_email,
-                phone=message.sender_phone,
-            )
-            session.add(customer)
-            await session.flush()
-            assert customer.id is not None
-            identity = ChannelIdentity(
-                customer_id=customer.id,
-                channel=message.channel,
-                address=message.sender_address,
-                display_name=message.sender_name,
-            )
-            session.add(identity)
-            await session.flush()
-            events.record(
-                session, "customer.created", customer_id=customer.id, channel=message.channel
-            )
-            return identity
+            created = await _create_identities(session, [senders[key] for key in missing])
     except IntegrityError:
-        # Another worker created this sender meanwhile; its row is committed now.
-        identity = await session.scalar(query)
-        assert identity is not None
-        return identity
+        # Another worker created some of these senders meanwhile; take them one by one.
+        created = {}
+        for key in missing:
+            found = await _select_identities(session, [key])
+            if key not in found:
+                async with session.begin_nested():
+                    found = await _create_identities(session, [senders[key]])
+                created.update(found)
+            identities.update(found)
+    identities.update(created)
+    return identities, {identity.customer_id for identity in created.values()}
 
 
-async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Message) -> int | None:
-    """Put one message in its conversation; route the conversation if it is new."""
-    now = utcnow()
-    conversation = await session.scalar(
-        select(Conversation)
-        .where(
-            col(Conversation.customer_id) == identity.customer_id,
-            col(Conversation.status).in_(OPEN_STATUSES),
-        )
+async def _select_identities(
+    session: AsyncSession, keys: Iterable[SenderKey]
+) -> dict[SenderKey, ChannelIdentity]:
+    rows = await session.scalars(
+        select(ChannelIdentity)
+        .where(tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(list(keys)))
+        .order_by(col(ChannelIdentity.id))
         .with_for_update(key_share=True)
     )
-    is_new = conversation is None
-    if conversation is None:
-        conversation = Conversation(
-            customer_id=identity.customer_id,
+    return {(i.channel, i.address): i for i in rows}
+
+
+async def _create_identities(
+    session: AsyncSession, messages: Sequence[Message]
+) -> dict[SenderKey, ChannelIdentity]:
+    customers = [
+        Customer(display_name=m.sender_name, email=m.sender_email, phone=m.sender_phone)
+        for m in messages
+    ]
+    session.add_all(customers)
+    await session.flush()
+    created: dict[SenderKey, ChannelIdentity] = {}
+    for message, customer in zip(messages, customers, strict=True):
+        assert customer.id is not None
+        identity = ChannelIdentity(
+            customer_id=customer.id,
+            channel=message.channel,
+            address=message.sender_address,
+            display_name=message.sender_name,
+        )
+        created[(message.channel, message.sender_address)] = identity
+        events.record(session, "customer.created", customer_id=customer.id, channel=message.channel)
+    session.add_all(created.values())
+    await session.flush()
+    return created
+
+
+async def _backlog(session: AsyncSession, senders: Iterable[SenderKey]) -> Sequence[Message]:
+    """Every unprocessed message of these senders, oldest first (identities are locked)."""
+    rows = await session.scalars(
+        select(Message)
+        .where(
+            tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
+            col(Message.status) == MessageStatus.received,
+        )
+        .order_by(col(Message.id))
+    )
+    return rows.all()
+
+
+async def _lock_open_conversations(
+    session: AsyncSession, customer_ids: Iterable[int]
+) -> dict[int, Conversation]:
+    rows = await session.scalars(
+        select(Conversation)
+        .where(
+            col(Conversation.customer_id).in_(list(customer_ids)),
+            col(Conversation.status).in_(OPEN_STATUSES),
+        )
+        .order_by(col(Conversation.id))
+        .with_for_update(key_share=True)
+    )
+    return {c.customer_id: c for c in rows}
+
+
+async def _open_missing(
+    session: AsyncSession,
+    backlog: Sequence[Message],
+    identities: dict[SenderKey, ChannelIdentity],
+    open_conversations: dict[int, Conversation],
+) -> dict[int, Message]:
+    """Open a conversation for each customer without one; returns customer -> first message."""
+    now = utcnow()
+    first: dict[int, Message] = {}
+    for message in backlog:
+        customer_id = identities[(message.channel, message.sender_address)].customer_id
+        if customer_id in open_conversations or customer_id in first:
+            continue
+        first[customer_id] = message
+        open_conversations[customer_id] = Conversation(
+            customer_id=customer_id,
             channel=Channel(message.channel),
             status=ConversationStatus.waiting,
             waiting_since=now,
         )
-        session.add(conversation)
+    if first:
+        session.add_all(open_conversations[c] for c in first)
         await session.flush()
-        events.record(
-            session,
-            "conversation.opened",
-            customer_id=identity.customer_id,
-            conversation_id=conversation.id,
-            channel=message.channel,
-        )
-    elif conversation.channel != message.channel:
+        for customer_id, message in first.items():
+            events.record(
+                session,
+                "conversation.opened",
+                customer_id=customer_id,
+                conversation_id=open_conversations[customer_id].id,
+                channel=message.channel,
+            )
+    return first
+
+
+def _attach(session: AsyncSession, conversation: Conversation, message: Message) -> None:
+    """Put one message in its customer's open conversation."""
+    now = utcnow()
+    if conversation.channel != message.channel:
         events.record(
             session,
             "conversation.channel_switched",
-            customer_id=identity.customer_id,
+            customer_id=conversation.customer_id,
             conversation_id=conversation.id,
             previous=conversation.channel,
             current=message.channel,
@@ -142,29 +217,45 @@ async def _attach(session: AsyncSession, identity: ChannelIdentity, message: Mes
         conversation.channel = Channel(message.channel)
     conversation.last_message_at = now
     conversation.updated_at = now
-    message.customer_id = identity.customer_id
+    message.customer_id = conversation.customer_id
     message.conversation_id = conversation.id
     message.status = MessageStatus.processed
     message.processed_at = now
     events.record(
         session,
         "message.received",
-        customer_id=identity.customer_id,
+        customer_id=conversation.customer_id,
         conversation_id=conversation.id,
         message_id=message.id,
         channel=message.channel,
     )
-    if not is_new:
-        return None
-    facts = Facts(
-        channel=message.channel,
-        language=_hint(message, "language") or detect_language(message.text),
-        intent=_hint(message, "intent"),
-        text=f"{message.subject or ''}\n{message.text}",
-        tier=await assignment.customer_tier(session, identity.customer_id),
-    )
-    routed = await assignment.route_new_conversation(session, conversation, facts)
-    return routed.advisor_id if routed else None
+
+
+async def _route(
+    session: AsyncSession,
+    new: dict[int, Message],
+    open_conversations: dict[int, Conversation],
+    first_contacts: set[int],
+) -> int:
+    """Route every conversation opened in this batch, sharing one routing context."""
+    if not new:
+        return 0
+    returning = [c for c in new if c not in first_contacts]
+    context = await assignment.RoutingContext.load(session, returning_customers=returning)
+    tiers = await profiles.customer_tiers(session, returning)
+    assigned = 0
+    for customer_id, message in new.items():
+        facts = Facts(
+            channel=message.channel,
+            language=_hint(message, "language") or detect_language(message.text),
+            intent=_hint(message, "intent"),
+            text=f"{message.subject or ''}\n{message.text}",
+            tier=tiers.get(customer_id, "standard"),
+        )
+        conversation = open_conversations[customer_id]
+        routed = await assignment.route_new_conversation(session, conversation, facts, context)
+        assigned += routed is not None
+    return assigned
 
 
 _HINTS = {

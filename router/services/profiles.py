@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.models import Advisor, AdvisorSkill, Assignment, RoutingRule, Skill
+from router.models import Advisor, AdvisorSkill, Assignment, Customer, RoutingRule, Skill
 from skills import AdvisorProfile, AdvisorStatus, Policy, RuleSpec
 
 
@@ -112,10 +112,49 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
     )
 
 
+_rules_cache: dict[str, tuple[tuple[object, ...], list[RuleSpec]]] = {}
+
+
 async def active_rules(session: AsyncSession) -> list[RuleSpec]:
+    """Enabled rules in order, parsed (keyword patterns compiled) only when they changed.
+
+    One cheap aggregate query tells whether the rule table changed since the last parse, so
+    the routing path never queries rule by rule and an admin's edit applies at once.
+    """
+    fingerprint = tuple(
+        (
+            await session.execute(
+                select(
+                    func.count(col(RoutingRule.id)),
+                    func.max(col(RoutingRule.id)),
+                    func.max(col(RoutingRule.updated_at)),
+                )
+            )
+        ).one()
+    )
+    key = str(session.get_bind().engine.url)
+    cached = _rules_cache.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    parsed = await _load_rules(session)
+    _rules_cache[key] = (fingerprint, parsed)
+    return parsed
+
+
+async def _load_rules(session: AsyncSession) -> list[RuleSpec]:
     rules = await session.scalars(
         select(RoutingRule)
         .where(col(RoutingRule.enabled).is_(True))
         .order_by(col(RoutingRule.position))
     )
     return [rule_spec(rule) for rule in rules]
+
+
+async def customer_tiers(session: AsyncSession, customer_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(customer_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Customer.id, Customer.tier).where(col(Customer.id).in_(ids))
+    )
+    return {customer_id: tier for customer_id, tier in rows if customer_id is not None}

@@ -11,6 +11,7 @@ from router.broker import Broker, open_broker
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
 from router.pipeline.sweeper import run_sweeper
+from router.services.intake import IntakeWriter
 from router.settings import Settings
 from router.store import Database
 
@@ -22,14 +23,17 @@ class Runtime:
     settings: Settings
     db: Database
     broker: Broker
+    intake: IntakeWriter
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        db = Database(settings.database_url, pool_size=settings.db_pool_size)
         return cls(
             settings=settings,
-            db=Database(settings.database_url, pool_size=settings.db_pool_size),
+            db=db,
+            intake=IntakeWriter(db),
             broker=open_broker(
                 settings.broker_url,
                 prefix=settings.queue_prefix,
@@ -40,6 +44,7 @@ class Runtime:
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
         await self.broker.connect()
+        self.intake.start()
         if run_workers:
             for worker_class in REGISTRY.values():
                 worker = worker_class(self.db, self.broker, self.settings)
@@ -51,6 +56,7 @@ class Runtime:
         """Stop working first (unsettled deliveries go back to the queue), then close."""
         for worker in self.workers:
             await worker.stop()
+        await self.intake.stop()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

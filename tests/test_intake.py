@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from sqlalchemy import func, select
 
@@ -142,3 +144,21 @@ async def test_out_of_range_ids_are_422(client: httpx.AsyncClient) -> None:
         assert response.status_code == 422, path
     response = await client.get("/v1/conversations", params={"assignee_id": 2**40})
     assert response.status_code == 422
+
+
+async def test_concurrent_duplicates_share_one_row_and_one_first_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    """Group commit puts concurrent posts in one batch; repeats inside it are duplicates."""
+    posts = [
+        client.post("/v1/messages", json=message_payload(f"s{i % 10}", f"k{i % 10}", "Hello"))
+        for i in range(30)
+    ]
+    answers = [r.json() for r in await asyncio.gather(*posts)]
+    by_key: dict[int, list[dict]] = {}
+    for i, answer in enumerate(answers):
+        by_key.setdefault(i % 10, []).append(answer)
+    for group in by_key.values():
+        assert len({a["id"] for a in group}) == 1
+        assert sorted(a["duplicate"] for a in group) == [False, True, True]
+    assert await _count_messages(client) == 10

@@ -12,6 +12,7 @@ from fastapi import Depends, Query, Request
 from router.broker import Broker
 from router.models.validation import MAX_ID
 from router.runtime import Runtime
+from router.services.intake import IntakeWriter
 from router.store import Database
 
 
@@ -28,7 +29,12 @@ async def broker(rt: Annotated[Runtime, Depends(runtime)]) -> Broker:
     return rt.broker
 
 
+async def intake(rt: Annotated[Runtime, Depends(runtime)]) -> IntakeWriter:
+    return rt.intake
+
+
 DB = Annotated[Database, Depends(database)]
+Intake = Annotated[IntakeWriter, Depends(intake)]
 BrokerDep = Annotated[Broker, Depends(broker)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size (max 500)")]
 AfterId = Annotated[

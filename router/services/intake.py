@@ -3,14 +3,23 @@
 The row is committed before the 2xx answer, so an accepted message is never lost. The
 broker publish happens after the commit; if it fails, the message stays ``received`` and the
 sweeper (router.pipeline.sweeper) publishes it again once the queue has drained.
+
+Concurrent requests share a transaction (group commit): the :class:`IntakeWriter` gathers
+whatever submissions are waiting into one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
+and one commit, then answers each request. Idle, a batch is a single message: no added
+latency.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import Table
+from sqlalchemy import Table, tuple_
 from sqlmodel import col, select
 
 from router.broker import Broker
@@ -24,15 +33,15 @@ log = logging.getLogger(__name__)
 
 INBOUND_TOPIC = "inbound"
 MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
+Key = tuple[str, str]  # (channel, external id): the idempotency key
 
 
 def inbound_body(message_id: int) -> bytes:
     return orjson.dumps({"message_id": message_id})
 
 
-async def accept_message(db: Database, broker: Broker, payload: MessageCreate) -> MessageAccepted:
-    """Store ``payload`` (idempotent on channel + external id) and publish it."""
-    values = {
+def _row(payload: MessageCreate) -> dict[str, Any]:
+    return {
         "channel": payload.channel.value,
         "external_id": payload.external_id,
         "direction": "inbound",
@@ -47,22 +56,114 @@ async def accept_message(db: Database, broker: Broker, payload: MessageCreate) -
         "metadata": payload.metadata,
         "status": "received",
     }
-    statement = insert_ignoring_duplicates(db.dialect, MESSAGE_TABLE).values(**values)
-    async with db.session() as session:
-        inserted = (await session.execute(statement.returning(MESSAGE_TABLE.c.id))).scalar()
-        if inserted is None:
-            existing = await session.scalar(
-                select(Message.id).where(
-                    col(Message.channel) == values["channel"],
-                    col(Message.external_id) == payload.external_id,
+
+
+@dataclass
+class _Submission:
+    row: dict[str, Any]
+    done: asyncio.Future[MessageAccepted]
+
+    @property
+    def key(self) -> Key:
+        return (self.row["channel"], self.row["external_id"])
+
+
+class IntakeWriter:
+    """Group commit for intake; one per process, started and stopped with the runtime."""
+
+    max_batch = 500
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def store(self, payload: MessageCreate) -> MessageAccepted:
+        """Committed (or found already stored) when this returns."""
+        if self._task is None or self._task.done():
+            raise RuntimeError("IntakeWriter is not running")
+        submission = _Submission(_row(payload), asyncio.get_running_loop().create_future())
+        await self._queue.put(submission)
+        return await submission.done
+
+    async def _loop(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            except Exception as error:
+                if len(batch) == 1:
+                    _settle(batch[0], error)
+                    continue
+                for submission in batch:  # one bad row must not fail its neighbours
+                    try:
+                        await self._write([submission])
+                    except Exception as single_error:
+                        _settle(submission, single_error)
+
+    async def _write(self, batch: list[_Submission]) -> None:
+        rows: dict[Key, dict[str, Any]] = {}
+        for submission in batch:
+            rows.setdefault(submission.key, submission.row)
+        statement = insert_ignoring_duplicates(self.db.dialect, MESSAGE_TABLE).returning(
+            MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
+        )
+        async with self.db.session() as session:
+            inserted = {
+                (channel, external_id): message_id
+                for message_id, channel, external_id in await session.execute(
+                    statement, list(rows.values())
                 )
-            )
-            await session.rollback()
-            assert existing is not None  # the conflict proves the row exists
-            return MessageAccepted(id=existing, duplicate=True)
-        await session.commit()
-    await publish_inbound(broker, inserted)
-    return MessageAccepted(id=inserted, duplicate=False)
+            }
+            existing = await _existing_ids(session, [k for k in rows if k not in inserted])
+            await session.commit()
+        first = set(inserted)
+        for submission in batch:
+            new = submission.key in first
+            first.discard(submission.key)  # a repeat within the batch is a duplicate
+            message_id = inserted.get(submission.key) or existing[submission.key]
+            _settle(submission, MessageAccepted(id=message_id, duplicate=not new))
+
+
+async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(Message.channel, Message.external_id, Message.id).where(
+            tuple_(col(Message.channel), col(Message.external_id)).in_(keys)
+        )
+    )
+    return {(channel, external_id): message_id for channel, external_id, message_id in rows}
+
+
+def _settle(submission: _Submission, outcome: MessageAccepted | BaseException) -> None:
+    if submission.done.done():  # the request went away (client disconnect, shutdown)
+        return
+    if isinstance(outcome, BaseException):
+        submission.done.set_exception(outcome)
+    else:
+        submission.done.set_result(outcome)
+
+
+async def accept_message(
+    writer: IntakeWriter, broker: Broker, payload: MessageCreate
+) -> MessageAccepted:
+    """Store ``payload`` (idempotent on channel + external id) and publish it."""
+    accepted = await writer.store(payload)
+    if not accepted.duplicate:
+        await publish_inbound(broker, accepted.id)
+    return accepted
 
 
 async def publish_inbound(broker: Broker, message_id: int) -> bool:

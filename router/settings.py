@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     queue_prefix: str = Field(default="aiguillage", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     delivery_limit: int = Field(default=5, ge=1, le=100, description="attempts before dead-letter")
-    worker_concurrency: int = Field(default=16, ge=1, le=1000)
+    worker_concurrency: int = Field(
+        default=256, ge=1, le=5000, description="deliveries in hand per worker (prefetch)"
+    )
     run_worker_in_api: bool = Field(
         default=True, description="serve also runs the pipeline worker (embedded default)"
     )

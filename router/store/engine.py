@@ -35,7 +35,10 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # One writer connection: writers queue in the pool (cheap, fair) rather than in SQLite's
+    # busy handler, which sleeps and polls. Readers get their own pool.
+    pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120} if writer else {}
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -113,6 +116,8 @@ class Database:
 def is_transient_error(error: BaseException) -> bool:
     """Errors worth retrying as they are: lost connections, lock timeouts, serialisation."""
     if isinstance(error, (StoreUnavailable, ConnectionError, OSError, TimeoutError)):
+        return True
+    if isinstance(error, exc.TimeoutError):  # waited too long for a pooled connection
         return True
     if isinstance(error, exc.DBAPIError):
         if error.connection_invalidated:

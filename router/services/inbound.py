@@ -16,8 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -26,13 +25,14 @@ from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
 from router.services import assignment, events, profiles
-from router.store import Database
+from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
 from skills import Facts
 
 log = logging.getLogger(__name__)
 
 SenderKey = tuple[str, str]  # (channel, sender address)
+IDENTITY_TABLE: Table = ChannelIdentity.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,13 @@ class Outcome:
 
 async def process_inbound(db: Database, message_ids: Sequence[int]) -> Outcome:
     """Handle these messages, and their senders' whole backlog, in one transaction."""
-    async with db.session() as session:
+    async with db.read_session() as session:
         senders = await _pending_senders(session, message_ids)
-        if not senders:
-            return Outcome(processed=0)
-        identities, first_contacts = await _lock_identities(session, senders)
+    if not senders:
+        return Outcome(processed=0)
+    first_contacts = await _ensure_identities(db, senders)
+    async with db.session() as session:
+        identities = await _lock_identities(session, senders)
         backlog = await _backlog(session, senders)
         customer_ids = {identity.customer_id for identity in identities.values()}
         open_conversations = await _lock_open_conversations(session, customer_ids)
@@ -75,32 +77,67 @@ async def _pending_senders(
     return {(m.channel, m.sender_address): m for m in rows}
 
 
-async def _lock_identities(
-    session: AsyncSession, senders: dict[SenderKey, Message]
-) -> tuple[dict[SenderKey, ChannelIdentity], set[int]]:
-    """The senders' identity rows, locked in id order; missing ones created with a customer.
+async def _ensure_identities(db: Database, senders: dict[SenderKey, Message]) -> set[int]:
+    """Create the senders seen for the first time, each with a customer; returns those customers.
 
-    Also returns the customers created here (first contact: no history to look up).
+    A short transaction of its own, inserting in key order and holding no other lock: two
+    workers meeting the same new sender wait for each other here, never in a cycle with the
+    identity locks taken later. A sender created meanwhile by another worker is skipped
+    (ON CONFLICT DO NOTHING) and the customer made for it removed.
     """
+    async with db.session() as session:
+        known = await session.execute(
+            select(ChannelIdentity.channel, ChannelIdentity.address).where(
+                tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(
+                    list(senders)
+                )
+            )
+        )
+        missing = sorted(set(senders) - {(channel, address) for channel, address in known})
+        if not missing:
+            return set()
+        customers = [_customer_of(senders[key]) for key in missing]
+        session.add_all(customers)
+        await session.flush()
+        rows = [
+            {
+                "customer_id": customer.id,
+                "channel": key[0],
+                "address": key[1],
+                "display_name": senders[key].sender_name,
+                "created_at": utcnow(),
+            }
+            for key, customer in zip(missing, customers, strict=True)
+        ]
+        statement = insert_ignoring_duplicates(db.dialect, IDENTITY_TABLE).returning(
+            IDENTITY_TABLE.c.customer_id, IDENTITY_TABLE.c.channel
+        )
+        result = await session.execute(statement, rows)
+        created: dict[int, str] = {row.customer_id: row.channel for row in result}
+        orphans = [c.id for c in customers if c.id not in created]
+        if orphans:
+            await session.execute(delete(Customer).where(col(Customer.id).in_(orphans)))
+        for customer_id, channel in created.items():
+            events.record(session, "customer.created", customer_id=customer_id, channel=channel)
+        await session.commit()
+        return set(created)
+
+
+def _customer_of(message: Message) -> Customer:
+    return Customer(
+        display_name=message.sender_name, email=message.sender_email, phone=message.sender_phone
+    )
+
+
+async def _lock_identities(
+    session: AsyncSession, senders: Iterable[SenderKey]
+) -> dict[SenderKey, ChannelIdentity]:
+    """The senders' identity rows (all exist by now), locked in id order."""
     identities = await _select_identities(session, senders)
-    missing = [key for key in senders if key not in identities]
-    if not missing:
-        return identities, set()
-    try:
-        async with session.begin_nested():
-            created = await _create_identities(session, [senders[key] for key in missing])
-    except IntegrityError:
-        # Another worker created some of these senders meanwhile; take them one by one.
-        created = {}
-        for key in missing:
-            found = await _select_identities(session, [key])
-            if key not in found:
-                async with session.begin_nested():
-                    found = await _create_identities(session, [senders[key]])
-                created.update(found)
-            identities.update(found)
-    identities.update(created)
-    return identities, {identity.customer_id for identity in created.values()}
+    missing = set(senders) - set(identities)
+    if missing:  # deleted meanwhile (a customer merge or erasure): the retry recreates them
+        raise RuntimeError(f"{len(missing)} sender identities vanished while routing")
+    return identities
 
 
 async def _select_identities(
@@ -113,31 +150,6 @@ async def _select_identities(
         .with_for_update(key_share=True)
     )
     return {(i.channel, i.address): i for i in rows}
-
-
-async def _create_identities(
-    session: AsyncSession, messages: Sequence[Message]
-) -> dict[SenderKey, ChannelIdentity]:
-    customers = [
-        Customer(display_name=m.sender_name, email=m.sender_email, phone=m.sender_phone)
-        for m in messages
-    ]
-    session.add_all(customers)
-    await session.flush()
-    created: dict[SenderKey, ChannelIdentity] = {}
-    for message, customer in zip(messages, customers, strict=True):
-        assert customer.id is not None
-        identity = ChannelIdentity(
-            customer_id=customer.id,
-            channel=message.channel,
-            address=message.sender_address,
-            display_name=message.sender_name,
-        )
-        created[(message.channel, message.sender_address)] = identity
-        events.record(session, "customer.created", customer_id=customer.id, channel=message.channel)
-    session.add_all(created.values())
-    await session.flush()
-    return created
 
 
 async def _backlog(session: AsyncSession, senders: Iterable[SenderKey]) -> Sequence[Message]:

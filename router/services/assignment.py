@@ -126,10 +126,49 @@ async def assign(
     return assignment
 
 
-async def route_new_conversation(
-    session: AsyncSession, conversation: Conversation, facts: Facts, context: RoutingContext
-) -> Assignment | None:
-    """Match a rule, store its requirements, then push to the best eligible advisor."""
+async def route_batch(
+    session: AsyncSession, items: Sequence[tuple[Conversation, Facts]], context: RoutingContext
+) -> int:
+    """Route new conversations together; returns how many were assigned.
+
+    Winners are planned on the snapshot first, then locked all at once in id order and
+    checked against their fresh load: workers routing at the same time always lock advisors
+    in the same order, so they queue instead of deadlocking. A planned advisor who filled up
+    meanwhile sends that conversation through the one-by-one path.
+    """
+    plans: list[tuple[Conversation, RuleSpec, Requirements, Decision]] = []
+    for conversation, facts in items:
+        rule, requirements = _apply_rule(conversation, facts, context)
+        decision = await _decide(session, conversation, rule, requirements, context, {})
+        if decision.winner is not None:  # plan: later conversations see this load
+            context.remember(_with_one_more(decision.winner, conversation.channel))
+        plans.append((conversation, rule, requirements, decision))
+    winners = sorted({d.winner.id for *_, d in plans if d.winner is not None})
+    fresh = await profiles.locked_profiles(session, winners) if winners else {}
+    assigned = 0
+    for conversation, rule, requirements, decision in plans:
+        if decision.winner is None:
+            _record_waiting(session, conversation, rule, requirements, decision, {})
+            continue
+        advisor = fresh.get(decision.winner.id)
+        if advisor is not None and exclusion_reason(advisor, requirements) is None:
+            explanation = _explain(rule.name, decision, {})
+            await assign(session, conversation, advisor, mode="push", explanation=explanation)
+            fresh[advisor.id] = _with_one_more(advisor, conversation.channel)
+            context.remember(fresh[advisor.id])
+            assigned += 1
+            continue
+        if advisor is not None:
+            context.remember(advisor)
+        raced = {decision.winner.id: "filled up meanwhile"}
+        assigned += await _route_one(session, conversation, rule, requirements, context, raced)
+    return assigned
+
+
+def _apply_rule(
+    conversation: Conversation, facts: Facts, context: RoutingContext
+) -> tuple[RuleSpec, Requirements]:
+    """Match a rule and store what it asks for on the conversation."""
     rule = match_rule(context.rules, facts)
     requirements = requirements_for(rule, facts)
     conversation.rule_id = rule.id
@@ -137,25 +176,61 @@ async def route_new_conversation(
     conversation.requirements = requirements.to_dict()
     conversation.language = facts.language
     conversation.intent = facts.intent
+    return rule, requirements
+
+
+async def _decide(
+    session: AsyncSession,
+    conversation: Conversation,
+    rule: RuleSpec,
+    requirements: Requirements,
+    context: RoutingContext,
+    excluded: dict[int, str],
+) -> Decision:
+    candidates = [p for p in await context.candidates(session) if p.id not in excluded]
     preferred = context.last_advisor.get(conversation.customer_id)
-    excluded: dict[int, str] = {}
+    return choose(
+        candidates, requirements, rule.policy, now=time.time(), preferred_advisor_id=preferred
+    )
+
+
+async def _route_one(
+    session: AsyncSession,
+    conversation: Conversation,
+    rule: RuleSpec,
+    requirements: Requirements,
+    context: RoutingContext,
+    excluded: dict[int, str],
+) -> int:
+    """Advisor by advisor: lock the best candidate, recheck, move on if taken meanwhile."""
     for _ in range(_MAX_LOCK_RETRIES):
-        candidates = [p for p in await context.candidates(session) if p.id not in excluded]
-        decision = choose(
-            candidates, requirements, rule.policy, now=time.time(), preferred_advisor_id=preferred
-        )
+        decision = await _decide(session, conversation, rule, requirements, context, excluded)
         if decision.winner is None:
             break
-        locked = await profiles.locked_profile(session, decision.winner.id)
+        locked = (await profiles.locked_profiles(session, [decision.winner.id])).get(
+            decision.winner.id
+        )
         reason = "vanished" if locked is None else exclusion_reason(locked, requirements)
         if locked is not None and reason is None:
             explanation = _explain(rule.name, decision, excluded)
-            made = await assign(session, conversation, locked, mode="push", explanation=explanation)
+            await assign(session, conversation, locked, mode="push", explanation=explanation)
             context.remember(_with_one_more(locked, conversation.channel))
-            return made
+            return 1
         if locked is not None:
             context.remember(locked)
         excluded[decision.winner.id] = f"taken meanwhile: {reason}"
+    _record_waiting(session, conversation, rule, requirements, decision, excluded)
+    return 0
+
+
+def _record_waiting(
+    session: AsyncSession,
+    conversation: Conversation,
+    rule: RuleSpec,
+    requirements: Requirements,
+    decision: Decision,
+    raced: dict[int, str],
+) -> None:
     events.record(
         session,
         "conversation.waiting",
@@ -163,9 +238,8 @@ async def route_new_conversation(
         conversation_id=conversation.id,
         rule=rule.name,
         requirements=requirements.to_dict(),
-        explanation=_explain(rule.name, decision, excluded),
+        explanation=_explain(rule.name, decision, raced),
     )
-    return None
 
 
 def _with_one_more(advisor: AdvisorProfile, channel: str) -> AdvisorProfile:

@@ -255,19 +255,21 @@ async def _route(
     returning = [c for c in new if c not in first_contacts]
     context = await assignment.RoutingContext.load(session, returning_customers=returning)
     tiers = await profiles.customer_tiers(session, returning)
-    assigned = 0
-    for customer_id, message in new.items():
-        facts = Facts(
-            channel=message.channel,
-            language=_hint(message, "language") or detect_language(message.text),
-            intent=_hint(message, "intent"),
-            text=f"{message.subject or ''}\n{message.text}",
-            tier=tiers.get(customer_id, "standard"),
-        )
-        conversation = open_conversations[customer_id]
-        routed = await assignment.route_new_conversation(session, conversation, facts, context)
-        assigned += routed is not None
-    return assigned
+    items = [
+        (open_conversations[customer_id], _facts(message, tiers.get(customer_id, "standard")))
+        for customer_id, message in new.items()
+    ]
+    return await assignment.route_batch(session, items, context)
+
+
+def _facts(message: Message, tier: str) -> Facts:
+    return Facts(
+        channel=message.channel,
+        language=_hint(message, "language") or detect_language(message.text),
+        intent=_hint(message, "intent"),
+        text=f"{message.subject or ''}\n{message.text}",
+        tier=tier,
+    )
 
 
 _HINTS = {

@@ -81,18 +81,27 @@ async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
     return await profiles(session, advisors)
 
 
-async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
-    """The advisor's row locked and their load counted after the lock.
+async def locked_profiles(
+    session: AsyncSession, advisor_ids: Sequence[int]
+) -> dict[int, AdvisorProfile]:
+    """These advisors' rows locked in id order, their load counted after the lock.
 
     ``FOR NO KEY UPDATE`` (key_share): foreign-key checks from other rows, which take KEY SHARE
     locks, do not wait for it, which rules out a class of deadlocks.
     """
-    advisor = await session.scalar(
-        select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update(key_share=True)
-    )
-    if advisor is None:
-        return None
-    return (await profiles(session, [advisor]))[0]
+    advisors = (
+        await session.scalars(
+            select(Advisor)
+            .where(col(Advisor.id).in_(sorted(advisor_ids)))
+            .order_by(col(Advisor.id))
+            .with_for_update(key_share=True)
+        )
+    ).all()
+    return {profile.id: profile for profile in await profiles(session, advisors)}
+
+
+async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
+    return (await locked_profiles(session, [advisor_id])).get(advisor_id)
 
 
 def rule_spec(rule: RoutingRule) -> RuleSpec:

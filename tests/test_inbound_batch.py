@@ -1,0 +1,78 @@
+"""The pipeline use case on a whole batch at once, without the worker around it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from router.models import Advisor, Assignment, Conversation, Message
+from router.models.advisors import AdvisorStatus
+from router.services.inbound import process_inbound
+from router.settings import Settings
+from router.store import Database
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.database_url)
+    yield database
+    await database.dispose()
+
+
+async def _store(db: Database, rows: list[tuple[str, str]]) -> list[int]:
+    async with db.session() as session:
+        messages = [
+            Message(channel="chat", external_id=f"{sender}-{i}", sender_address=sender, text=text)
+            for i, (sender, text) in enumerate(rows)
+        ]
+        session.add_all(messages)
+        await session.commit()
+        return [m.id for m in messages if m.id is not None]
+
+
+async def test_a_batch_never_exceeds_capacity(db: Database) -> None:
+    async with db.session() as session:
+        session.add(
+            Advisor(
+                name="Only",
+                email="only@example.com",
+                languages=["en"],
+                status=AdvisorStatus.AVAILABLE,
+                capacity_total=2,
+            )
+        )
+        await session.commit()
+    ids = await _store(db, [(f"c{i}", "Hello, I need some help please") for i in range(5)])
+    outcome = await process_inbound(db, ids)
+    assert outcome.processed == 5 and outcome.assigned == 2
+    async with db.session() as session:
+        statuses = (await session.scalars(select(Conversation.status))).all()
+        live = await session.scalar(select(func.count()).select_from(Assignment))
+    assert sorted(statuses) == ["assigned", "assigned", "waiting", "waiting", "waiting"]
+    assert live == 2
+
+
+async def test_one_senders_messages_in_a_batch_share_a_conversation_in_order(
+    db: Database,
+) -> None:
+    ids = await _store(db, [("same", f"message {i}") for i in range(4)] + [("other", "hi")])
+    # Delivered in reverse: the database order (arrival) still wins.
+    outcome = await process_inbound(db, list(reversed(ids)))
+    assert outcome.processed == 5
+    again = await process_inbound(db, ids)
+    assert again.processed == 0  # redelivery is a no-op
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Message.id, Message.conversation_id)
+                .where(col(Message.sender_address) == "same")
+                .order_by(col(Message.id))
+            )
+        ).all()
+        conversations = await session.scalar(select(func.count()).select_from(Conversation))
+    assert [message_id for message_id, _ in rows] == ids[:4]
+    assert len({conversation_id for _, conversation_id in rows}) == 1
+    assert conversations == 2

@@ -76,3 +76,73 @@ async def test_one_senders_messages_in_a_batch_share_a_conversation_in_order(
     assert [message_id for message_id, _ in rows] == ids[:4]
     assert len({conversation_id for _, conversation_id in rows}) == 1
     assert conversations == 2
+
+
+async def test_batch_routing_rechecks_capacity_after_a_race(db: Database) -> None:
+    """The snapshot says an advisor is free, another worker fills them before the lock: the
+    batch must fall back and then keep counting the fallback's assignments."""
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers (one writer connection): this race cannot occur")
+    from router.models import Customer
+    from router.models.channels import Channel
+    from router.services.assignment import RoutingContext, assign, route_batch
+    from router.services.profiles import locked_profile
+    from skills import Facts
+
+    async with db.session() as session:
+        first = Advisor(
+            name="A",
+            email="a@example.com",
+            languages=["en"],
+            status=AdvisorStatus.AVAILABLE,
+            capacity_total=1,
+        )
+        second = Advisor(
+            name="B",
+            email="b@example.com",
+            languages=["en"],
+            status=AdvisorStatus.AVAILABLE,
+            capacity_total=2,
+        )
+        customers = [Customer() for _ in range(4)]
+        session.add_all([first, second, *customers])
+        await session.flush()
+        conversations = [
+            Conversation(customer_id=c.id or 0, channel=Channel.chat) for c in customers
+        ]
+        session.add_all(conversations)
+        await session.commit()
+        ids = [c.id for c in conversations]
+
+    async with db.session() as routing:
+        context = await RoutingContext.load(routing, returning_customers=[])
+        await context.candidates(routing)  # the snapshot: both advisors free
+        async with db.session() as other:  # another worker fills A and half of B meanwhile
+            for conversation_id, advisor_id in ((ids[2], first.id), (ids[3], second.id)):
+                taken = await other.get(Conversation, conversation_id)
+                advisor = await locked_profile(other, advisor_id or 0)
+                assert taken is not None and advisor is not None
+                await assign(other, taken, advisor, mode="push", explanation={})
+            await other.commit()
+        # Planned on the stale snapshot: the first to A (tie, lower id), the second to B.
+        # A is full: the first falls back to B's last slot; the second must then wait.
+        items = []
+        for conversation_id in ids[:2]:
+            conversation = await routing.get(Conversation, conversation_id)
+            assert conversation is not None
+            items.append(
+                (conversation, Facts(channel="chat", language="en", intent=None, text="Hello"))
+            )
+        assigned = await route_batch(routing, items, context)
+        await routing.commit()
+
+    assert assigned == 1
+    async with db.session() as session:
+        loads = dict(
+            (
+                await session.execute(
+                    select(Assignment.advisor_id, func.count()).group_by(col(Assignment.advisor_id))
+                )
+            ).all()
+        )
+    assert loads == {first.id: 1, second.id: 2}

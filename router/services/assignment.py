@@ -161,7 +161,10 @@ async def route_batch(
         if advisor is not None:
             context.remember(advisor)
         raced = {decision.winner.id: "filled up meanwhile"}
-        assigned += await _route_one(session, conversation, rule, requirements, context, raced)
+        taker = await _route_one(session, conversation, rule, requirements, context, raced)
+        if taker is not None:  # now locked by us too: its load here is the truth
+            fresh[taker.id] = taker
+            assigned += 1
     return assigned
 
 
@@ -201,8 +204,11 @@ async def _route_one(
     requirements: Requirements,
     context: RoutingContext,
     excluded: dict[int, str],
-) -> int:
-    """Advisor by advisor: lock the best candidate, recheck, move on if taken meanwhile."""
+) -> AdvisorProfile | None:
+    """Advisor by advisor: lock the best candidate, recheck, move on if taken meanwhile.
+
+    Returns the advisor who took the conversation, with that conversation in their load.
+    """
     for _ in range(_MAX_LOCK_RETRIES):
         decision = await _decide(session, conversation, rule, requirements, context, excluded)
         if decision.winner is None:
@@ -214,13 +220,14 @@ async def _route_one(
         if locked is not None and reason is None:
             explanation = _explain(rule.name, decision, excluded)
             await assign(session, conversation, locked, mode="push", explanation=explanation)
-            context.remember(_with_one_more(locked, conversation.channel))
-            return 1
+            taker = _with_one_more(locked, conversation.channel)
+            context.remember(taker)
+            return taker
         if locked is not None:
             context.remember(locked)
         excluded[decision.winner.id] = f"taken meanwhile: {reason}"
     _record_waiting(session, conversation, rule, requirements, decision, excluded)
-    return 0
+    return None
 
 
 def _record_waiting(

@@ -24,8 +24,11 @@ def create_app(settings: Settings) -> FastAPI:
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
         log.info(
-            "Aiguillage %s ready (database %s, broker %s, worker %s)",
+            "Aiguillage %s ready on http://%s:%d (console /, API docs /docs; database %s, "
+            "broker %s, worker %s)",
             __version__,
+            settings.host,
+            settings.port,
             runtime.db.dialect,
             settings.broker_scheme,
             "in-process" if settings.run_worker_in_api else "external",

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.exc import IntegrityError
 
 from router import logs
 from router.errors import AiguillageError, ConfigurationError
@@ -49,7 +50,16 @@ def demo_data(
     from router.demo import load_demo
 
     settings = _settings()
-    loaded = asyncio.run(load_demo(settings.database_url, only_if_empty=if_empty))
+    try:
+        loaded = asyncio.run(load_demo(settings.database_url, only_if_empty=if_empty))
+    except IntegrityError:
+        typer.secho(
+            "error: the demo team (or part of it) is already in this database; "
+            "use --if-empty to skip it",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     typer.echo("demo data loaded" if loaded else "demo data skipped: advisors already exist")
 
 

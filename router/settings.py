@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from router.errors import ConfigurationError
@@ -78,13 +78,28 @@ class Settings(BaseSettings):
             )
         return value
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+    @model_validator(mode="after")
+    def _memory_broker_needs_its_worker(self) -> Settings:
+        if self.broker_scheme == "memory" and not self.run_worker_in_api:
+            raise ValueError(
+                "the memory:// broker lives inside the API process, so the API must run the "
+                "worker: keep AIGUILLAGE_RUN_WORKER_IN_API=true or use amqp://"
+            )
+        return self
 
     @property
     def broker_scheme(self) -> str:
         return self.broker_url.partition("://")[0].lower()
+
+
+def _describe(error: dict[str, object]) -> str:
+    """One validation error, named after the environment variable that caused it."""
+    location = error.get("loc") or ()
+    assert isinstance(location, tuple)
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if not location:  # a check across several settings
+        return message
+    return f"AIGUILLAGE_{'_'.join(str(part) for part in location).upper()}: {message}"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -92,8 +107,5 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"AIGUILLAGE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_describe(dict(err)) for err in exc.errors())
         raise ConfigurationError(f"invalid settings: {problems}") from None

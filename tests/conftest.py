@@ -66,9 +66,9 @@ def pg_database() -> Iterator[str]:
     name = f"aiguillage_test_{uuid.uuid4().hex[:10]}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            _pg_dsn(base.render_as_string(hide_password=False)), timeout=10
-        )
+        # The maintenance database, which every PostgreSQL server has.
+        admin_url = base.set(database="postgres").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(_pg_dsn(admin_url), timeout=10)
         try:
             await conn.execute(sql)
         finally:

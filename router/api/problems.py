@@ -10,8 +10,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from router.errors import BrokerUnavailable, DomainError, StoreUnavailable
@@ -121,14 +119,11 @@ async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _database(request: Request, error: Exception) -> JSONResponse:
-    """Lost connections, deadlocks and lock timeouts are worth a retry: 503, not 500."""
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # Lost connections (asyncpg raises plain OSError), deadlocks, lock and pool timeouts are
+    # worth a retry: 503, not 500.
     if is_transient_error(error):
         return await _unavailable(request, error)
-    return await _unexpected(request, error)
-
-
-async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "internal_error", "unexpected error; it has been logged")
 
@@ -139,6 +134,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(StoreUnavailable, _unavailable)
     app.add_exception_handler(BrokerUnavailable, _unavailable)
-    app.add_exception_handler(DBAPIError, _database)
-    app.add_exception_handler(PoolTimeout, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -127,8 +127,10 @@ class Worker:
         try:
             await self._with_retries([p.payload for p in batch])
         except Exception as error:
-            if len(batch) == 1:
-                _settle(batch[0], error)
+            if len(batch) == 1 or is_transient_error(error):
+                # Infrastructure, not the messages: splitting would only multiply the wait.
+                for pending in batch:
+                    _settle(pending, error)
                 return
             log.warning(
                 "%s batch of %d failed (%s); retrying one by one",

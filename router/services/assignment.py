@@ -37,7 +37,6 @@ from skills import (
 
 AFFINITY_WINDOW = timedelta(days=7)
 _CLAIM_BATCH = 100
-_MAX_LOCK_RETRIES = 3
 _EXPLAIN_LIMIT = 20  # advisors listed in a stored explanation (counts stay exact)
 
 
@@ -207,16 +206,22 @@ async def _route_one(
 ) -> AdvisorProfile | None:
     """Advisor by advisor: lock the best candidate, recheck, move on if taken meanwhile.
 
-    Returns the advisor who took the conversation, with that conversation in their load.
+    The lock skips advisors another worker holds (SKIP LOCKED): this path already holds the
+    batch's winners, so waiting here could close a cycle. Each round excludes one advisor,
+    so it ends. Returns the advisor who took the conversation, with it in their load.
     """
-    for _ in range(_MAX_LOCK_RETRIES):
+    while True:
         decision = await _decide(session, conversation, rule, requirements, context, excluded)
         if decision.winner is None:
             break
-        locked = (await profiles.locked_profiles(session, [decision.winner.id])).get(
-            decision.winner.id
+        locked = (
+            await profiles.locked_profiles(session, [decision.winner.id], skip_locked=True)
+        ).get(decision.winner.id)
+        reason = (
+            "being assigned by another worker"
+            if locked is None
+            else exclusion_reason(locked, requirements)
         )
-        reason = "vanished" if locked is None else exclusion_reason(locked, requirements)
         if locked is not None and reason is None:
             explanation = _explain(rule.name, decision, excluded)
             await assign(session, conversation, locked, mode="push", explanation=explanation)

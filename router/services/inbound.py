@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, tuple_
+from sqlalchemy import Table, delete, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -291,8 +291,9 @@ def _hint(message: Message, key: str) -> str | None:
 async def mark_failed(db: Database, message_id: int, error: str) -> None:
     """Record a message given up on (it went to the dead-letter queue)."""
     async with db.session() as session:
-        message = await session.get(Message, message_id)
-        if message is not None and message.status == MessageStatus.received:
-            message.status = MessageStatus.failed
-            message.error = error[:2000]
-            await session.commit()
+        await session.execute(
+            update(Message)
+            .where(col(Message.id) == message_id, col(Message.status) == MessageStatus.received)
+            .values(status=MessageStatus.failed, error=error[:2000])
+        )
+        await session.commit()

@@ -26,7 +26,7 @@ from router.broker import Broker
 from router.errors import BrokerError
 from router.models import Message
 from router.models.conversations import MessageAccepted, MessageCreate
-from router.store import Database, insert_ignoring_duplicates
+from router.store import Database, insert_ignoring_duplicates, is_transient_error
 from router.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,10 @@ class IntakeWriter:
             try:
                 await self._write(batch)
             except Exception as error:
-                if len(batch) == 1:
-                    _settle(batch[0], error)
+                if len(batch) == 1 or is_transient_error(error):
+                    # Infrastructure, not the rows: every request gets its 503 at once.
+                    for submission in batch:
+                        _settle(submission, error)
                     continue
                 for submission in batch:  # one bad row must not fail its neighbours
                     try:
@@ -114,7 +116,9 @@ class IntakeWriter:
 
     async def _write(self, batch: list[_Submission]) -> None:
         rows: dict[Key, dict[str, Any]] = {}
-        for submission in batch:
+        # Key order: two API processes inserting the same keys never wait on each other in
+        # a cycle.
+        for submission in sorted(batch, key=lambda s: s.key):
             rows.setdefault(submission.key, submission.row)
         statement = insert_ignoring_duplicates(self.db.dialect, MESSAGE_TABLE).returning(
             MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id

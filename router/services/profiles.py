@@ -82,7 +82,7 @@ async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
 
 
 async def locked_profiles(
-    session: AsyncSession, advisor_ids: Sequence[int]
+    session: AsyncSession, advisor_ids: Sequence[int], *, skip_locked: bool = False
 ) -> dict[int, AdvisorProfile]:
     """These advisors' rows locked in id order, their load counted after the lock.
 
@@ -94,7 +94,7 @@ async def locked_profiles(
             select(Advisor)
             .where(col(Advisor.id).in_(sorted(advisor_ids)))
             .order_by(col(Advisor.id))
-            .with_for_update(key_share=True)
+            .with_for_update(key_share=True, skip_locked=skip_locked)
         )
     ).all()
     return {profile.id: profile for profile in await profiles(session, advisors)}

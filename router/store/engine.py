@@ -65,8 +65,15 @@ def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
+        # A row lock held by a stuck session must surface as a (retried) error, not a silent
+        # stall of the pipeline; lost connections are detected on use and retried.
+        connect_args={
+            "server_settings": {
+                "lock_timeout": "30s",
+                "idle_in_transaction_session_timeout": "120s",
+            }
+        },
     )
 
 
@@ -102,7 +109,7 @@ class Database:
 
     async def ping(self) -> None:
         try:
-            async with self.engine.connect() as conn:
+            async with self.read_engine.connect() as conn:  # never waits for SQLite's writer
                 await conn.execute(text("SELECT 1"))
         except (OSError, exc.DBAPIError) as error:
             raise StoreUnavailable(f"database unreachable: {type(error).__name__}") from error
@@ -125,7 +132,14 @@ def is_transient_error(error: BaseException) -> bool:
         message = str(error.orig).lower()
         return any(
             marker in message
-            for marker in ("database is locked", "deadlock", "could not serialize", "connection")
+            for marker in (
+                "database is locked",
+                "deadlock",
+                "could not serialize",
+                "connection",
+                "lock timeout",
+                "statement timeout",
+            )
         )
     return False
 

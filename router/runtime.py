@@ -12,6 +12,7 @@ from router.pipeline import workers as _workers  # noqa: F401 - registers the wo
 from router.pipeline.base import REGISTRY, Worker
 from router.pipeline.sweeper import run_sweeper
 from router.services.intake import IntakeWriter
+from router.services.outbox import republish_all_unprocessed
 from router.settings import Settings
 from router.store import Database
 
@@ -30,16 +31,12 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
-        return cls(
-            settings=settings,
-            db=db,
-            intake=IntakeWriter(db),
-            broker=open_broker(
-                settings.broker_url,
-                prefix=settings.queue_prefix,
-                delivery_limit=settings.delivery_limit,
-            ),
+        broker = open_broker(
+            settings.broker_url,
+            prefix=settings.queue_prefix,
+            delivery_limit=settings.delivery_limit,
         )
+        return cls(settings=settings, db=db, broker=broker, intake=IntakeWriter(db, broker))
 
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
@@ -50,6 +47,9 @@ class Runtime:
                 worker = worker_class(self.db, self.broker, self.settings)
                 await worker.start()
                 self.workers.append(worker)
+            if self.settings.broker_scheme == "memory":
+                # The in-process queue died with the previous process: refill it.
+                await republish_all_unprocessed(self.db, self.broker)
             self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
 
     async def stop(self) -> None:

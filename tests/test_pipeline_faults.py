@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from router.app import create_app
 from router.models import Event, Message
-from router.services.intake import INBOUND_TOPIC, inbound_body
+from router.services.outbox import INBOUND_TOPIC, inbound_body
+from router.settings import Settings
+from router.store import Database
 from router.store.types import utcnow
 from tests.conftest import message_payload, runtime_of, wait_for
 
@@ -79,3 +83,47 @@ async def test_poison_messages_go_to_the_dead_letter_queue(client: httpx.AsyncCl
         return (await client.get(f"/v1/messages/{message_id}")).json()["status"] == "processed"
 
     await wait_for(processed)
+
+
+async def test_in_process_broker_requeues_unprocessed_messages_on_start(
+    settings: Settings,
+) -> None:
+    """The memory:// queue dies with its process: what was stored but not processed (even if
+    it had been published) is queued again when the service starts."""
+    if settings.broker_scheme != "memory":
+        pytest.skip("a RabbitMQ queue is durable: published messages survive a restart")
+    db = Database(settings.database_url)
+    async with db.session() as session:
+        message = Message(
+            channel="chat",
+            external_id="crash-1",
+            sender_address="survivor",
+            text="Hello, still there?",
+            published_at=utcnow(),
+        )
+        session.add(message)
+        await session.commit()
+        message_id = message.id
+    await db.dispose()
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+
+            async def processed() -> bool:
+                body = (await http.get(f"/v1/messages/{message_id}")).json()
+                return body["status"] == "processed"
+
+            await wait_for(processed)
+
+
+async def test_accepted_messages_are_marked_published(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/messages", json=message_payload("pub", "p-1", "Hello"))
+    message_id = response.json()["id"]
+
+    async def published() -> bool:
+        async with runtime_of(client).db.read_session() as session:
+            message = await session.get(Message, message_id)
+            return message is not None and message.published_at is not None
+
+    await wait_for(published)

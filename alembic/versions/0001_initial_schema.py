@@ -177,6 +177,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=True),
     sa.Column('conversation_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error', sa.String(length=2000), nullable=True),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
@@ -188,7 +189,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_message_backlog', ['channel', 'sender_address', 'status', 'id'], unique=False)
         batch_op.create_index('ix_message_conversation', ['conversation_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index('ix_message_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_index('ix_message_unpublished', ['status', 'published_at', 'received_at'], unique=False)
 
     op.create_table('event',
     sa.Column('type', sa.String(length=60), nullable=False),
@@ -235,7 +236,7 @@ def downgrade() -> None:
 
     op.drop_table('event')
     with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.drop_index('ix_message_status_received')
+        batch_op.drop_index('ix_message_unpublished')
         batch_op.drop_index(batch_op.f('ix_message_customer_id'))
         batch_op.drop_index('ix_message_conversation')
         batch_op.drop_index('ix_message_backlog')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from router.api.deps import DB, BrokerDep, Intake
+from router.api.deps import DB, Intake
 from router.models.conversations import MessageAccepted, MessageCreate, MessagePublic
 from router.models.validation import IdPath
 from router.services import conversations, intake
@@ -18,10 +18,8 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
     response_model=MessageAccepted,
     summary="Submit an inbound customer message (idempotent on channel + external_id)",
 )
-async def post_message(
-    payload: MessageCreate, writer: Intake, broker: BrokerDep
-) -> MessageAccepted:
-    return await intake.accept_message(writer, broker, payload)
+async def post_message(payload: MessageCreate, writer: Intake) -> MessageAccepted:
+    return await intake.accept_message(writer, payload)
 
 
 @router.get("/{message_id}", response_model=MessagePublic, summary="Read a message")

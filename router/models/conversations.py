@@ -121,7 +121,7 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_message_channel_external_id"),
         Index("ix_message_backlog", "channel", "sender_address", "status", "id"),
-        Index("ix_message_status_received", "status", "received_at"),
+        Index("ix_message_unpublished", "status", "published_at", "received_at"),
         Index("ix_message_conversation", "conversation_id", "id"),
     )
 
@@ -145,6 +145,9 @@ class Message(SQLModel, table=True):
     )
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    published_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="when the broker confirmed it (outbox)"
+    )
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=2000)
 

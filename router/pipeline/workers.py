@@ -7,7 +7,7 @@ from typing import Any
 
 from router.pipeline.base import Worker, register
 from router.services.inbound import mark_failed, process_inbound
-from router.services.intake import INBOUND_TOPIC
+from router.services.outbox import INBOUND_TOPIC
 
 log = logging.getLogger(__name__)
 

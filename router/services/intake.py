@@ -1,8 +1,8 @@
 """Accepting an inbound message: store it exactly once, then hand it to the pipeline.
 
 The row is committed before the 2xx answer, so an accepted message is never lost. The
-broker publish happens after the commit; if it fails, the message stays ``received`` and the
-sweeper (router.pipeline.sweeper) publishes it again once the queue has drained.
+broker publish follows the commit, off the request's path; the message table is the outbox
+(router.services.outbox): what the broker did not confirm, the sweeper publishes later.
 
 Concurrent requests share a transaction (group commit): the :class:`IntakeWriter` gathers
 whatever submissions are waiting into one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
@@ -18,26 +18,20 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import Table, tuple_
 from sqlmodel import col, select
 
 from router.broker import Broker
-from router.errors import BrokerError
 from router.models import Message
 from router.models.conversations import MessageAccepted, MessageCreate
+from router.services.outbox import publish_and_mark
 from router.store import Database, insert_ignoring_duplicates, is_transient_error
 from router.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-INBOUND_TOPIC = "inbound"
 MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
 Key = tuple[str, str]  # (channel, external id): the idempotency key
-
-
-def inbound_body(message_id: int) -> bytes:
-    return orjson.dumps({"message_id": message_id})
 
 
 def _row(payload: MessageCreate) -> dict[str, Any]:
@@ -73,19 +67,25 @@ class IntakeWriter:
 
     max_batch = 500
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, broker: Broker) -> None:
         self.db = db
+        self.broker = broker
         self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._publishing: set[asyncio.Task[int]] = set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stop taking submissions; let publishes under way finish (the sweeper covers the
+        rest)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._publishing:
+            await asyncio.wait(self._publishing, timeout=10)
 
     async def store(self, payload: MessageCreate) -> MessageAccepted:
         """Committed (or found already stored) when this returns."""
@@ -132,6 +132,12 @@ class IntakeWriter:
             }
             existing = await _existing_ids(session, [k for k in rows if k not in inserted])
             await session.commit()
+        if inserted:
+            task = asyncio.create_task(
+                publish_and_mark(self.db, self.broker, sorted(inserted.values()))
+            )
+            self._publishing.add(task)
+            task.add_done_callback(self._publishing.discard)
         first = set(inserted)
         for submission in batch:
             new = submission.key in first
@@ -160,23 +166,6 @@ def _settle(submission: _Submission, outcome: MessageAccepted | BaseException) -
         submission.done.set_result(outcome)
 
 
-async def accept_message(
-    writer: IntakeWriter, broker: Broker, payload: MessageCreate
-) -> MessageAccepted:
-    """Store ``payload`` (idempotent on channel + external id) and publish it."""
-    accepted = await writer.store(payload)
-    if not accepted.duplicate:
-        await publish_inbound(broker, accepted.id)
-    return accepted
-
-
-async def publish_inbound(broker: Broker, message_id: int) -> bool:
-    """Publish; on failure keep going: the stored row is the source of truth."""
-    try:
-        await broker.publish(INBOUND_TOPIC, inbound_body(message_id))
-    except BrokerError as error:
-        log.warning(
-            "message %s stored but not published (%s); the sweeper will retry", message_id, error
-        )
-        return False
-    return True
+async def accept_message(writer: IntakeWriter, payload: MessageCreate) -> MessageAccepted:
+    """Store ``payload`` (idempotent on channel + external id); the writer publishes it."""
+    return await writer.store(payload)

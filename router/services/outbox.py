@@ -1,0 +1,133 @@
+"""The message table is the outbox: a stored inbound message is published until it is.
+
+``published_at`` is set once the broker confirmed the publish. The sweeper republishes
+stored, unprocessed messages that have no ``published_at`` after a grace delay (the API
+crashed between commit and publish, or the broker was down); rows are claimed with
+``SKIP LOCKED`` so that several sweeping processes never publish the same one twice. The
+in-process broker forgets its queue when the process stops, so on start-up every stored,
+unprocessed message is published again (handling is idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+import orjson
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from router.broker import Broker
+from router.errors import BrokerError
+from router.models import Message
+from router.models.conversations import MessageStatus
+from router.store import Database
+from router.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+INBOUND_TOPIC = "inbound"
+_SWEEP_BATCH = 200
+
+
+def inbound_body(message_id: int) -> bytes:
+    return orjson.dumps({"message_id": message_id})
+
+
+async def publish_inbound(broker: Broker, message_id: int) -> bool:
+    """Publish; on failure keep going: the stored row is the source of truth."""
+    try:
+        await broker.publish(INBOUND_TOPIC, inbound_body(message_id))
+    except BrokerError as error:
+        log.warning(
+            "message %s stored but not published (%s); the sweeper will retry", message_id, error
+        )
+        return False
+    return True
+
+
+async def publish_and_mark(db: Database, broker: Broker, message_ids: Sequence[int]) -> int:
+    """Publish these messages, then record which ones the broker confirmed."""
+    results = await asyncio.gather(*(publish_inbound(broker, i) for i in message_ids))
+    confirmed = [i for i, ok in zip(message_ids, results, strict=True) if ok]
+    if confirmed:
+        async with db.session() as session:
+            await session.execute(
+                update(Message).where(col(Message.id).in_(confirmed)).values(published_at=utcnow())
+            )
+            await session.commit()
+    return len(confirmed)
+
+
+async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int:
+    """Republish stored messages whose publish never got confirmed; returns how many."""
+    total = 0
+    while True:
+        async with db.session() as session:
+            ids = [
+                i
+                for i in (
+                    await session.scalars(
+                        select(Message.id)
+                        .where(
+                            col(Message.status) == MessageStatus.received,
+                            col(Message.published_at).is_(None),
+                            col(Message.received_at) < utcnow() - older_than,
+                        )
+                        .order_by(col(Message.id))
+                        .limit(_SWEEP_BATCH)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+                if i is not None
+            ]
+            if not ids:
+                break
+            results = [await publish_inbound(broker, i) for i in ids]
+            confirmed = [i for i, ok in zip(ids, results, strict=True) if ok]
+            if confirmed:
+                await session.execute(
+                    update(Message)
+                    .where(col(Message.id).in_(confirmed))
+                    .values(published_at=utcnow())
+                )
+            await session.commit()
+        total += len(confirmed)
+        if len(confirmed) < len(ids):
+            break  # the broker is refusing: try again next round
+    if total:
+        log.warning("sweeper published %d stored message(s) that had not been published", total)
+    return total
+
+
+async def republish_all_unprocessed(db: Database, broker: Broker) -> int:
+    """Start-up of the in-process broker: its queue is empty, so every stored, unprocessed
+    message is published again, oldest first."""
+    total = 0
+    after = 0
+    while True:
+        async with db.read_session() as session:
+            ids = [
+                i
+                for i in (
+                    await session.scalars(
+                        select(Message.id)
+                        .where(
+                            col(Message.status) == MessageStatus.received,
+                            col(Message.id) > after,
+                        )
+                        .order_by(col(Message.id))
+                        .limit(1000)
+                    )
+                ).all()
+                if i is not None
+            ]
+        if not ids:
+            break
+        total += await publish_and_mark(db, broker, ids)
+        after = ids[-1]
+    if total:
+        log.info("re-queued %d stored message(s) not yet processed", total)
+    return total

@@ -221,8 +221,3 @@ class Assignment(AssignmentBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-
-
-# Returned by the API.
-class AssignmentPublic(AssignmentBase):
-    id: int

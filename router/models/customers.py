@@ -22,12 +22,6 @@ class Customer(CustomerBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-# Returned by the API.
-class CustomerPublic(CustomerBase):
-    id: int
-    created_at: datetime
-
-
 # The table: "this sender on this channel is that customer".
 class ChannelIdentity(SQLModel, table=True):
     __tablename__ = "channel_identity"

@@ -7,6 +7,10 @@ redeliveries and out-of-order deliveries are all safe.
 
 Messages are handled in batches (one transaction, a fixed number of queries per batch
 rather than per message): the worker hands over whatever deliveries are waiting.
+
+One exception to "a use case commits once": senders seen for the first time are created in
+a short transaction of their own before the main one (see ``_ensure_identities``), so that
+no transaction ever waits on another worker's new identity while holding identity locks.
 """
 
 from __future__ import annotations

@@ -13,19 +13,18 @@ latency.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, tuple_
 from sqlmodel import col, select
 
+from router.batching import MicroBatcher
 from router.broker import Broker
 from router.models import Message
 from router.models.conversations import MessageAccepted, MessageCreate
 from router.services.outbox import publish_and_mark
-from router.store import Database, insert_ignoring_duplicates, is_transient_error
+from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -52,14 +51,8 @@ def _row(payload: MessageCreate) -> dict[str, Any]:
     }
 
 
-@dataclass
-class _Submission:
-    row: dict[str, Any]
-    done: asyncio.Future[MessageAccepted]
-
-    @property
-    def key(self) -> Key:
-        return (self.row["channel"], self.row["external_id"])
+def _key(row: dict[str, Any]) -> Key:
+    return (row["channel"], row["external_id"])
 
 
 class IntakeWriter:
@@ -70,56 +63,32 @@ class IntakeWriter:
     def __init__(self, db: Database, broker: Broker) -> None:
         self.db = db
         self.broker = broker
-        self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._batcher: MicroBatcher[dict[str, Any], MessageAccepted] = MicroBatcher(
+            self._write, max_batch=self.max_batch
+        )
         self._publishing: set[asyncio.Task[int]] = set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
+        self._batcher.start()
 
     async def stop(self) -> None:
         """Stop taking submissions; let publishes under way finish (the sweeper covers the
         rest)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._batcher.stop()
         if self._publishing:
             await asyncio.wait(self._publishing, timeout=10)
 
     async def store(self, payload: MessageCreate) -> MessageAccepted:
         """Committed (or found already stored) when this returns."""
-        if self._task is None or self._task.done():
-            raise RuntimeError("IntakeWriter is not running")
-        submission = _Submission(_row(payload), asyncio.get_running_loop().create_future())
-        await self._queue.put(submission)
-        return await submission.done
+        return await self._batcher.submit(_row(payload))
 
-    async def _loop(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._write(batch)
-            except Exception as error:
-                if len(batch) == 1 or is_transient_error(error):
-                    # Infrastructure, not the rows: every request gets its 503 at once.
-                    for submission in batch:
-                        _settle(submission, error)
-                    continue
-                for submission in batch:  # one bad row must not fail its neighbours
-                    try:
-                        await self._write([submission])
-                    except Exception as single_error:
-                        _settle(submission, single_error)
-
-    async def _write(self, batch: list[_Submission]) -> None:
-        rows: dict[Key, dict[str, Any]] = {}
+    async def _write(self, batch: list[dict[str, Any]]) -> list[MessageAccepted]:
+        """One multi-row insert and one commit; repeats of a key are duplicates."""
+        unique: dict[Key, dict[str, Any]] = {}
         # Key order: two API processes inserting the same keys never wait on each other in
         # a cycle.
-        for submission in sorted(batch, key=lambda s: s.key):
-            rows.setdefault(submission.key, submission.row)
+        for row in sorted(batch, key=_key):
+            unique.setdefault(_key(row), row)
         statement = insert_ignoring_duplicates(self.db.dialect, MESSAGE_TABLE).returning(
             MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
         )
@@ -127,10 +96,10 @@ class IntakeWriter:
             inserted = {
                 (channel, external_id): message_id
                 for message_id, channel, external_id in await session.execute(
-                    statement, list(rows.values())
+                    statement, list(unique.values())
                 )
             }
-            existing = await _existing_ids(session, [k for k in rows if k not in inserted])
+            existing = await _existing_ids(session, [k for k in unique if k not in inserted])
             await session.commit()
         if inserted:
             task = asyncio.create_task(
@@ -139,11 +108,14 @@ class IntakeWriter:
             self._publishing.add(task)
             task.add_done_callback(self._publishing.discard)
         first = set(inserted)
-        for submission in batch:
-            new = submission.key in first
-            first.discard(submission.key)  # a repeat within the batch is a duplicate
-            message_id = inserted.get(submission.key) or existing[submission.key]
-            _settle(submission, MessageAccepted(id=message_id, duplicate=not new))
+        answers = []
+        for row in batch:  # arrival order: the first of a key is the new one
+            key = _key(row)
+            answers.append(
+                MessageAccepted(id=inserted.get(key) or existing[key], duplicate=key not in first)
+            )
+            first.discard(key)
+        return answers
 
 
 async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
@@ -155,15 +127,6 @@ async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
         )
     )
     return {(channel, external_id): message_id for channel, external_id, message_id in rows}
-
-
-def _settle(submission: _Submission, outcome: MessageAccepted | BaseException) -> None:
-    if submission.done.done():  # the request went away (client disconnect, shutdown)
-        return
-    if isinstance(outcome, BaseException):
-        submission.done.set_exception(outcome)
-    else:
-        submission.done.set_result(outcome)
 
 
 async def accept_message(writer: IntakeWriter, payload: MessageCreate) -> MessageAccepted:

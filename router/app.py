@@ -9,7 +9,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import advisors, console, conversations, health, messages, problems
+from router.api import (
+    advisors,
+    catalog,
+    console,
+    conversations,
+    health,
+    messages,
+    problems,
+    rules,
+)
 from router.api.limits import BodySizeLimit
 from router.runtime import Runtime
 from router.settings import Settings
@@ -46,7 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         responses=problems.ERROR_RESPONSES,
     )
     problems.install(app)
-    for module in (health, messages, conversations, advisors, console):
+    for module in (health, messages, conversations, advisors, catalog, rules, console):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -5,15 +5,22 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 import uvicorn
 from sqlalchemy.exc import IntegrityError
 
 from router import logs
-from router.errors import AiguillageError, ConfigurationError
+from router.errors import AiguillageError, ConfigurationError, DomainError
 from router.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from router.store import Database
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Aiguillage: omnichannel conversation router.",
@@ -116,6 +123,66 @@ async def _run_worker(settings: Settings) -> None:
         await stop.wait()
     finally:
         await runtime.stop()
+
+
+rules_app = typer.Typer(
+    help="Routing rules as a file (YAML, or JSON by extension).", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("export")
+def rules_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Write every rule, in evaluation order."""
+    from router import rules_file
+    from router.services.rules import list_rules
+
+    settings = _settings()
+    text = rules_file.dump(asyncio.run(_with_db(settings, list_rules)), output)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"rules written to {output}", err=True)
+
+
+@rules_app.command("import")
+def rules_import(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    replace: Annotated[bool, typer.Option(help="delete rules that are not in the file")] = False,
+) -> None:
+    """Create or update rules by name, all or nothing; the default rule is updated in place."""
+    from router import rules_file
+    from router.services.rules import import_rules
+
+    settings = _settings()
+    try:
+        documents = rules_file.load(path)
+        created, updated, deleted = asyncio.run(
+            _with_db(settings, lambda db: import_rules(db, documents, replace=replace))
+        )
+    except DomainError as error:
+        typer.secho(
+            f"error: {error.detail}" + (f" (field: {error.field})" if error.field else ""),
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(f"rules imported: {created} created, {updated} updated, {deleted} deleted")
+
+
+async def _with_db(settings: Settings, use_case: Callable[[Database], Awaitable[T]]) -> T:
+    from router.store import Database
+
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        return await use_case(db)
+    finally:
+        await db.dispose()
 
 
 def main() -> None:

@@ -89,6 +89,11 @@ async def empty_postgres(url: str) -> None:
         # DELETE, not TRUNCATE ... CASCADE, which would also empty routing_rule (FK to team)
         # and lose the default rule the migration created.
         await conn.execute("DELETE FROM routing_rule WHERE NOT is_default")
+        await conn.execute(  # back to the default rule the migration created
+            "UPDATE routing_rule SET name = 'default', position = 1000000, conditions = '{}', "
+            "required_skills = '{}', require_language = true, team_id = NULL, priority = 0, "
+            "policy = 'least_busy', enabled = true WHERE is_default"
+        )
         await conn.execute("UPDATE advisor SET supervisor_id = NULL")
         for table in TABLES:
             await conn.execute(f"DELETE FROM {table}")

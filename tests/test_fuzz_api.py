@@ -7,7 +7,8 @@ a worker thread and every generated request is sent back to the test's loop thro
 describes it, must match its schema.
 
 Bounded (a fixed number of examples per operation, derandomised) so that the run is
-reproducible and takes well under a minute per backend.
+reproducible and takes well under a minute per backend. Stateful (linked) scenarios are not
+run here: with a real database behind it, Hypothesis cannot replay them deterministically.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ pytestmark = pytest.mark.slow
 BASE_URL = "http://test"
 CHECKS = [not_a_server_error, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 100  # positive + negative together
-STATEFUL_SCENARIOS = 50
 REQUEST_TIMEOUT = 30.0
 
 Send = Callable[[dict[str, Any]], schemathesis.Response]
@@ -106,23 +106,6 @@ def _fuzz_operations(schema: Any, send: Send) -> None:
     assert not failures, "\n\n".join(failures)
 
 
-def _run_stateful(schema: Any, send: Send) -> None:
-    """Chains of calls following the (inferred) OpenAPI links, e.g. create then read."""
-    machine = schema.as_state_machine()
-
-    class InProcess(machine):  # type: ignore[misc, valid-type]
-        def call(self, case: schemathesis.Case, **kwargs: Any) -> schemathesis.Response:
-            return send(case.as_transport_kwargs(base_url=BASE_URL))
-
-        def validate_response(
-            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
-        ) -> None:
-            case.validate_response(response, checks=CHECKS)
-
-    settings = hypothesis.settings(_fuzz_settings(STATEFUL_SCENARIOS), stateful_step_count=6)
-    InProcess.run(settings=settings)
-
-
 @pytest.mark.timeout(240)
 async def test_api_fuzz(settings: Settings) -> None:
     app = create_app(settings)
@@ -132,4 +115,3 @@ async def test_api_fuzz(settings: Settings) -> None:
             schema = schemathesis.openapi.from_dict(app.openapi())
             send = _sender(http, asyncio.get_running_loop())
             await asyncio.to_thread(_fuzz_operations, schema, send)
-            await asyncio.to_thread(_run_stateful, schema, send)

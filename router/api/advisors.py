@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from router.api.deps import DB
-from router.models.advisors import AdvisorCreate, AdvisorPublic, AdvisorUpdate, Skill, Team
+from router.models.advisors import AdvisorCreate, AdvisorPublic, AdvisorUpdate
 from router.models.conversations import ConversationPublic
 from router.models.validation import IdPath, OptionalIdQuery
 from router.services import advisors
@@ -50,13 +50,3 @@ async def next_conversation(db: DB, advisor_id: IdPath) -> ConversationPublic | 
     if conversation is None:
         return Response(status_code=204)
     return ConversationPublic.model_validate(conversation, from_attributes=True)
-
-
-@router.get("/teams", response_model=list[Team], summary="List teams")
-async def list_teams(db: DB) -> list[Team]:
-    return await advisors.list_teams(db)
-
-
-@router.get("/skills", response_model=list[Skill], summary="List skills")
-async def list_skills(db: DB) -> list[Skill]:
-    return await advisors.list_skills(db)

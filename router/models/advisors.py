@@ -128,6 +128,21 @@ class AdvisorUpdate(SQLModel):
         return self
 
 
+# Body of POST /v1/teams.
+class TeamCreate(SQLModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+    _name = field_validator("name")(storable_text)
+
+
+# Body of POST /v1/skills.
+class SkillCreate(SQLModel):
+    name: SkillName
+    description: str | None = Field(default=None, max_length=500)
+
+    _description = field_validator("description")(storable_text)
+
+
 # Returned by the API, with live load.
 class AdvisorPublic(AdvisorBase):
     id: int

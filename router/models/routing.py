@@ -3,9 +3,13 @@
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, field_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
+from router.models.validation import MAX_ID, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
+from skills import Policy
 
 
 # The table: one ordered rule; ``conditions`` is the JSON the matcher in skills/ reads.
@@ -25,3 +29,35 @@ class RoutingRule(SQLModel, table=True):
     enabled: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Body of POST /v1/rules and PUT /v1/rules/{id}; the matcher in skills/ validates the rest.
+class RuleWrite(BaseModel):
+    name: str = PydanticField(min_length=1, max_length=100)
+    position: int = PydanticField(
+        default=100, ge=0, le=1_000_000, description="evaluation order, lowest first"
+    )
+    conditions: dict[str, Any] = PydanticField(
+        default_factory=dict,
+        description="any of intents, languages, channels, tiers, emotions (lists), "
+        "min_intensity (0..1), keywords (list); all given must hold",
+    )
+    required_skills: dict[str, int] = PydanticField(
+        default_factory=dict, description="skill -> minimum level 1..5"
+    )
+    require_language: bool = True
+    team_id: int | None = PydanticField(default=None, ge=1, le=MAX_ID)
+    priority: int = PydanticField(default=0, ge=0, le=100)
+    policy: Policy = Policy.BEST_FIT
+    enabled: bool = True
+
+    _json = field_validator("conditions")(storable_json)
+    _name = field_validator("name")(storable_text)
+
+
+# Returned by the API (and written by `aiguillage rules export`).
+class RulePublic(RuleWrite):
+    id: int
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime

@@ -144,13 +144,3 @@ async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
         conversation = await assignment.claim_for_advisor(session, advisor, mode="pull")
         await session.commit()
         return conversation
-
-
-async def list_teams(db: Database) -> list[Team]:
-    async with db.read_session() as session:
-        return list((await session.scalars(select(Team).order_by(col(Team.id)))).all())
-
-
-async def list_skills(db: Database) -> list[Skill]:
-    async with db.read_session() as session:
-        return list((await session.scalars(select(Skill).order_by(col(Skill.name)))).all())

@@ -1,0 +1,59 @@
+"""Routing rules (ordered, first match wins; the default rule catches the rest) and dry-run."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from router.api.deps import DB
+from router.models.routing import RulePublic, RuleWrite
+from router.models.validation import IdPath
+from router.services import rules
+from router.services.dry_run import DryRunRequest, DryRunResult, dry_run
+
+router = APIRouter(prefix="/v1", tags=["routing rules"])
+
+
+@router.get("/rules", response_model=list[RulePublic], summary="List rules in evaluation order")
+async def list_rules(db: DB) -> list[RulePublic]:
+    return await rules.list_rules(db)
+
+
+@router.post(
+    "/rules",
+    status_code=201,
+    response_model=RulePublic,
+    summary="Create a rule (validated: unknown skill, bad level, empty conditions...)",
+)
+async def create_rule(payload: RuleWrite, db: DB) -> RulePublic:
+    return await rules.create_rule(db, payload)
+
+
+@router.get("/rules/{rule_id}", response_model=RulePublic, summary="Read a rule")
+async def get_rule(db: DB, rule_id: IdPath) -> RulePublic:
+    return await rules.get_rule(db, rule_id)
+
+
+@router.put("/rules/{rule_id}", response_model=RulePublic, summary="Replace a rule")
+async def replace_rule(payload: RuleWrite, db: DB, rule_id: IdPath) -> RulePublic:
+    return await rules.replace_rule(db, rule_id, payload)
+
+
+@router.delete(
+    "/rules/{rule_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a rule (not the default rule)",
+)
+async def delete_rule(db: DB, rule_id: IdPath) -> Response:
+    await rules.delete_rule(db, rule_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/routing/dry-run",
+    response_model=DryRunResult,
+    summary="Which rule would match, with which requirements, and who would get it "
+    "now and why; nothing is assigned",
+)
+async def routing_dry_run(payload: DryRunRequest, db: DB) -> DryRunResult:
+    return await dry_run(db, payload)

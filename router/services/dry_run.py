@@ -1,0 +1,62 @@
+"""Routing dry-run: what would happen to this message now, and why; nothing is written."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from router.classify.language import detect_language
+from router.models.channels import Channel
+from router.models.validation import storable_text
+from router.services import profiles
+from router.store import Database
+from skills import Facts, choose, match_rule, requirements_for
+
+
+# Body of POST /v1/routing/dry-run.
+class DryRunRequest(BaseModel):
+    text: str = Field(max_length=200_000)
+    channel: Channel = Channel.chat
+    subject: str | None = Field(default=None, max_length=998)
+    language: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}$", description="skip detection and use this language"
+    )
+    intent: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]{1,60}$")
+    tier: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+
+    _text = field_validator("text", "subject")(storable_text)
+
+
+# Answer of the dry-run.
+class DryRunResult(BaseModel):
+    language: str | None = Field(description="given, or detected from the text")
+    rule: dict[str, Any] = Field(description="the rule that matched: id, name, position")
+    requirements: dict[str, Any]
+    priority: int
+    winner_id: int | None = Field(description="who would get it now (null: it would wait)")
+    decision: dict[str, Any] = Field(description="ranked candidates, exclusions and why")
+
+
+async def dry_run(db: Database, request: DryRunRequest) -> DryRunResult:
+    facts = Facts(
+        channel=request.channel.value,
+        language=request.language or detect_language(request.text),
+        intent=request.intent,
+        text=f"{request.subject or ''}\n{request.text}",
+        tier=request.tier or "standard",
+    )
+    async with db.read_session() as session:
+        rule = match_rule(await profiles.active_rules(session), facts)
+        requirements = requirements_for(rule, facts)
+        candidates = await profiles.available_profiles(session)
+    decision = choose(candidates, requirements, rule.policy, now=time.time())
+    return DryRunResult(
+        language=facts.language,
+        rule={"id": rule.id, "name": rule.name, "position": rule.position},
+        requirements=requirements.to_dict(),
+        priority=rule.priority,
+        winner_id=decision.winner.id if decision.winner else None,
+        decision=decision.to_dict(limit=50),
+    )

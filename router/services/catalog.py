@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -23,26 +25,24 @@ async def list_skills(db: Database) -> list[Skill]:
 
 
 async def create_team(db: Database, data: TeamCreate) -> Team:
-    async with db.session() as session:
-        team = Team(name=data.name)
-        session.add(team)
-        try:
-            await session.flush()
-        except IntegrityError:
-            raise Conflict(f"a team named {data.name!r} already exists", field="name") from None
-        events.record(session, "team.created", team_id=team.id, name=team.name)
-        await session.commit()
-        return team
+    return await _create_named(db, Team(name=data.name), "team")
 
 
 async def create_skill(db: Database, data: SkillCreate) -> Skill:
+    return await _create_named(db, Skill(name=data.name, description=data.description), "skill")
+
+
+Named = TypeVar("Named", Team, Skill)
+
+
+async def _create_named(db: Database, row: Named, kind: str) -> Named:
+    """Insert a row whose name is unique; a taken name is a 409 naming it."""
     async with db.session() as session:
-        skill = Skill(name=data.name, description=data.description)
-        session.add(skill)
+        session.add(row)
         try:
             await session.flush()
         except IntegrityError:
-            raise Conflict(f"a skill named {data.name!r} already exists", field="name") from None
-        events.record(session, "skill.created", skill_id=skill.id, name=skill.name)
+            raise Conflict(f"a {kind} named {row.name!r} already exists", field="name") from None
+        events.record(session, f"{kind}.created", id=row.id, name=row.name)
         await session.commit()
-        return skill
+        return row

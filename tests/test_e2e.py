@@ -223,3 +223,80 @@ async def test_rabbitmq_restart_mid_stream_loses_nothing(tmp_path: Path, pg_data
     finally:
         await db.dispose()
         await delete_rabbit_queues(prefix)
+
+
+async def test_four_workers_fifty_advisors_two_thousand_conversations(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """Four workers route 2,000 new conversations to 50 advisors while advisors resolve
+    conversations through the API (capacity freed and pushed again concurrently)."""
+    services.require("rabbitmq")
+    await empty_postgres(pg_database)
+    prefix = "c4" + tmp_path.name[-8:].replace("_", "")
+    port = processes.free_port()
+    env = {
+        "AIGUILLAGE_DATABASE_URL": pg_database,
+        "AIGUILLAGE_PORT": str(port),
+        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
+        "AIGUILLAGE_QUEUE_PREFIX": prefix,
+    }
+    processes.run_cli(["demo-data"], env)
+    api_log = tmp_path / "api.log"
+    api = processes.cli(["serve", "--without-worker"], env, api_log)
+    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(4)]
+    base_url = f"http://127.0.0.1:{port}"
+    db = Database(pg_database)
+    try:
+        with processes.stopping(api, *workers):
+            processes.wait_ready(base_url, api, api_log)
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+                for i in range(42):  # 8 demo advisors + 42 = 50
+                    response = await http.post(
+                        "/v1/advisors",
+                        json={
+                            "name": f"Extra {i}",
+                            "email": f"extra{i}@example.com",
+                            "languages": ["en", "fr"],
+                            "status": "available",
+                            "capacity_total": 3,
+                            "skills": {"billing": 3, "orders": 3, "technical": 3, "retention": 3},
+                        },
+                    )
+                    assert response.status_code == 201, response.text
+                ids = await _post_all(base_url, 2000, 2000, prefix)
+                resolver = asyncio.create_task(_resolve_some(http, 150))
+                await wait_for(lambda: _done(db, len(ids)), timeout=180)
+                resolved = await resolver
+            await _assert_consistent(db, len(ids))
+            assert resolved > 0
+            async with httpx.AsyncClient(base_url=base_url) as http:
+                advisors = (await http.get("/v1/advisors")).json()
+            # Every chat seat of every available advisor is taken again after the resolves:
+            # freed capacity was pushed, never left idle while conversations waited.
+            seats = {
+                a["id"]: min(
+                    a["capacity_total"], a["capacity_per_channel"].get("chat", a["capacity_total"])
+                )
+                for a in advisors
+                if a["status"] == "available"
+            }
+            assert {a["id"]: a["load_total"] for a in advisors if a["id"] in seats} == seats
+    finally:
+        await db.dispose()
+        await delete_rabbit_queues(prefix)
+
+
+async def _resolve_some(http: httpx.AsyncClient, count: int) -> int:
+    """Resolve assigned conversations as they appear, as busy advisors would."""
+    resolved = 0
+    for _ in range(200):
+        page = (
+            await http.get("/v1/conversations", params={"status": "assigned", "limit": 50})
+        ).json()
+        for conversation in page:
+            response = await http.post(f"/v1/conversations/{conversation['id']}/resolve")
+            resolved += response.status_code == 200
+        if resolved >= count:
+            break
+        await asyncio.sleep(0.05)
+    return resolved

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from router.broker import Broker, open_broker
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
-from router.pipeline.sweeper import run_sweeper
+from router.pipeline.sweeper import run_escalation, run_sweeper
 from router.services.intake import IntakeWriter
 from router.services.outbox import republish_all_unprocessed
 from router.settings import Settings
@@ -51,6 +51,7 @@ class Runtime:
                 # The in-process queue died with the previous process: refill it.
                 await republish_all_unprocessed(self.db, self.broker)
             self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
+            self.tasks.append(asyncio.create_task(run_escalation(self.db, self.settings)))
 
     async def stop(self) -> None:
         """Stop working first (unsettled deliveries go back to the queue), then close."""

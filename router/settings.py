@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="republish a stored, unprocessed message after this long"
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    escalation_interval_seconds: float = Field(
+        default=5.0, gt=0, description="how often waiting conversations are escalated and retried"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -8,6 +8,7 @@ from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
 from skills.eligibility import ExclusionKind, exclusion, exclusion_reason
 from skills.errors import RuleError
+from skills.escalation import EscalationStep, reached
 from skills.model import AdvisorProfile, AdvisorStatus, Facts, Policy, Requirements, Score
 from skills.rules import RuleSpec, match_rule, requirements_for
 
@@ -16,6 +17,7 @@ __all__ = [
     "AdvisorStatus",
     "Conditions",
     "Decision",
+    "EscalationStep",
     "ExclusionKind",
     "Facts",
     "Policy",
@@ -28,5 +30,6 @@ __all__ = [
     "exclusion_reason",
     "fold",
     "match_rule",
+    "reached",
     "requirements_for",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from skills import _fields as f
 from skills.conditions import Conditions
 from skills.errors import RuleError
+from skills.escalation import EscalationStep, parse_steps, reached
 from skills.model import Facts, Policy, Requirements
 
 __all__ = ["Conditions", "RuleError", "RuleSpec", "match_rule", "requirements_for"]
@@ -27,6 +28,7 @@ _KEYS = (
     "priority",
     "policy",
     "is_default",
+    "escalation",
 )
 PRIORITIES = range(0, 101)
 _POLICIES = {str(policy): policy for policy in Policy}
@@ -50,6 +52,7 @@ class RuleSpec:
     priority: int = 50
     policy: Policy = Policy.BEST_FIT
     is_default: bool = False
+    escalation: tuple[EscalationStep, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -78,6 +81,7 @@ class RuleSpec:
             "priority": self.priority,
             "policy": str(self.policy),
             "is_default": self.is_default,
+            "escalation": [step.to_dict() for step in self.escalation],
         }
 
     @classmethod
@@ -105,6 +109,7 @@ class RuleSpec:
             priority=f.integer(d.get("priority", 50), "priority"),
             policy=_policy(d.get("policy", Policy.BEST_FIT)),
             is_default=f.boolean(d.get("is_default", False), "is_default"),
+            escalation=parse_steps(d.get("escalation"), known_skills),
         )
 
 
@@ -122,14 +127,25 @@ def match_rule(rules: Sequence[RuleSpec], facts: Facts) -> RuleSpec:
     return next((r for r in ordered if not r.is_default and r.conditions.matches(facts)), default)
 
 
-def requirements_for(rule: RuleSpec, facts: Facts) -> Requirements:
-    """What an advisor needs to take a conversation that matched ``rule``."""
+def requirements_for(rule: RuleSpec, facts: Facts, waited_seconds: float = 0.0) -> Requirements:
+    """What an advisor needs to take a conversation that matched ``rule`` and has waited
+    ``waited_seconds``: the rule's requirements, relaxed by the escalation steps reached."""
+    skills: Mapping[str, int] = rule.required_skills
+    require_language = rule.require_language
+    team_id = rule.team_id
+    for step in rule.escalation[: reached(rule.escalation, waited_seconds)]:
+        if step.required_skills is not None:
+            skills = step.required_skills
+        if step.require_language is not None:
+            require_language = step.require_language
+        if step.drop_team:
+            team_id = None
     return Requirements(
         channel=facts.channel,
-        skills=dict(rule.required_skills),
+        skills=dict(skills),
         # An empty detected language is no language: it must not exclude everyone.
-        language=(facts.language or None) if rule.require_language else None,
-        team_id=rule.team_id,
+        language=(facts.language or None) if require_language else None,
+        team_id=team_id,
     )
 
 

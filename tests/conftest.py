@@ -27,6 +27,10 @@ from router.settings import Settings, load_settings
 from router.store.migrate import upgrade
 from tests import services
 
+# Tests that check push and pull one step at a time keep the waiting room's periodic retry
+# out of the way; tests of escalation turn it up.
+QUIET = 3600.0
+
 TABLES = (
     "event",
     "assignment",

@@ -218,6 +218,10 @@ FULL_RULE: dict[str, object] = {
     "priority": 80,
     "policy": "least_busy",
     "is_default": False,
+    "escalation": [
+        {"after_seconds": 60, "required_skills": {"billing": 2}},
+        {"after_seconds": 300, "require_language": False, "drop_team": True},
+    ],
 }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 from pydantic import Field as PydanticField
+from sqlalchemy import Column, text
 from sqlmodel import Field, SQLModel
 
 from router.models.validation import MAX_ID, storable_json, storable_text
@@ -27,8 +28,20 @@ class RoutingRule(SQLModel, table=True):
     policy: str = Field(default="best_fit", max_length=20)
     is_default: bool = Field(default=False)
     enabled: bool = Field(default=True)
+    escalation: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONType, nullable=False, server_default=text("'[]'")),
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# One escalation step: after this long waiting, these requirements (omitted: unchanged).
+class EscalationStepWrite(BaseModel):
+    after_seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
+    required_skills: dict[str, int] | None = None
+    require_language: bool | None = None
+    drop_team: bool = False
 
 
 # Body of POST /v1/rules and PUT /v1/rules/{id}; the matcher in skills/ validates the rest.
@@ -50,6 +63,11 @@ class RuleWrite(BaseModel):
     priority: int = PydanticField(default=0, ge=0, le=100)
     policy: Policy = Policy.BEST_FIT
     enabled: bool = True
+    escalation: list[EscalationStepWrite] = PydanticField(
+        default_factory=list,
+        max_length=10,
+        description="requirements relaxed after waiting: steps by increasing after_seconds",
+    )
 
     _json = field_validator("conditions")(storable_json)
     _name = field_validator("name")(storable_text)

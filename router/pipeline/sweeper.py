@@ -1,13 +1,16 @@
-"""The periodic sweep of the outbox (see router.services.outbox)."""
+"""Periodic jobs of a worker process: the outbox sweep (router.services.outbox) and the
+waiting room's escalation round (router.services.escalation)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
+from router.services.escalation import escalate_and_retry
 from router.services.outbox import sweep_once
 from router.settings import Settings
 from router.store import Database, is_transient_error
@@ -17,13 +20,25 @@ log = logging.getLogger(__name__)
 
 async def run_sweeper(db: Database, broker: Broker, settings: Settings) -> None:
     older_than = timedelta(seconds=settings.sweep_after_seconds)
+    await _every(
+        settings.sweep_interval_seconds, "sweeper", lambda: sweep_once(db, broker, older_than)
+    )
+
+
+async def run_escalation(db: Database, settings: Settings) -> None:
+    await _every(settings.escalation_interval_seconds, "escalation", lambda: escalate_and_retry(db))
+
+
+async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    """Run ``job`` forever; an unavailable dependency skips a round, a bug stops the loop."""
     while True:
-        await asyncio.sleep(settings.sweep_interval_seconds)
+        await asyncio.sleep(seconds)
         try:
-            await sweep_once(db, broker, older_than)
+            await job()
         except (BrokerError, StoreUnavailable) as error:
-            log.warning("sweeper skipped a round: %s", error)
+            log.warning("%s skipped a round: %s", name, error)
         except Exception as error:
             if not is_transient_error(error):
-                raise
-            log.warning("sweeper skipped a round: %s", type(error).__name__)
+                log.exception("%s failed; it will run again in %.0f s", name, seconds)
+                continue
+            log.warning("%s skipped a round: %s", name, type(error).__name__)

@@ -160,7 +160,7 @@ async def route_batch(
         if advisor is not None:
             context.remember(advisor)
         raced = {decision.winner.id: "filled up meanwhile"}
-        taker = await _route_one(session, conversation, rule, requirements, context, raced)
+        taker = await route_one(session, conversation, rule, requirements, context, raced)
         if taker is not None:  # now locked by us too: its load here is the truth
             fresh[taker.id] = taker
             assigned += 1
@@ -196,13 +196,15 @@ async def _decide(
     )
 
 
-async def _route_one(
+async def route_one(
     session: AsyncSession,
     conversation: Conversation,
     rule: RuleSpec,
     requirements: Requirements,
     context: RoutingContext,
     excluded: dict[int, str],
+    *,
+    record_waiting: bool = True,
 ) -> AdvisorProfile | None:
     """Advisor by advisor: lock the best candidate, recheck, move on if taken meanwhile.
 
@@ -231,7 +233,8 @@ async def _route_one(
         if locked is not None:
             context.remember(locked)
         excluded[decision.winner.id] = f"taken meanwhile: {reason}"
-    _record_waiting(session, conversation, rule, requirements, decision, excluded)
+    if record_waiting:
+        _record_waiting(session, conversation, rule, requirements, decision, excluded)
     return None
 
 

@@ -117,6 +117,7 @@ def rule_spec(rule: RoutingRule) -> RuleSpec:
             "priority": rule.priority,
             "policy": Policy(rule.policy).value,
             "is_default": rule.is_default,
+            "escalation": rule.escalation,
         }
     )
 

@@ -6,6 +6,7 @@ always wins; then the policy's criteria, each breaking the ties of the previous 
 - best_fit:     highest skill fit, lowest load ratio, longest idle, lowest id
 - least_busy:   lowest load ratio, highest skill fit, longest idle, lowest id
 - longest_idle: longest idle (never assigned first), lowest load ratio, lowest id
+- round_robin:  strict turns: whoever was assigned least recently, whatever their load
 
 The lowest id ends every chain, so the result never depends on the input order. Cost:
 one pass over the advisors plus one sort of the eligible ones, O(n log n).
@@ -37,11 +38,13 @@ _SORT_KEYS: dict[Policy, _KeyFunction] = {
     Policy.BEST_FIT: lambda s, a: (not s.affinity, -s.fit, s.load, _idle_key(a), a.id),
     Policy.LEAST_BUSY: lambda s, a: (not s.affinity, s.load, -s.fit, _idle_key(a), a.id),
     Policy.LONGEST_IDLE: lambda s, a: (not s.affinity, _idle_key(a), s.load, a.id),
+    Policy.ROUND_ROBIN: lambda s, a: (not s.affinity, _idle_key(a), a.id),
 }
 CRITERIA: dict[Policy, tuple[str, ...]] = {
     Policy.BEST_FIT: ("affinity", "fit", "load", "idle", "id"),
     Policy.LEAST_BUSY: ("affinity", "load", "fit", "idle", "id"),
     Policy.LONGEST_IDLE: ("affinity", "idle", "load", "id"),
+    Policy.ROUND_ROBIN: ("affinity", "idle", "id"),
 }
 
 

@@ -30,6 +30,7 @@ class Policy(StrEnum):
     BEST_FIT = "best_fit"
     LEAST_BUSY = "least_busy"
     LONGEST_IDLE = "longest_idle"
+    ROUND_ROBIN = "round_robin"
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,16 @@ def test_least_busy_prefers_the_lowest_load_ratio() -> None:
     assert "tied on load, then best skill fit" in decision.explanation
 
 
+def test_round_robin_takes_turns_whatever_the_load() -> None:
+    team = [
+        advisor(1, last_assigned_at=10.0, load_total=0),
+        advisor(2, last_assigned_at=5.0, load_total=2),
+        advisor(3, last_assigned_at=7.0, load_total=1),
+    ]
+    decision = choose(team, needs(), Policy.ROUND_ROBIN, now=NOW)
+    assert [i for i, _ in decision.ranked] == [2, 3, 1]
+
+
 def test_longest_idle_prefers_never_assigned_then_oldest() -> None:
     team = [
         advisor(1, last_assigned_at=10.0),
@@ -445,6 +455,7 @@ def reference_winner(
         Policy.BEST_FIT: [fit, load, idle],
         Policy.LEAST_BUSY: [load, fit, idle],
         Policy.LONGEST_IDLE: [idle, load],
+        Policy.ROUND_ROBIN: [idle],
     }[policy]
     for key in order:
         keep_best(key)

@@ -7,6 +7,9 @@ import shutil
 import signal
 import subprocess
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -136,42 +139,63 @@ async def _done(db: Database, expected: int) -> bool:
     return await _processed(db) == expected
 
 
-async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
-    tmp_path: Path, pg_database: str
-) -> None:
-    """API without worker + three worker processes; one is SIGKILLed mid-stream."""
+@dataclass
+class _Stack:
+    """API (no worker) + worker processes on PostgreSQL and RabbitMQ, with the demo team."""
+
+    base_url: str
+    prefix: str
+    db: Database
+    workers: list[subprocess.Popen[bytes]]
+    logs: Path
+
+
+@asynccontextmanager
+async def _scaled_stack(
+    tmp_path: Path, pg_database: str, name: str, workers: int, **env_extra: str
+) -> AsyncIterator[_Stack]:
     services.require("rabbitmq")
     await empty_postgres(pg_database)
-    prefix = "e2e" + tmp_path.name[-8:].replace("_", "")
+    prefix = name + tmp_path.name[-8:].replace("_", "")
     port = processes.free_port()
     env = {
         "AIGUILLAGE_DATABASE_URL": pg_database,
         "AIGUILLAGE_PORT": str(port),
         "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
         "AIGUILLAGE_QUEUE_PREFIX": prefix,
-        "AIGUILLAGE_WORKER_CONCURRENCY": "8",
+        **env_extra,
     }
     processes.run_cli(["demo-data"], env)
     api_log = tmp_path / "api.log"
     api = processes.cli(["serve", "--without-worker"], env, api_log)
-    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(3)]
-    base_url = f"http://127.0.0.1:{port}"
-    db = Database(pg_database)
+    procs = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(workers)]
+    stack = _Stack(f"http://127.0.0.1:{port}", prefix, Database(pg_database), procs, tmp_path)
     try:
-        with processes.stopping(api, *workers):
-            processes.wait_ready(base_url, api, api_log)
-            first = await _post_all(base_url, 300, 90, f"{prefix}a")
-            await wait_for(lambda: _some_processed(db), timeout=60)
-            workers[0].send_signal(signal.SIGKILL)
-            second = await _post_all(base_url, 300, 90, f"{prefix}b")
-            await wait_for(lambda: _done(db, len(first) + len(second)), timeout=120)
-            await _assert_consistent(db, len(first) + len(second))
-            for process, name in ((workers[1], "worker1"), (workers[2], "worker2")):
-                process.send_signal(signal.SIGTERM)
-                assert process.wait(timeout=30) == 0, (tmp_path / f"{name}.log").read_text()
+        with processes.stopping(api, *procs):
+            processes.wait_ready(stack.base_url, api, api_log)
+            yield stack
     finally:
-        await db.dispose()
+        await stack.db.dispose()
         await delete_rabbit_queues(prefix)
+
+
+async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """API without worker + three worker processes; one is SIGKILLed mid-stream."""
+    async with _scaled_stack(
+        tmp_path, pg_database, "e2e", 3, AIGUILLAGE_WORKER_CONCURRENCY="8"
+    ) as stack:
+        first = await _post_all(stack.base_url, 300, 90, f"{stack.prefix}a")
+        await wait_for(lambda: _some_processed(stack.db), timeout=60)
+        stack.workers[0].send_signal(signal.SIGKILL)
+        second = await _post_all(stack.base_url, 300, 90, f"{stack.prefix}b")
+        await wait_for(lambda: _done(stack.db, len(first) + len(second)), timeout=120)
+        await _assert_consistent(stack.db, len(first) + len(second))
+        for index in (1, 2):
+            stack.workers[index].send_signal(signal.SIGTERM)
+            log = (stack.logs / f"worker{index}.log").read_text()
+            assert stack.workers[index].wait(timeout=30) == 0, log
 
 
 async def _some_processed(db: Database) -> bool:
@@ -185,44 +209,29 @@ def _rabbitmqctl(*args: str) -> None:
 
 async def test_rabbitmq_restart_mid_stream_loses_nothing(tmp_path: Path, pg_database: str) -> None:
     """RabbitMQ stopped and started while messages flow: stored ones all get processed."""
-    services.require("rabbitmq")
     if shutil.which("rabbitmqctl") is None:
         services.unavailable("rabbitmqctl (needed to restart the local RabbitMQ)")
-    await empty_postgres(pg_database)
-    prefix = "rr" + tmp_path.name[-8:].replace("_", "")
-    port = processes.free_port()
-    env = {
-        "AIGUILLAGE_DATABASE_URL": pg_database,
-        "AIGUILLAGE_PORT": str(port),
-        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL + "?reconnect_interval=1",
-        "AIGUILLAGE_QUEUE_PREFIX": prefix,
-        "AIGUILLAGE_SWEEP_AFTER_SECONDS": "2",
-        "AIGUILLAGE_SWEEP_INTERVAL_SECONDS": "1",
-    }
-    processes.run_cli(["demo-data"], env)
-    api_log = tmp_path / "api.log"
-    api = processes.cli(["serve", "--without-worker"], env, api_log)
-    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(2)]
-    base_url = f"http://127.0.0.1:{port}"
-    db = Database(pg_database)
     total = 0
-    try:
-        with processes.stopping(api, *workers):
-            processes.wait_ready(base_url, api, api_log)
-            total += len(await _post_all(base_url, 200, 60, f"{prefix}a"))
-            _rabbitmqctl("stop_app")
-            try:
-                total += len(await _post_all(base_url, 40, 20, f"{prefix}b"))
-            finally:
-                _rabbitmqctl("start_app")
-            _rabbitmqctl("await_startup")
-            total += len(await _post_all(base_url, 200, 60, f"{prefix}c"))
-            await wait_for(lambda: _done(db, total), timeout=180)
-            await _assert_consistent(db, total)
-            assert all(w.poll() is None for w in workers), "a worker died on the restart"
-    finally:
-        await db.dispose()
-        await delete_rabbit_queues(prefix)
+    async with _scaled_stack(
+        tmp_path,
+        pg_database,
+        "rr",
+        2,
+        AIGUILLAGE_BROKER_URL=services.TEST_BROKER_URL + "?reconnect_interval=1",
+        AIGUILLAGE_SWEEP_AFTER_SECONDS="2",
+        AIGUILLAGE_SWEEP_INTERVAL_SECONDS="1",
+    ) as stack:
+        total += len(await _post_all(stack.base_url, 200, 60, f"{stack.prefix}a"))
+        _rabbitmqctl("stop_app")
+        try:
+            total += len(await _post_all(stack.base_url, 40, 20, f"{stack.prefix}b"))
+        finally:
+            _rabbitmqctl("start_app")
+        _rabbitmqctl("await_startup")
+        total += len(await _post_all(stack.base_url, 200, 60, f"{stack.prefix}c"))
+        await wait_for(lambda: _done(stack.db, total), timeout=180)
+        await _assert_consistent(stack.db, total)
+        assert all(w.poll() is None for w in stack.workers), "a worker died on the restart"
 
 
 async def test_four_workers_fifty_advisors_two_thousand_conversations(
@@ -230,52 +239,31 @@ async def test_four_workers_fifty_advisors_two_thousand_conversations(
 ) -> None:
     """Four workers route 2,000 new conversations to 50 advisors while advisors resolve
     conversations through the API (capacity freed and pushed again concurrently)."""
-    services.require("rabbitmq")
-    await empty_postgres(pg_database)
-    prefix = "c4" + tmp_path.name[-8:].replace("_", "")
-    port = processes.free_port()
-    env = {
-        "AIGUILLAGE_DATABASE_URL": pg_database,
-        "AIGUILLAGE_PORT": str(port),
-        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
-        "AIGUILLAGE_QUEUE_PREFIX": prefix,
-    }
-    processes.run_cli(["demo-data"], env)
-    api_log = tmp_path / "api.log"
-    api = processes.cli(["serve", "--without-worker"], env, api_log)
-    workers = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(4)]
-    base_url = f"http://127.0.0.1:{port}"
-    db = Database(pg_database)
-    try:
-        with processes.stopping(api, *workers):
-            processes.wait_ready(base_url, api, api_log)
-            async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-                for i in range(42):  # 8 demo advisors + 42 = 50
-                    response = await http.post(
-                        "/v1/advisors",
-                        json={
-                            "name": f"Extra {i}",
-                            "email": f"extra{i}@example.com",
-                            "languages": ["en", "fr"],
-                            "status": "available",
-                            "capacity_total": 3,
-                            "skills": {"billing": 3, "orders": 3, "technical": 3, "retention": 3},
-                        },
-                    )
-                    assert response.status_code == 201, response.text
-                ids = await _post_all(base_url, 2000, 2000, prefix)
-                resolver = asyncio.create_task(_resolve_some(http, 150))
-                await wait_for(lambda: _done(db, len(ids)), timeout=180)
-                resolved = await resolver
-            await _assert_consistent(db, len(ids))
-            assert resolved > 0
-            # Every chat seat of every available advisor is taken again after the resolves:
-            # freed capacity is pushed at once (or by the next waiting-room round when the
-            # waiting conversations were locked by another worker at that instant).
-            await wait_for(lambda: _seats_filled(base_url), timeout=30, interval=0.5)
-    finally:
-        await db.dispose()
-        await delete_rabbit_queues(prefix)
+    async with _scaled_stack(tmp_path, pg_database, "c4", 4) as stack:
+        async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
+            for i in range(42):  # 8 demo advisors + 42 = 50
+                response = await http.post(
+                    "/v1/advisors",
+                    json={
+                        "name": f"Extra {i}",
+                        "email": f"extra{i}@example.com",
+                        "languages": ["en", "fr"],
+                        "status": "available",
+                        "capacity_total": 3,
+                        "skills": {"billing": 3, "orders": 3, "technical": 3, "retention": 3},
+                    },
+                )
+                assert response.status_code == 201, response.text
+            ids = await _post_all(stack.base_url, 2000, 2000, stack.prefix)
+            resolver = asyncio.create_task(_resolve_some(http, 150))
+            await wait_for(lambda: _done(stack.db, len(ids)), timeout=180)
+            resolved = await resolver
+        await _assert_consistent(stack.db, len(ids))
+        assert resolved > 0
+        # Every chat seat of every available advisor is taken again after the resolves:
+        # freed capacity is pushed at once (or by the next waiting-room round when the
+        # waiting conversations were locked by another worker at that instant).
+        await wait_for(lambda: _seats_filled(stack.base_url), timeout=30, interval=0.5)
 
 
 async def _seats_filled(base_url: str) -> bool:

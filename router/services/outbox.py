@@ -17,7 +17,9 @@ from datetime import timedelta
 
 import orjson
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from router.broker import Broker
 from router.errors import BrokerError
@@ -54,11 +56,25 @@ async def publish_and_mark(db: Database, broker: Broker, message_ids: Sequence[i
     confirmed = [i for i, ok in zip(message_ids, results, strict=True) if ok]
     if confirmed:
         async with db.session() as session:
-            await session.execute(
-                update(Message).where(col(Message.id).in_(confirmed)).values(published_at=utcnow())
-            )
+            await _mark_published(session, confirmed)
             await session.commit()
     return len(confirmed)
+
+
+async def _mark_published(session: AsyncSession, message_ids: Sequence[int]) -> None:
+    await session.execute(
+        update(Message).where(col(Message.id).in_(message_ids)).values(published_at=utcnow())
+    )
+
+
+async def _unprocessed_ids(
+    session: AsyncSession, query: SelectOfScalar[int] | SelectOfScalar[None]
+) -> list[int]:
+    """Ids of stored, unprocessed messages matching ``query``, oldest first."""
+    rows = await session.scalars(
+        query.where(col(Message.status) == MessageStatus.received).order_by(col(Message.id))
+    )
+    return [message_id for message_id in rows if message_id is not None]
 
 
 async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int:
@@ -66,33 +82,22 @@ async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int
     total = 0
     while True:
         async with db.session() as session:
-            ids = [
-                i
-                for i in (
-                    await session.scalars(
-                        select(Message.id)
-                        .where(
-                            col(Message.status) == MessageStatus.received,
-                            col(Message.published_at).is_(None),
-                            col(Message.received_at) < utcnow() - older_than,
-                        )
-                        .order_by(col(Message.id))
-                        .limit(_SWEEP_BATCH)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
-                if i is not None
-            ]
+            ids = await _unprocessed_ids(
+                session,
+                select(Message.id)
+                .where(
+                    col(Message.published_at).is_(None),
+                    col(Message.received_at) < utcnow() - older_than,
+                )
+                .limit(_SWEEP_BATCH)
+                .with_for_update(skip_locked=True),
+            )
             if not ids:
                 break
             results = [await publish_inbound(broker, i) for i in ids]
             confirmed = [i for i, ok in zip(ids, results, strict=True) if ok]
             if confirmed:
-                await session.execute(
-                    update(Message)
-                    .where(col(Message.id).in_(confirmed))
-                    .values(published_at=utcnow())
-                )
+                await _mark_published(session, confirmed)
             await session.commit()
         total += len(confirmed)
         if len(confirmed) < len(ids):
@@ -109,21 +114,9 @@ async def republish_all_unprocessed(db: Database, broker: Broker) -> int:
     after = 0
     while True:
         async with db.read_session() as session:
-            ids = [
-                i
-                for i in (
-                    await session.scalars(
-                        select(Message.id)
-                        .where(
-                            col(Message.status) == MessageStatus.received,
-                            col(Message.id) > after,
-                        )
-                        .order_by(col(Message.id))
-                        .limit(1000)
-                    )
-                ).all()
-                if i is not None
-            ]
+            ids = await _unprocessed_ids(
+                session, select(Message.id).where(col(Message.id) > after).limit(1000)
+            )
         if not ids:
             break
         total += await publish_and_mark(db, broker, ids)

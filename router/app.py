@@ -11,14 +11,20 @@ from fastapi import FastAPI
 from router import __version__
 from router.api import (
     advisors,
+    apikeys,
+    audit,
+    auth,
     catalog,
     console,
     conversations,
+    customers,
     health,
     messages,
     problems,
     rules,
 )
+from router.api.audit import AuditTrail
+from router.api.guard import check_every_route_declared
 from router.api.limits import BodySizeLimit
 from router.runtime import Runtime
 from router.settings import Settings
@@ -55,7 +61,21 @@ def create_app(settings: Settings) -> FastAPI:
         responses=problems.ERROR_RESPONSES,
     )
     problems.install(app)
-    for module in (health, messages, conversations, advisors, catalog, rules, console):
+    routers = (
+        health,
+        auth,
+        messages,
+        conversations,
+        customers,
+        advisors,
+        catalog,
+        rules,
+        apikeys,
+        audit,
+    )
+    for module in (*routers, console):
         app.include_router(module.router)
+    check_every_route_declared(app)
+    app.add_middleware(AuditTrail)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

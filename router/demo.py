@@ -1,7 +1,12 @@
-"""A realistic demo team: two teams, eight advisors and a supervisor, bilingual rules."""
+"""A realistic demo team: two teams, eight advisors, a supervisor, an admin, bilingual rules.
+
+Every demo account gets a random password, returned once so the CLI can write it to a file
+only its owner can read: demo data never ships a known password.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import func, update
@@ -9,6 +14,9 @@ from sqlmodel import col, select
 
 from router.models import Advisor, AdvisorSkill, RoutingRule, Skill, Team
 from router.models.advisors import AdvisorStatus, Role
+from router.models.security import StaffCredential
+from router.security.passwords import hash_password
+from router.services.staff import generate_password
 from router.store import Database
 from skills import RuleSpec
 
@@ -149,13 +157,25 @@ def _email(local: str) -> str:
     return f"{local}@demo.aiguillage.dev"
 
 
-async def load_demo(database_url: str, *, only_if_empty: bool) -> bool:
-    """Insert the demo data in one transaction; returns False when skipped."""
+async def _credentials(session: Any, accounts: list[Advisor]) -> dict[str, str]:
+    """A fresh password per account (hashed off the event loop); e-mail -> password."""
+    passwords = {account.email: generate_password() for account in accounts}
+    hashes = await asyncio.gather(
+        *(asyncio.to_thread(hash_password, password) for password in passwords.values())
+    )
+    for account, password_hash in zip(accounts, hashes, strict=True):
+        assert account.id is not None
+        session.add(StaffCredential(advisor_id=account.id, password_hash=password_hash))
+    return passwords
+
+
+async def load_demo(database_url: str, *, only_if_empty: bool) -> dict[str, str] | None:
+    """Insert the demo data in one transaction; returns the demo logins, or None if skipped."""
     db = Database(database_url, pool_size=1)
     try:
         async with db.session() as session:
             if only_if_empty and await session.scalar(select(func.count()).select_from(Advisor)):
-                return False
+                return None
             skills = {name: Skill(name=name, description=text) for name, text in SKILLS.items()}
             teams = [Team(name=name) for name in TEAMS]
             session.add_all([*skills.values(), *teams])
@@ -186,8 +206,16 @@ async def load_demo(database_url: str, *, only_if_empty: bool) -> bool:
                         capacity_per_channel=per_channel,
                     )
                 )
-            session.add_all(advisors[1:])
+            admin = Advisor(
+                name="Demo Admin",
+                email=_email("admin"),
+                role=Role.admin,
+                status=AdvisorStatus.OFFLINE,
+                capacity_total=0,
+            )
+            session.add_all([*advisors[1:], admin])
             await session.flush()
+            logins = await _credentials(session, [admin, *advisors])
             all_levels = [levels] + [row[4] for row in ADVISORS]
             for advisor, advisor_levels in zip(advisors, all_levels, strict=True):
                 for skill, level in advisor_levels.items():
@@ -203,6 +231,6 @@ async def load_demo(database_url: str, *, only_if_empty: bool) -> bool:
                 .values(policy="least_busy", require_language=True)
             )
             await session.commit()
-            return True
+            return logins
     finally:
         await db.dispose()

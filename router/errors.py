@@ -7,9 +7,13 @@ AiguillageError
 │   └── DeliveryAlreadySettled    a delivery was acked/rejected twice
 ├── StoreUnavailable              database unreachable
 └── DomainError                   a request that cannot be honoured (4xx)
+    ├── Unauthenticated           401 (no or bad credentials)
+    ├── Forbidden                 403 (authenticated, not allowed to do this to that)
+    │   └── AccessDenied          403 (the route's declared role or scope is missing)
     ├── NotFound                  404
     ├── Conflict                  409
-    └── InvalidRequest            422 (with the offending field)
+    ├── InvalidRequest            422 (with the offending field)
+    └── RateLimited               429 (with Retry-After)
 """
 
 from __future__ import annotations
@@ -50,6 +54,28 @@ class DomainError(AiguillageError):
         self.detail = detail
         self.field = field
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="aiguillage"'}
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class AccessDenied(Forbidden):
+    code = "access_denied"
+
 
 class NotFound(DomainError):
     status_code = 404
@@ -64,3 +90,16 @@ class Conflict(DomainError):
 class InvalidRequest(DomainError):
     status_code = 422
     code = "invalid_request"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, round(self.retry_after + 0.5)))}

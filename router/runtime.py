@@ -11,6 +11,8 @@ from router.broker import Broker, open_broker
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
 from router.pipeline.sweeper import run_escalation, run_sweeper
+from router.ratelimit import RateLimiter
+from router.services.auth import Authenticator
 from router.services.intake import IntakeWriter
 from router.services.outbox import republish_all_unprocessed
 from router.settings import Settings
@@ -25,6 +27,9 @@ class Runtime:
     db: Database
     broker: Broker
     intake: IntakeWriter
+    auth: Authenticator
+    key_limiter: RateLimiter
+    public_limiter: RateLimiter
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -36,10 +41,21 @@ class Runtime:
             prefix=settings.queue_prefix,
             delivery_limit=settings.delivery_limit,
         )
-        return cls(settings=settings, db=db, broker=broker, intake=IntakeWriter(db, broker))
+        key_rate = settings.api_key_requests_per_second
+        public_rate = settings.public_requests_per_minute
+        return cls(
+            settings=settings,
+            db=db,
+            broker=broker,
+            intake=IntakeWriter(db, broker),
+            auth=Authenticator(db, settings),
+            key_limiter=RateLimiter(rate=key_rate, burst=2 * key_rate),
+            public_limiter=RateLimiter(rate=public_rate / 60, burst=public_rate),
+        )
 
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
+        await self.auth.start()
         await self.broker.connect()
         self.intake.start()
         if run_workers:

@@ -36,9 +36,32 @@ class Settings(BaseSettings):
     broker_url: str = Field(default="memory://", description="memory:// or amqp://user:pw@host/")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    secret_key: SecretStr = Field(
-        default=SecretStr("change-me-in-production"),
-        description="Signs tokens; set a long random value in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs access tokens and chat sessions. Unset: a random key is generated "
+        "once and kept in the database, so every process of one deployment shares it.",
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    access_token_seconds: int = Field(default=900, ge=30, le=86400)
+    refresh_token_seconds: int = Field(default=14 * 86400, ge=300, le=365 * 86400)
+    api_key_requests_per_second: float = Field(
+        default=500.0, gt=0, description="per API key, per process (bursts up to 2 seconds' worth)"
+    )
+    public_requests_per_minute: int = Field(
+        default=120, ge=1, description="per client address on public endpoints, per process"
+    )
+    login_failures_allowed: int = Field(
+        default=5, ge=1, description="failed logins per account before it is slowed down"
+    )
+    retention_days: int | None = Field(
+        default=None, ge=1, description="closed conversations older than this are purged"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     queue_prefix: str = Field(default="aiguillage", pattern=r"^[A-Za-z0-9_.-]{1,64}$")

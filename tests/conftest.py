@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 from router.app import create_app
 from router.demo import load_demo
 from router.runtime import Runtime
+from router.services.staff import create_admin
 from router.settings import Settings, load_settings
 from router.store.migrate import upgrade
 from tests import services
@@ -32,6 +34,10 @@ from tests import services
 QUIET = 3600.0
 
 TABLES = (
+    "audit_entry",
+    "api_key",
+    "auth_session",
+    "staff_credential",
     "event",
     "assignment",
     "message",
@@ -161,15 +167,40 @@ async def demo(settings: Settings) -> Settings:
     return settings
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app (lifespan, in-process worker) behind an in-memory HTTP transport."""
+ADMIN_EMAIL = "root@tests.aiguillage.dev"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+@asynccontextmanager
+async def admin_client(
+    settings: Settings, *, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app (lifespan, in-process worker) behind an in-memory HTTP transport,
+    logged in as an admin (tests of access rules build their own callers)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             http.runtime = app.state.runtime  # type: ignore[attr-defined]
+            http.app = app  # type: ignore[attr-defined]
+            await create_admin(app.state.runtime.db, ADMIN_EMAIL, "Test Admin", ADMIN_PASSWORD)
+            http.headers["Authorization"] = await bearer(http, ADMIN_EMAIL, ADMIN_PASSWORD)
             yield http
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with admin_client(settings) as http:
+        yield http
+
+
+async def bearer(http: httpx.AsyncClient, email: str, password: str) -> str:
+    """Log in through the API; the Authorization header value."""
+    response = await http.post(
+        "/v1/auth/token", data={"username": email, "password": password}, headers={}
+    )
+    assert response.status_code == 200, response.text
+    return f"Bearer {response.json()['access_token']}"
 
 
 def runtime_of(http: httpx.AsyncClient) -> Runtime:

@@ -74,3 +74,14 @@ def stopping(*processes: subprocess.Popen[bytes]) -> Iterator[None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def demo_admin_headers(base_url: str, credentials: Path) -> dict[str, str]:
+    """Log in as the demo admin whose password ``demo-data`` wrote to ``credentials``."""
+    logins = dict(line.split() for line in credentials.read_text().splitlines() if line)
+    email = next(e for e in logins if e.startswith("admin@"))
+    response = httpx.post(
+        f"{base_url}/v1/auth/token", data={"username": email, "password": logins[email]}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -33,9 +33,13 @@ TEXTS = [
 ]
 
 
-async def _post_all(base_url: str, count: int, senders: int, prefix: str) -> list[int]:
+async def _post_all(
+    base_url: str, headers: dict[str, str], count: int, senders: int, prefix: str
+) -> list[int]:
     limits = httpx.Limits(max_connections=20)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, limits=limits, timeout=30
+    ) as http:
         semaphore = asyncio.Semaphore(20)
 
         async def post(i: int) -> int:
@@ -108,19 +112,23 @@ async def test_make_run_flow_embedded(tmp_path: Path) -> None:
         "AIGUILLAGE_BROKER_URL": "memory://",
     }
     processes.run_cli(["migrate"], env)
-    assert "loaded" in processes.run_cli(["demo-data", "--if-empty"], env)
+    credentials = tmp_path / "var" / "demo-credentials.txt"
+    loaded = processes.run_cli(["demo-data", "--if-empty", "--credentials", str(credentials)], env)
+    assert "loaded" in loaded and str(credentials) in loaded
+    assert credentials.stat().st_mode & 0o077 == 0, "demo logins must be private to the user"
     assert "skipped" in processes.run_cli(["demo-data", "--if-empty"], env)
     log = tmp_path / "serve.log"
     server = processes.cli(["serve"], env, log)
     base_url = f"http://127.0.0.1:{port}"
     with processes.stopping(server):
         processes.wait_ready(base_url, server, log)
-        ids = await _post_all(base_url, 60, 30, "e2e")
+        headers = processes.demo_admin_headers(base_url, credentials)
+        ids = await _post_all(base_url, headers, 60, 30, "e2e")
         db = Database(f"sqlite+aiosqlite:///{database}")
         try:
             await wait_for(lambda: _done(db, len(ids)), timeout=60)
             await _assert_consistent(db, len(ids))
-            async with httpx.AsyncClient(base_url=base_url) as http:
+            async with httpx.AsyncClient(base_url=base_url, headers=headers) as http:
                 message = (await http.get(f"/v1/messages/{ids[0]}")).json()
                 conversation = (
                     await http.get(f"/v1/conversations/{message['conversation_id']}")
@@ -144,6 +152,7 @@ class _Stack:
     """API (no worker) + worker processes on PostgreSQL and RabbitMQ, with the demo team."""
 
     base_url: str
+    headers: dict[str, str]
     prefix: str
     db: Database
     workers: list[subprocess.Popen[bytes]]
@@ -165,17 +174,21 @@ async def _scaled_stack(
         "AIGUILLAGE_QUEUE_PREFIX": prefix,
         **env_extra,
     }
-    processes.run_cli(["demo-data"], env)
+    credentials = tmp_path / "demo-credentials.txt"
+    processes.run_cli(["demo-data", "--credentials", str(credentials)], env)
     api_log = tmp_path / "api.log"
     api = processes.cli(["serve", "--without-worker"], env, api_log)
     procs = [processes.cli(["worker"], env, tmp_path / f"worker{i}.log") for i in range(workers)]
-    stack = _Stack(f"http://127.0.0.1:{port}", prefix, Database(pg_database), procs, tmp_path)
+    base_url = f"http://127.0.0.1:{port}"
+    db = Database(pg_database)
     try:
         with processes.stopping(api, *procs):
-            processes.wait_ready(stack.base_url, api, api_log)
+            processes.wait_ready(base_url, api, api_log)
+            headers = processes.demo_admin_headers(base_url, credentials)
+            stack = _Stack(base_url, headers, prefix, db, procs, tmp_path)
             yield stack
     finally:
-        await stack.db.dispose()
+        await db.dispose()
         await delete_rabbit_queues(prefix)
 
 
@@ -186,10 +199,10 @@ async def test_several_workers_on_postgres_and_rabbitmq_one_killed(
     async with _scaled_stack(
         tmp_path, pg_database, "e2e", 3, AIGUILLAGE_WORKER_CONCURRENCY="8"
     ) as stack:
-        first = await _post_all(stack.base_url, 300, 90, f"{stack.prefix}a")
+        first = await _post_all(stack.base_url, stack.headers, 300, 90, f"{stack.prefix}a")
         await wait_for(lambda: _some_processed(stack.db), timeout=60)
         stack.workers[0].send_signal(signal.SIGKILL)
-        second = await _post_all(stack.base_url, 300, 90, f"{stack.prefix}b")
+        second = await _post_all(stack.base_url, stack.headers, 300, 90, f"{stack.prefix}b")
         await wait_for(lambda: _done(stack.db, len(first) + len(second)), timeout=120)
         await _assert_consistent(stack.db, len(first) + len(second))
         for index in (1, 2):
@@ -221,14 +234,14 @@ async def test_rabbitmq_restart_mid_stream_loses_nothing(tmp_path: Path, pg_data
         AIGUILLAGE_SWEEP_AFTER_SECONDS="2",
         AIGUILLAGE_SWEEP_INTERVAL_SECONDS="1",
     ) as stack:
-        total += len(await _post_all(stack.base_url, 200, 60, f"{stack.prefix}a"))
+        total += len(await _post_all(stack.base_url, stack.headers, 200, 60, f"{stack.prefix}a"))
         _rabbitmqctl("stop_app")
         try:
-            total += len(await _post_all(stack.base_url, 40, 20, f"{stack.prefix}b"))
+            total += len(await _post_all(stack.base_url, stack.headers, 40, 20, f"{stack.prefix}b"))
         finally:
             _rabbitmqctl("start_app")
         _rabbitmqctl("await_startup")
-        total += len(await _post_all(stack.base_url, 200, 60, f"{stack.prefix}c"))
+        total += len(await _post_all(stack.base_url, stack.headers, 200, 60, f"{stack.prefix}c"))
         await wait_for(lambda: _done(stack.db, total), timeout=180)
         await _assert_consistent(stack.db, total)
         assert all(w.poll() is None for w in stack.workers), "a worker died on the restart"
@@ -240,7 +253,9 @@ async def test_four_workers_fifty_advisors_two_thousand_conversations(
     """Four workers route 2,000 new conversations to 50 advisors while advisors resolve
     conversations through the API (capacity freed and pushed again concurrently)."""
     async with _scaled_stack(tmp_path, pg_database, "c4", 4) as stack:
-        async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
+        async with httpx.AsyncClient(
+            base_url=stack.base_url, headers=stack.headers, timeout=30
+        ) as http:
             for i in range(42):  # 8 demo advisors + 42 = 50
                 response = await http.post(
                     "/v1/advisors",
@@ -254,7 +269,7 @@ async def test_four_workers_fifty_advisors_two_thousand_conversations(
                     },
                 )
                 assert response.status_code == 201, response.text
-            ids = await _post_all(stack.base_url, 2000, 2000, stack.prefix)
+            ids = await _post_all(stack.base_url, stack.headers, 2000, 2000, stack.prefix)
             resolver = asyncio.create_task(_resolve_some(http, 150))
             await wait_for(lambda: _done(stack.db, len(ids)), timeout=180)
             resolved = await resolver
@@ -263,11 +278,13 @@ async def test_four_workers_fifty_advisors_two_thousand_conversations(
         # Every chat seat of every available advisor is taken again after the resolves:
         # freed capacity is pushed at once (or by the next waiting-room round when the
         # waiting conversations were locked by another worker at that instant).
-        await wait_for(lambda: _seats_filled(stack.base_url), timeout=30, interval=0.5)
+        await wait_for(
+            lambda: _seats_filled(stack.base_url, stack.headers), timeout=30, interval=0.5
+        )
 
 
-async def _seats_filled(base_url: str) -> bool:
-    async with httpx.AsyncClient(base_url=base_url) as http:
+async def _seats_filled(base_url: str, headers: dict[str, str]) -> bool:
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as http:
         advisors = (await http.get("/v1/advisors")).json()
     seats = {
         a["id"]: min(

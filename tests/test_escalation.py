@@ -8,19 +8,17 @@ from typing import Any
 import httpx
 import pytest
 
-from router.app import create_app
 from router.settings import Settings
-from tests.conftest import message_payload, wait_for
+from tests.conftest import admin_client, message_payload, wait_for
 
 
 @pytest.fixture
 async def lively(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app with the waiting room's round every 0.2 s."""
-    app = create_app(settings.model_copy(update={"escalation_interval_seconds": 0.2}))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with admin_client(
+        settings.model_copy(update={"escalation_interval_seconds": 0.2})
+    ) as http:
+        yield http
 
 
 async def _conversation(http: httpx.AsyncClient, message_id: int) -> dict[str, Any]:

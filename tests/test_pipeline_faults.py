@@ -9,13 +9,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from router.app import create_app
 from router.models import Event, Message
 from router.services.outbox import INBOUND_TOPIC, inbound_body
 from router.settings import Settings
 from router.store import Database
 from router.store.types import utcnow
-from tests.conftest import message_payload, runtime_of, wait_for
+from tests.conftest import admin_client, message_payload, runtime_of, wait_for
 
 
 async def test_a_stored_message_whose_publish_was_lost_is_swept(client: httpx.AsyncClient) -> None:
@@ -105,16 +104,13 @@ async def test_in_process_broker_requeues_unprocessed_messages_on_start(
         await session.commit()
         message_id = message.id
     await db.dispose()
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with admin_client(settings) as http:
 
-            async def processed() -> bool:
-                body = (await http.get(f"/v1/messages/{message_id}")).json()
-                return body["status"] == "processed"
+        async def processed() -> bool:
+            body = (await http.get(f"/v1/messages/{message_id}")).json()
+            return body["status"] == "processed"
 
-            await wait_for(processed)
+        await wait_for(processed)
 
 
 async def test_accepted_messages_are_marked_published(client: httpx.AsyncClient) -> None:

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from router.api.deps import DB
-from router.models.advisors import Skill, SkillCreate, Team, TeamCreate
+from router.api.guard import Admin, allow
+from router.models.advisors import Role, Skill, SkillCreate, Team, TeamCreate
+from router.models.security import Scope
+from router.security.principal import Principal
 from router.services import catalog
 
 router = APIRouter(prefix="/v1", tags=["teams and skills"])
+Reader = Annotated[Principal, allow(Role.advisor, Scope.catalog_read)]
 
 
 @router.get("/teams", response_model=list[Team], summary="List teams")
-async def list_teams(db: DB) -> list[Team]:
+async def list_teams(db: DB, _viewer: Reader) -> list[Team]:
     return await catalog.list_teams(db)
 
 
 @router.post("/teams", status_code=201, response_model=Team, summary="Create a team")
-async def create_team(payload: TeamCreate, db: DB) -> Team:
+async def create_team(payload: TeamCreate, db: DB, _admin: Admin) -> Team:
     return await catalog.create_team(db, payload)
 
 
 @router.get("/skills", response_model=list[Skill], summary="List skills")
-async def list_skills(db: DB) -> list[Skill]:
+async def list_skills(db: DB, _viewer: Reader) -> list[Skill]:
     return await catalog.list_skills(db)
 
 
 @router.post("/skills", status_code=201, response_model=Skill, summary="Create a skill")
-async def create_skill(payload: SkillCreate, db: DB) -> Skill:
+async def create_skill(payload: SkillCreate, db: DB, _admin: Admin) -> Skill:
     return await catalog.create_skill(db, payload)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from router.api.deps import DB, AfterId, Limit
+from router.api.guard import allow
+from router.models.advisors import Role
 from router.models.conversations import ConversationPublic, ConversationStatus, MessagePublic
 from router.models.events import EventPublic
+from router.models.security import Scope
 from router.models.validation import IdPath, OptionalIdQuery
+from router.security.principal import Principal
 from router.services import conversations
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+Reader = Annotated[Principal, allow(Role.advisor, Scope.conversations_read)]
+Writer = Annotated[Principal, allow(Role.advisor, Scope.conversations_write)]
 
 
 @router.get("", response_model=list[ConversationPublic], summary="List conversations")
 async def list_conversations(
     db: DB,
+    viewer: Reader,
     status: ConversationStatus | None = None,
     assignee_id: OptionalIdQuery = None,
     customer_id: OptionalIdQuery = None,
@@ -24,6 +33,7 @@ async def list_conversations(
 ) -> list[ConversationPublic]:
     rows = await conversations.list_conversations(
         db,
+        viewer,
         status=status,
         assignee_id=assignee_id,
         customer_id=customer_id,
@@ -34,8 +44,8 @@ async def list_conversations(
 
 
 @router.get("/{conversation_id}", response_model=ConversationPublic, summary="Read a conversation")
-async def get_conversation(db: DB, conversation_id: IdPath) -> ConversationPublic:
-    row = await conversations.get_conversation(db, conversation_id)
+async def get_conversation(db: DB, viewer: Reader, conversation_id: IdPath) -> ConversationPublic:
+    row = await conversations.get_conversation(db, conversation_id, viewer)
     return ConversationPublic.model_validate(row, from_attributes=True)
 
 
@@ -45,10 +55,10 @@ async def get_conversation(db: DB, conversation_id: IdPath) -> ConversationPubli
     summary="A conversation's messages, oldest first",
 )
 async def list_messages(
-    db: DB, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
+    db: DB, viewer: Reader, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
 ) -> list[MessagePublic]:
     rows = await conversations.conversation_messages(
-        db, conversation_id, after_id=after_id, limit=limit
+        db, conversation_id, viewer, after_id=after_id, limit=limit
     )
     return [MessagePublic.of(row) for row in rows]
 
@@ -59,10 +69,10 @@ async def list_messages(
     summary="A conversation's timeline (routing decisions with explanations included)",
 )
 async def list_events(
-    db: DB, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
+    db: DB, viewer: Reader, conversation_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
 ) -> list[EventPublic]:
     rows = await conversations.conversation_events(
-        db, conversation_id, after_id=after_id, limit=limit
+        db, conversation_id, viewer, after_id=after_id, limit=limit
     )
     return [EventPublic.model_validate(row, from_attributes=True) for row in rows]
 
@@ -72,6 +82,6 @@ async def list_events(
     response_model=ConversationPublic,
     summary="Resolve a conversation; the advisor's freed capacity takes waiting work",
 )
-async def resolve(db: DB, conversation_id: IdPath) -> ConversationPublic:
-    row = await conversations.resolve(db, conversation_id)
+async def resolve(db: DB, actor: Writer, conversation_id: IdPath) -> ConversationPublic:
+    row = await conversations.resolve(db, conversation_id, actor)
     return ConversationPublic.model_validate(row, from_attributes=True)

@@ -33,6 +33,7 @@ async def intake(rt: Annotated[Runtime, Depends(runtime)]) -> IntakeWriter:
     return rt.intake
 
 
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
 DB = Annotated[Database, Depends(database)]
 Intake = Annotated[IntakeWriter, Depends(intake)]
 BrokerDep = Annotated[Broker, Depends(broker)]

@@ -6,12 +6,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from router.api.deps import DB, BrokerDep
+from router.api.guard import PUBLIC_ROUTE
 from router.errors import BrokerUnavailable, StoreUnavailable
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive", dependencies=PUBLIC_ROUTE)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -19,6 +20,7 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Database and broker are reachable",
+    dependencies=PUBLIC_ROUTE,
     responses={503: {"description": "a dependency is down"}},
 )
 async def readyz(db: DB, broker: BrokerDep) -> JSONResponse:

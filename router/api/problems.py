@@ -48,10 +48,13 @@ def _doc(description: str) -> dict[str, Any]:
 #: Documented on every operation (FastAPI adds its own 422 only when none is declared).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _doc("malformed request body"),
+    401: _doc("missing, expired or revoked credentials"),
+    403: _doc("authenticated, but this role, API key scope or team may not do this"),
     404: _doc("unknown resource"),
     409: _doc("conflicts with the current state"),
     413: _doc("request body too large"),
     422: _doc("invalid field; `errors` lists each with its path"),
+    429: _doc("too many requests; retry after the Retry-After delay"),
     503: _doc("a backing service is unavailable; retry after the Retry-After delay"),
 }
 
@@ -92,7 +95,7 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
 async def _domain(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     extra: dict[str, Any] = {"field": error.field} if error.field else {}
-    return problem(error.status_code, error.code, error.detail, **extra)
+    return problem(error.status_code, error.code, error.detail, headers=error.headers, **extra)
 
 
 _HTTP_CODES = {

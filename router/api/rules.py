@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from router.api.deps import DB
+from router.api.guard import Admin, Supervisor, allow
+from router.models.advisors import Role
 from router.models.routing import RulePublic, RuleWrite
+from router.models.security import Scope
 from router.models.validation import IdPath
+from router.security.principal import Principal
 from router.services import rules
 from router.services.dry_run import DryRunRequest, DryRunResult, dry_run
 
 router = APIRouter(prefix="/v1", tags=["routing rules"])
+Reader = Annotated[Principal, allow(Role.supervisor, Scope.rules_read)]
 
 
 @router.get("/rules", response_model=list[RulePublic], summary="List rules in evaluation order")
-async def list_rules(db: DB) -> list[RulePublic]:
+async def list_rules(db: DB, _viewer: Reader) -> list[RulePublic]:
     return await rules.list_rules(db)
 
 
@@ -24,17 +31,17 @@ async def list_rules(db: DB) -> list[RulePublic]:
     response_model=RulePublic,
     summary="Create a rule (validated: unknown skill, bad level, empty conditions...)",
 )
-async def create_rule(payload: RuleWrite, db: DB) -> RulePublic:
+async def create_rule(payload: RuleWrite, db: DB, _admin: Admin) -> RulePublic:
     return await rules.create_rule(db, payload)
 
 
 @router.get("/rules/{rule_id}", response_model=RulePublic, summary="Read a rule")
-async def get_rule(db: DB, rule_id: IdPath) -> RulePublic:
+async def get_rule(db: DB, _viewer: Reader, rule_id: IdPath) -> RulePublic:
     return await rules.get_rule(db, rule_id)
 
 
 @router.put("/rules/{rule_id}", response_model=RulePublic, summary="Replace a rule")
-async def replace_rule(payload: RuleWrite, db: DB, rule_id: IdPath) -> RulePublic:
+async def replace_rule(payload: RuleWrite, db: DB, _admin: Admin, rule_id: IdPath) -> RulePublic:
     return await rules.replace_rule(db, rule_id, payload)
 
 
@@ -44,7 +51,7 @@ async def replace_rule(payload: RuleWrite, db: DB, rule_id: IdPath) -> RulePubli
     response_class=Response,
     summary="Delete a rule (not the default rule)",
 )
-async def delete_rule(db: DB, rule_id: IdPath) -> Response:
+async def delete_rule(db: DB, _admin: Admin, rule_id: IdPath) -> Response:
     await rules.delete_rule(db, rule_id)
     return Response(status_code=204)
 
@@ -55,5 +62,5 @@ async def delete_rule(db: DB, rule_id: IdPath) -> Response:
     summary="Which rule would match, with which requirements, and who would get it "
     "now and why; nothing is assigned",
 )
-async def routing_dry_run(payload: DryRunRequest, db: DB) -> DryRunResult:
+async def routing_dry_run(payload: DryRunRequest, db: DB, _viewer: Supervisor) -> DryRunResult:
     return await dry_run(db, payload)

@@ -7,12 +7,16 @@ from router.models.conversations import Assignment, Conversation, Message
 from router.models.customers import ChannelIdentity, Customer
 from router.models.events import Event
 from router.models.routing import RoutingRule
+from router.models.security import ApiKey, AuditEntry, AuthSession, ServerSecret, StaffCredential
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Advisor",
     "AdvisorSkill",
+    "ApiKey",
+    "AuditEntry",
+    "AuthSession",
     "Assignment",
     "ChannelIdentity",
     "Conversation",
@@ -20,7 +24,9 @@ __all__ = [
     "Event",
     "Message",
     "RoutingRule",
+    "ServerSecret",
     "Skill",
+    "StaffCredential",
     "Team",
     "metadata",
 ]

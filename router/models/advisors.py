@@ -96,7 +96,7 @@ class AdvisorCreate(AdvisorBase):
     )
 
     _languages = field_validator("languages")(_unique_sorted)
-    _names = field_validator("name")(storable_text)
+    _names = field_validator("name", "email")(storable_text)
 
 
 # Body of PATCH /v1/advisors/{id}: every field optional; null only where a value may be empty.

@@ -37,6 +37,8 @@ class ConversationBase(SQLModel):
     intent: str | None = Field(default=None, max_length=60)
     priority: int = Field(default=0)
     assignee_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    # The team whose queue holds it (from the requirements): what an advisor's team may see.
+    queue_team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     rule_id: int | None = Field(default=None, foreign_key="routing_rule.id", ondelete="SET NULL")
     requirements: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)

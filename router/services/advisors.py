@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import Conflict, InvalidRequest, NotFound
+from router.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from router.models import Advisor, AdvisorSkill, Conversation, Skill, Team
 from router.models.advisors import (
     AdvisorCreate,
@@ -18,9 +18,15 @@ from router.models.advisors import (
     AdvisorUpdate,
     advisor_public,
 )
+from router.security.principal import Principal
 from router.services import assignment, events, profiles
+from router.services.visibility import advisor_clause, hidden, may_manage_advisor
 from router.store import Database
 from router.store.types import utcnow
+
+# What an advisor may change on their own record, and a supervisor on their teams' advisors.
+SELF_SERVICE_FIELDS = frozenset({"status"})
+SUPERVISOR_FIELDS = frozenset({"status", "capacity_total", "capacity_per_channel", "languages"})
 
 
 async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[AdvisorPublic]:
@@ -32,20 +38,55 @@ async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[Ad
     ]
 
 
-async def list_advisors(db: Database, team_id: int | None = None) -> list[AdvisorPublic]:
+async def list_advisors(
+    db: Database, viewer: Principal | None, team_id: int | None = None
+) -> list[AdvisorPublic]:
     async with db.read_session() as session:
         query = select(Advisor).order_by(col(Advisor.id))
         if team_id is not None:
             query = query.where(col(Advisor.team_id) == team_id)
+        clause = advisor_clause(viewer) if viewer is not None else None
+        if clause is not None:
+            query = query.where(clause)
         return await _public(session, (await session.scalars(query)).all())
 
 
-async def get_advisor(db: Database, advisor_id: int) -> AdvisorPublic:
+async def _visible(
+    session: AsyncSession, advisor_id: int, viewer: Principal | None, *, lock: bool = False
+) -> Advisor:
+    query = select(Advisor).where(col(Advisor.id) == advisor_id)
+    clause = advisor_clause(viewer) if viewer is not None else None
+    if clause is not None:
+        query = query.where(clause)
+    advisor = await session.scalar(query.with_for_update(key_share=True) if lock else query)
+    if advisor is None:
+        raise hidden("advisor", advisor_id)
+    return advisor
+
+
+async def get_advisor(db: Database, advisor_id: int, viewer: Principal | None) -> AdvisorPublic:
     async with db.read_session() as session:
-        advisor = await session.get(Advisor, advisor_id)
-        if advisor is None:
-            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        advisor = await _visible(session, advisor_id, viewer)
         return (await _public(session, [advisor]))[0]
+
+
+def _check_rights(viewer: Principal | None, advisor: Advisor, fields: set[str]) -> None:
+    """Admins change anything; supervisors their advisors' availability; advisors their status."""
+    if viewer is None or viewer.sees_everything:
+        return
+    if viewer.id == advisor.id:
+        allowed = SELF_SERVICE_FIELDS
+    elif may_manage_advisor(viewer, advisor):
+        allowed = SUPERVISOR_FIELDS
+    else:
+        raise Forbidden(f"you may not change advisor {advisor.id}")
+    refused = sorted(fields - allowed)
+    if refused:
+        raise Forbidden(
+            f"you may not change {', '.join(refused)} of advisor {advisor.id} "
+            f"(allowed: {', '.join(sorted(allowed))})",
+            field=refused[0],
+        )
 
 
 async def _check_references(
@@ -93,15 +134,14 @@ async def create_advisor(db: Database, data: AdvisorCreate) -> AdvisorPublic:
         return (await _public(session, [advisor]))[0]
 
 
-async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> AdvisorPublic:
+async def update_advisor(
+    db: Database, advisor_id: int, data: AdvisorUpdate, viewer: Principal | None
+) -> AdvisorPublic:
     """Apply a partial update; becoming available or gaining capacity pulls in waiting work."""
     changes = data.model_dump(mode="json", exclude_unset=True)
     async with db.session() as session:
-        advisor = await session.scalar(
-            select(Advisor).where(col(Advisor.id) == advisor_id).with_for_update(key_share=True)
-        )
-        if advisor is None:
-            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        advisor = await _visible(session, advisor_id, viewer, lock=True)
+        _check_rights(viewer, advisor, set(changes))
         await _check_references(session, changes.get("team_id"), changes.get("supervisor_id"))
         skills = changes.pop("skills", None)
         previous_status = advisor.status
@@ -125,9 +165,18 @@ async def update_advisor(db: Database, advisor_id: int, data: AdvisorUpdate) -> 
         return (await _public(session, [advisor]))[0]
 
 
-async def claim_next(db: Database, advisor_id: int) -> Conversation | None:
-    """Pull: the best waiting conversation this advisor fits, claimed atomically."""
+async def claim_next(
+    db: Database, advisor_id: int, viewer: Principal | None
+) -> Conversation | None:
+    """Pull: the best waiting conversation this advisor fits, claimed atomically.
+
+    Advisors pull for themselves; supervisors may pull for their teams' advisors.
+    """
     async with db.session() as session:
+        target = await _visible(session, advisor_id, viewer)
+        if viewer is not None and not viewer.sees_everything and viewer.id != advisor_id:
+            if not may_manage_advisor(viewer, target):
+                raise Forbidden("an advisor may pull conversations only for themselves")
         advisor = await profiles.locked_profile(session, advisor_id)
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")

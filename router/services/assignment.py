@@ -176,6 +176,7 @@ def _apply_rule(
     conversation.rule_id = rule.id
     conversation.priority = rule.priority
     conversation.requirements = requirements.to_dict()
+    conversation.queue_team_id = requirements.team_id
     conversation.language = facts.language
     conversation.intent = facts.intent
     return rule, requirements

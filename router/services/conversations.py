@@ -8,29 +8,45 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import Conflict, NotFound
+from router.errors import Conflict, Forbidden, NotFound
 from router.models import Assignment, Conversation, Event, Message
+from router.models.advisors import Role
 from router.models.conversations import ConversationStatus
+from router.security.principal import Principal
 from router.services import assignment, events
+from router.services.visibility import conversation_clause
 from router.store import Database
 from router.store.types import utcnow
 
 
-async def _get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation:
+async def _get(
+    session: AsyncSession,
+    conversation_id: int,
+    viewer: Principal | None,
+    *,
+    lock: bool = False,
+) -> Conversation:
+    """The conversation if it exists and ``viewer`` may see it (None: the system itself)."""
     query = select(Conversation).where(col(Conversation.id) == conversation_id)
+    clause = conversation_clause(viewer) if viewer is not None else None
+    if clause is not None:
+        query = query.where(clause)
     conversation = await session.scalar(query.with_for_update(key_share=True) if lock else query)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
     return conversation
 
 
-async def get_conversation(db: Database, conversation_id: int) -> Conversation:
+async def get_conversation(
+    db: Database, conversation_id: int, viewer: Principal | None
+) -> Conversation:
     async with db.read_session() as session:
-        return await _get(session, conversation_id)
+        return await _get(session, conversation_id, viewer)
 
 
 async def list_conversations(
     db: Database,
+    viewer: Principal | None,
     *,
     status: ConversationStatus | None,
     assignee_id: int | None,
@@ -45,15 +61,18 @@ async def list_conversations(
         query = query.where(col(Conversation.assignee_id) == assignee_id)
     if customer_id is not None:
         query = query.where(col(Conversation.customer_id) == customer_id)
+    clause = conversation_clause(viewer) if viewer is not None else None
+    if clause is not None:
+        query = query.where(clause)
     async with db.read_session() as session:
         return (await session.scalars(query.order_by(col(Conversation.id)).limit(limit))).all()
 
 
 async def conversation_messages(
-    db: Database, conversation_id: int, *, after_id: int, limit: int
+    db: Database, conversation_id: int, viewer: Principal | None, *, after_id: int, limit: int
 ) -> Sequence[Message]:
     async with db.read_session() as session:
-        await _get(session, conversation_id)
+        await _get(session, conversation_id, viewer)
         query = (
             select(Message)
             .where(col(Message.conversation_id) == conversation_id, col(Message.id) > after_id)
@@ -64,10 +83,10 @@ async def conversation_messages(
 
 
 async def conversation_events(
-    db: Database, conversation_id: int, *, after_id: int, limit: int
+    db: Database, conversation_id: int, viewer: Principal | None, *, after_id: int, limit: int
 ) -> Sequence[Event]:
     async with db.read_session() as session:
-        await _get(session, conversation_id)
+        await _get(session, conversation_id, viewer)
         query = (
             select(Event)
             .where(col(Event.conversation_id) == conversation_id, col(Event.id) > after_id)
@@ -77,18 +96,36 @@ async def conversation_events(
         return (await session.scalars(query)).all()
 
 
-async def get_message(db: Database, message_id: int) -> Message:
+async def get_message(db: Database, message_id: int, viewer: Principal | None) -> Message:
+    """A message not yet attached to a conversation is visible to admins and integrators only."""
     async with db.read_session() as session:
         message = await session.get(Message, message_id)
+        missing = NotFound(f"message {message_id} does not exist", field="message_id")
         if message is None:
-            raise NotFound(f"message {message_id} does not exist", field="message_id")
+            raise missing
+        if viewer is not None and not viewer.sees_everything:
+            if message.conversation_id is None:
+                raise missing
+            try:
+                await _get(session, message.conversation_id, viewer)
+            except NotFound:
+                raise missing from None
         return message
 
 
-async def resolve(db: Database, conversation_id: int) -> Conversation:
-    """Close the ticket and end its assignment; the freed capacity goes to waiting work."""
+async def resolve(db: Database, conversation_id: int, viewer: Principal | None) -> Conversation:
+    """Close the ticket and end its assignment; the freed capacity goes to waiting work.
+
+    An advisor may resolve only what is assigned to them; supervisors their teams' work.
+    """
     async with db.session() as session:
-        conversation = await _get(session, conversation_id, lock=True)
+        conversation = await _get(session, conversation_id, viewer, lock=True)
+        if (
+            viewer is not None
+            and viewer.role == Role.advisor
+            and conversation.assignee_id != viewer.id
+        ):
+            raise Forbidden("an advisor may resolve only the conversations assigned to them")
         if conversation.status == ConversationStatus.resolved:
             raise Conflict(f"conversation {conversation_id} is already resolved", field="status")
         now = utcnow()

@@ -110,4 +110,5 @@ def _record_escalation(
         requirements=requirements,
     )
     conversation.requirements = requirements
+    conversation.queue_team_id = requirements.get("team_id")
     conversation.updated_at = utcnow()

@@ -21,8 +21,10 @@ from sqlmodel import col, select
 
 from router.batching import MicroBatcher
 from router.broker import Broker
+from router.errors import Forbidden
 from router.models import Message
 from router.models.conversations import MessageAccepted, MessageCreate
+from router.security.principal import Principal
 from router.services.outbox import publish_and_mark
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
@@ -129,6 +131,13 @@ async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
     return {(channel, external_id): message_id for channel, external_id, message_id in rows}
 
 
-async def accept_message(writer: IntakeWriter, payload: MessageCreate) -> MessageAccepted:
-    """Store ``payload`` (idempotent on channel + external id); the writer publishes it."""
+async def accept_message(
+    writer: IntakeWriter, payload: MessageCreate, caller: Principal | None = None
+) -> MessageAccepted:
+    """Store ``payload`` (idempotent on channel + external id); the writer publishes it.
+
+    An integrator's key may be limited to some channels.
+    """
+    if caller is not None and not caller.may_use_channel(payload.channel):
+        raise Forbidden(f"this API key may not post messages for channel {payload.channel}")
     return await writer.store(payload)

@@ -38,7 +38,8 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
     # One writer connection: writers queue in the pool (cheap, fair) rather than in SQLite's
     # busy handler, which sleeps and polls. Readers get their own pool.
     pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120} if writer else {}
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+    # hide_parameters: customer data bound to a failed statement never reaches a log line.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +64,7 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
 def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
     return create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,

@@ -1,0 +1,154 @@
+"""Credentials, sessions, API keys, the audit log and server secrets.
+
+Staff (advisors, supervisors, admins) are rows of ``advisor``; their password lives apart so
+that no advisor query can ever carry a hash by accident.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from router.models.channels import Channel
+from router.models.validation import storable_text
+from router.store.types import JSONType, UTCDateTime, utcnow
+
+
+class Scope(StrEnum):
+    """What an integrator's API key may do; staff are governed by their role instead."""
+
+    messages_write = "messages:write"
+    messages_read = "messages:read"
+    conversations_read = "conversations:read"
+    conversations_write = "conversations:write"
+    advisors_read = "advisors:read"
+    advisors_write = "advisors:write"
+    catalog_read = "catalog:read"
+    rules_read = "rules:read"
+    customers_read = "customers:read"
+
+
+# The table: a staff member's password (argon2id) and login bookkeeping.
+class StaffCredential(SQLModel, table=True):
+    __tablename__ = "staff_credential"
+
+    advisor_id: int = Field(foreign_key="advisor.id", primary_key=True, ondelete="CASCADE")
+    password_hash: str = Field(max_length=200)
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# The table: one login; refresh tokens rotate inside it, logout revokes it.
+class AuthSession(SQLModel, table=True):
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=32)
+    advisor_id: int = Field(foreign_key="advisor.id", index=True, ondelete="CASCADE")
+    refresh_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    refreshed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_reason: str | None = Field(default=None, max_length=60)
+
+
+# The table: an integrator's key; only a hash of the secret is kept.
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, unique=True)
+    secret_hash: str = Field(max_length=64)
+    scopes: list[str] = Field(default_factory=list, sa_type=JSONType)
+    channels: list[str] = Field(default_factory=list, sa_type=JSONType)  # empty: every channel
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="advisor.id", ondelete="SET NULL")
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# The table: who did what, without personal data (paths hold ids, never bodies).
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_kind: str = Field(max_length=20)  # staff | api_key | cli | system
+    actor_id: int | None = Field(default=None)
+    actor_role: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=120)
+    target: str = Field(max_length=300)
+    status_code: int | None = Field(default=None)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+# The table: secrets the service generates for itself (the token signing key).
+class ServerSecret(SQLModel, table=True):
+    __tablename__ = "server_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200, sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Returned by POST /v1/auth/token and /v1/auth/refresh (OAuth2 token response).
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = PydanticField(description="access token lifetime in seconds")
+    refresh_token: str
+    refresh_expires_in: int
+
+
+# Body of POST /v1/auth/refresh and /v1/auth/logout.
+class RefreshRequest(BaseModel):
+    refresh_token: str = PydanticField(min_length=10, max_length=200)
+
+
+KeyName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+# Body of POST /v1/api-keys.
+class ApiKeyCreate(BaseModel):
+    name: KeyName
+    scopes: list[Scope] = PydanticField(min_length=1, max_length=len(Scope))
+    channels: list[Channel] = PydanticField(
+        default_factory=list, description="channels this key may post for; empty = all"
+    )
+
+    _name = field_validator("name")(storable_text)
+
+
+# Returned by the API (never the secret, except once at creation).
+class ApiKeyPublic(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    channels: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+# Returned once by POST /v1/api-keys.
+class ApiKeyCreated(ApiKeyPublic):
+    secret: str = PydanticField(description="shown once; store it now")
+
+
+# Returned by GET /v1/audit.
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_kind: str
+    actor_id: int | None
+    actor_role: str | None
+    action: str
+    target: str
+    status_code: int | None
+    detail: dict[str, Any]

@@ -1,0 +1,1 @@
+"""Authentication and authorisation primitives, free of the web framework and the database."""

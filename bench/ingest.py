@@ -208,8 +208,9 @@ def make_bodies(count: int, senders: Sequence[Sender], run_id: str, seed: int) -
 class RawConnection:
     """One HTTP/1.1 keep-alive connection: just enough protocol for small JSON POSTs."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, api_key: str) -> None:
         self.host, self.port = host, port
+        self.auth = b"X-API-Key: %s\r\n" % api_key.encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -219,8 +220,8 @@ class RawConnection:
         assert self.reader is not None
         self.writer.write(
             b"POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n%s"
-            % (path.encode(), self.host.encode(), self.port, len(body), body)
+            b"%sContent-Length: %d\r\n\r\n%s"
+            % (path.encode(), self.host.encode(), self.port, self.auth, len(body), body)
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
@@ -295,6 +296,7 @@ def _record_error(result: LoadResult, text: str) -> None:
 async def run_load(
     host: str,
     port: int,
+    api_key: str,
     bodies: Sequence[bytes],
     concurrency: int,
     rate: float | None,
@@ -310,7 +312,7 @@ async def run_load(
     result.first_post = time.time()
 
     async def sender() -> None:
-        conn = RawConnection(host, port)
+        conn = RawConnection(host, port, api_key)
         try:
             while (index := next(counter)) < len(bodies):
                 if rate:
@@ -506,6 +508,7 @@ class Stack:
         self.port = free_port()
         self.prefix = f"bench_{self.tag}"
         self.services: list[Service] = []
+        self.api_key = ""
         self.admin_dsn: str | None = None
         self.pg_database: str | None = None
         self.database_url = ""
@@ -545,7 +548,7 @@ class Stack:
         parsed = urllib.parse.urlsplit(self.admin_dsn)
         self.database_url = urllib.parse.urlunsplit(parsed._replace(path=f"/{self.pg_database}"))
 
-    def run_cli(self, *command: str) -> None:
+    def run_cli(self, *command: str) -> str:
         log = self.tmp / f"{command[0]}.log"
         with log.open("wb") as out:
             done = subprocess.run(
@@ -559,6 +562,7 @@ class Stack:
             )
         if done.returncode:
             raise RuntimeError(f"`router {' '.join(command)}` failed:\n{log.read_text()[-2000:]}")
+        return log.read_text()
 
     def start(self, role: str, *command: str) -> Service:
         log = self.tmp / f"{role}.log"
@@ -576,7 +580,9 @@ class Stack:
     async def up(self) -> None:
         await self.create_database()
         self.run_cli("migrate")
-        self.run_cli("demo-data")
+        self.run_cli("demo-data", "--credentials", str(self.tmp / "demo-credentials.txt"))
+        created = self.run_cli("apikeys", "create", "--name", "bench", "--scope", "messages:write")
+        self.api_key = created.rsplit("secret (shown once): ", 1)[1].split()[0]
         workers = self.args.workers
         self.start("api", "serve", "--with-worker" if workers == 0 else "--without-worker")
         for number in range(workers):
@@ -685,6 +691,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     add("--spawn", action="store_true", help="start (and stop) the service stack itself")
     add(
+        "--api-key",
+        default=os.environ.get("AIGUILLAGE_API_KEY", ""),
+        help="key with messages:write for --url (default $AIGUILLAGE_API_KEY; --spawn makes one)",
+    )
+    add(
         "--workers",
         type=int,
         default=0,
@@ -722,14 +733,18 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             with console.status("starting the stack (migrate, demo-data, serve, workers)"):
                 await stack.up()
             host, port, database_url = "127.0.0.1", stack.port, stack.database_url
+            api_key = stack.api_key
         else:
             (host, port), database_url = _loopback(args.url), args.database_url
+            api_key = args.api_key
         reader = ResultsReader(database_url)
         pattern = f"bench-{run_id}-%"
         system_cpu = _system_cpu(("postgres", "beam.smp")) if stack else {}
         machine, me = psutil.cpu_times(), psutil.Process().cpu_times()
         with _progress() as progress:
-            load = await run_load(host, port, bodies, args.concurrency, args.rate, 30.0, progress)
+            load = await run_load(
+                host, port, api_key, bodies, args.concurrency, args.rate, 30.0, progress
+            )
             routed = await wait_routed(
                 reader, pattern, load.accepted + load.duplicates, args.timeout, progress
             )

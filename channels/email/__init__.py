@@ -1,0 +1,1 @@
+"""Email: MIME parsing, reply extraction, threading, SMTP sending, mailbox reading."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -46,3 +47,17 @@ def unavailable(what: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{message}; CI=true requires it", pytrace=False)
     pytest.skip(f"{message}; start it or set AIGUILLAGE_TEST_*_URL to run these tests")
+
+
+def shared_data(name: str) -> Path:
+    """A data set of ../shared/data: next to the repository, else where the machine keeps
+    it (a CI clone may live elsewhere), else AIGUILLAGE_SHARED_DATA. May not exist."""
+    candidates = [
+        os.environ.get("AIGUILLAGE_SHARED_DATA", ""),
+        str(Path(__file__).resolve().parents[2] / "shared" / "data"),
+        "/work/shared/data",
+    ]
+    for folder in filter(None, candidates):
+        if (Path(folder) / name).exists():
+            return Path(folder) / name
+    return Path(candidates[1]) / name

@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from channels.email.parse import parse_email
+from tests.services import shared_data
 
-CORPUS = Path(
-    os.environ.get(
-        "AIGUILLAGE_EMAIL_CORPUS",
-        Path(__file__).resolve().parents[3] / "shared" / "data" / "email-fixtures",
-    )
-)
+CORPUS = Path(os.environ.get("AIGUILLAGE_EMAIL_CORPUS", shared_data("email-fixtures")))
 MESSAGES = sorted(CORPUS.rglob("*.eml")) if CORPUS.is_dir() else []
 
 

@@ -7,13 +7,14 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
 from sqlalchemy.exc import IntegrityError
 
 from router import logs
+from router.classify.commands import app as classifier_app
 from router.errors import AiguillageError, ConfigurationError, DomainError
 from router.settings import Settings, load_settings
 
@@ -213,12 +214,16 @@ def _run_domain(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coroutine)
     except DomainError as error:
-        typer.secho(
-            f"error: {error.detail}" + (f" (field: {error.field})" if error.field else ""),
-            fg="red",
-            err=True,
-        )
-        raise typer.Exit(1) from None
+        _refused(error)
+
+
+def _refused(error: DomainError) -> NoReturn:
+    typer.secho(
+        f"error: {error.detail}" + (f" (field: {error.field})" if error.field else ""),
+        fg="red",
+        err=True,
+    )
+    raise typer.Exit(1) from None
 
 
 def _audit_cli(settings: Settings, action: str, target: str) -> None:
@@ -321,16 +326,11 @@ def rules_import(
     settings = _settings()
     try:
         documents = rules_file.load(path)
-        created, updated, deleted = asyncio.run(
-            _with_db(settings, lambda db: import_rules(db, documents, replace=replace))
-        )
     except DomainError as error:
-        typer.secho(
-            f"error: {error.detail}" + (f" (field: {error.field})" if error.field else ""),
-            fg="red",
-            err=True,
-        )
-        raise typer.Exit(1) from None
+        _refused(error)
+    created, updated, deleted = _run_domain(
+        _with_db(settings, lambda db: import_rules(db, documents, replace=replace))
+    )
     typer.echo(f"rules imported: {created} created, {updated} updated, {deleted} deleted")
 
 
@@ -342,6 +342,9 @@ async def _with_db(settings: Settings, use_case: Callable[[Database], Awaitable[
         return await use_case(db)
     finally:
         await db.dispose()
+
+
+app.add_typer(classifier_app, name="classifier")
 
 
 def main() -> None:

@@ -37,11 +37,11 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def detect_language(text: str, *, minimum_hits: int = 2) -> str | None:
     """ISO 639-1 code of the dominant language, or None when the text says too little."""
-    words = [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text[:5000]))]
+    words = _WORD.findall(unicodedata.normalize("NFC", text[:5000]).lower())
     if not words:
         return None
     scores = {
-        lang: sum(1 for w in words if w in vocabulary)
+        lang: sum(map(vocabulary.__contains__, words))
         for lang, vocabulary in _FUNCTION_WORDS.items()
     }
     best, best_score = max(scores.items(), key=lambda item: item[1])

@@ -1,0 +1,166 @@
+"""Classifier figures: Banking77 quality and speed, out-of-scope refusal, shipped data.
+
+1. Banking77 (77 intents): train on train.csv, report on test.csv through the same code as
+   ``aiguillage classifier evaluate`` (accuracy, macro-F1, train time, single-message
+   latency p50/p99, messages/s for a batch of 1,000) plus the model's memory.
+2. Out-of-scope: Banking77 has none, so 10 whole intents (chosen by a seeded draw) are held
+   out of training. Their train.csv rows are labelled ``unknown``: they never train but
+   validate the unknown threshold; their test.csv rows are the out-of-scope test set.
+   ``--strict-oos`` also runs the harder variant where the validation and the test
+   out-of-scope rows come from different intents (5 + 5).
+3. Shipped French/English data: train on ``train.*.jsonl``, per-label F1 on
+   ``heldout.*.jsonl``, intent and emotion macro-F1, anger precision, intensity error.
+
+    .venv/bin/python bench/classify.py [--banking77 DIR] [--strict-oos]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from router.classify import artifact
+from router.classify.dataset import load_labelled, shipped_examples
+from router.classify.evaluate import report, run_evaluation
+from router.classify.labels import UNKNOWN
+from router.classify.model import ClassifierArtifact
+from router.classify.training import train, train_text
+
+Rows = tuple[list[str], list[str]]
+
+
+def banking77(folder: Path) -> dict[str, Any]:
+    train_rows = load_labelled(folder / "train.csv", label_col="category")
+    test_rows = load_labelled(folder / "test.csv", label_col="category")
+    started = time.perf_counter()
+    trained = train_text(*train_rows)
+    figures = report(trained, test_rows, train_seconds=time.perf_counter() - started)
+    figures["memory"] = model_memory(trained)
+    return figures
+
+
+def model_memory(trained: ClassifierArtifact) -> dict[str, float]:
+    """Bytes a loaded model keeps (tracemalloc sees numpy and dicts) and the RSS it adds."""
+    serialized = artifact.dump(trained)
+    process = psutil.Process(os.getpid())
+    rss_before = process.memory_info().rss
+    tracemalloc.start()
+    loaded = artifact.load(serialized.payload, serialized.sha256)
+    retained, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = process.memory_info().rss
+    del loaded
+    return {
+        "retained_mb": round(retained / 1e6, 1),
+        "load_peak_mb": round(peak / 1e6, 1),
+        "rss_added_mb": round((rss_after - rss_before) / 1e6, 1),
+        "serialized_mb": round(len(serialized.payload) / 1e6, 1),
+    }
+
+
+def out_of_scope(
+    folder: Path, *, validation_intents: int, test_intents: int, seed: int = 0
+) -> dict[str, Any]:
+    """Hold whole intents out of training; the held-out ones become ``unknown``."""
+    train_texts, train_labels = load_labelled(folder / "train.csv", label_col="category")
+    test_texts, test_labels = load_labelled(folder / "test.csv", label_col="category")
+    intents = sorted(set(train_labels))
+    drawn = random.Random(seed).sample(intents, validation_intents + test_intents)
+    in_validation = set(drawn[:validation_intents])
+    in_test = set(drawn[-test_intents:]) if test_intents else in_validation
+    # Validation out-of-scope rows come from train.csv; intents kept only for the test
+    # are dropped from training altogether, so the threshold never sees them.
+    train_rows = [
+        (text, UNKNOWN if label in in_validation else label)
+        for text, label in zip(train_texts, train_labels, strict=True)
+        if label not in in_test or label in in_validation
+    ]
+    test_rows = [
+        (text, UNKNOWN if label in in_test else label)
+        for text, label in zip(test_texts, test_labels, strict=True)
+        if label not in in_validation or label in in_test
+    ]
+    figures = run_evaluation(_columns(train_rows), _columns(test_rows))
+    figures["validation_oos_intents"] = sorted(in_validation)
+    figures["test_oos_intents"] = sorted(in_test)
+    return {k: v for k, v in figures.items() if k not in ("per_class", "latency_ms")}
+
+
+def shipped() -> dict[str, Any]:
+    started = time.perf_counter()
+    trained = train(shipped_examples("train"), heldout=shipped_examples("heldout"))
+    seconds = time.perf_counter() - started
+    metrics = trained.metadata.metrics
+    assert metrics.emotion is not None
+    return {
+        "train_rows": trained.metadata.training_rows,
+        "train_seconds": round(seconds, 2),
+        "intent_accuracy": round(metrics.intent.accuracy, 4),
+        "intent_macro_f1": round(metrics.intent.macro_f1, 4),
+        "intent_f1": {k: v.f1 for k, v in metrics.intent.per_class.items()},
+        "intent_coverage": round(metrics.intent_coverage, 4),
+        "intent_accuracy_when_known": round(metrics.intent_accuracy_when_known, 4),
+        "unknown_threshold": round(trained.model.intent_threshold, 4),
+        "emotion_accuracy": round(metrics.emotion.accuracy, 4),
+        "emotion_macro_f1": round(metrics.emotion.macro_f1, 4),
+        "emotion_f1": {k: v.f1 for k, v in metrics.emotion.per_class.items()},
+        "anger_precision": metrics.anger_precision,
+        "anger_recall": metrics.emotion.per_class["anger"].recall,
+        "anger_threshold": round(trained.model.anger_threshold, 4),
+        "intensity_mae": metrics.intensity_mae,
+    }
+
+
+def _columns(rows: Sequence[tuple[str, str]]) -> Rows:
+    return [text for text, _ in rows], [label for _, label in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--banking77", type=Path, default=Path("/work/shared/data/banking77"))
+    parser.add_argument("--strict-oos", action="store_true", help="also the 5+5 variant")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {"bench": "classify", "cpus": os.cpu_count()}
+    figures["banking77"] = b77 = banking77(args.banking77)
+    print(
+        f"Banking77: accuracy {b77['accuracy']:.4f}, macro-F1 {b77['macro_f1']:.4f}, "
+        f"train {b77['train_seconds']:.1f} s, single message p50 "
+        f"{b77['latency_ms']['p50']:.3f} ms / p99 {b77['latency_ms']['p99']:.3f} ms, "
+        f"batch {b77['batch_messages_per_second']:,} msg/s, memory {b77['memory']}"
+    )
+    figures["oos"] = oos = out_of_scope(args.banking77, validation_intents=10, test_intents=0)
+    print(
+        f"Out-of-scope (10 intents held out): in-scope accuracy {oos['in_scope_accuracy']:.4f}"
+        f" (closed-set {oos['accuracy']:.4f}), out-of-scope recall "
+        f"{oos['out_of_scope_recall']:.4f}, threshold {oos['unknown_threshold']:.3f}"
+    )
+    if args.strict_oos:
+        figures["oos_strict"] = strict = out_of_scope(
+            args.banking77, validation_intents=5, test_intents=5
+        )
+        print(
+            f"Out-of-scope, unseen at validation (5 + 5 intents): in-scope accuracy "
+            f"{strict['in_scope_accuracy']:.4f}, out-of-scope recall "
+            f"{strict['out_of_scope_recall']:.4f}"
+        )
+    figures["shipped"] = ship = shipped()
+    print(
+        f"Shipped held-out: intent macro-F1 {ship['intent_macro_f1']:.4f}, emotion macro-F1 "
+        f"{ship['emotion_macro_f1']:.4f}, anger precision {ship['anger_precision']:.4f} "
+        f"(recall {ship['anger_recall']:.4f}), intensity MAE {ship['intensity_mae']:.4f}, "
+        f"train {ship['train_seconds']:.1f} s"
+    )
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -523,6 +523,7 @@ class Stack:
                 "AIGUILLAGE_HOST": "127.0.0.1",
                 "AIGUILLAGE_QUEUE_PREFIX": self.prefix,
                 "AIGUILLAGE_LOG_LEVEL": self.args.log_level,
+                "AIGUILLAGE_SMTP_LISTEN_PORT": "0",  # no mail here; 2525 may be taken
                 "PYTHONPATH": str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             }
         )
@@ -654,7 +655,8 @@ class Stack:
         connection = await aio_pika.connect(self.args.broker_url)
         async with connection:
             channel = await connection.channel()
-            for name in (f"{self.prefix}.inbound", f"{self.prefix}.inbound.dead"):
+            topics = ("inbound", "outbound")
+            for name in (f"{self.prefix}.{t}{suffix}" for t in topics for suffix in ("", ".dead")):
                 with contextlib.suppress(Exception):
                     await channel.queue_delete(name)
             with contextlib.suppress(Exception):

@@ -11,17 +11,26 @@ from fastapi import FastAPI
 from router import __version__
 from router.api import (
     advisors,
+    alerts,
     apikeys,
     audit,
     auth,
     catalog,
+    chat,
+    classifier,
     console,
     conversations,
     customers,
+    email,
     health,
+    identities,
     messages,
+    offers,
+    originals,
     problems,
+    replies,
     rules,
+    webhooks,
 )
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
@@ -38,6 +47,11 @@ def create_app(settings: Settings) -> FastAPI:
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
+        try:
+            await runtime.start_smtp()
+        except OSError:
+            await runtime.stop()
+            raise
         log.info(
             "Aiguillage %s ready on http://%s:%d (console /, API docs /docs; database %s, "
             "broker %s, worker %s)",
@@ -61,21 +75,35 @@ def create_app(settings: Settings) -> FastAPI:
         responses=problems.ERROR_RESPONSES,
     )
     problems.install(app)
+    # Routes are matched in order, one by one: the high-volume intake paths come first.
     routers = (
         health,
-        auth,
         messages,
+        webhooks,
+        chat,
+        email,
+        auth,
         conversations,
         customers,
         advisors,
+        offers,
         catalog,
         rules,
+        alerts,
+        classifier,
         apikeys,
         audit,
+        replies,
+        identities,
+        originals,
     )
     for module in (*routers, console):
         app.include_router(module.router)
     check_every_route_declared(app)
     app.add_middleware(AuditTrail)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        overrides={"/v1/email/inbound": settings.email_max_message_bytes},
+    )
     return app

@@ -14,7 +14,8 @@ import uvicorn
 from sqlalchemy.exc import IntegrityError
 
 from router import logs
-from router.classify.commands import app as classifier_app
+from router.classifier_cli import classifier_app
+from router.email_cli import email_app
 from router.errors import AiguillageError, ConfigurationError, DomainError
 from router.settings import Settings, load_settings
 
@@ -345,6 +346,7 @@ async def _with_db(settings: Settings, use_case: Callable[[Database], Awaitable[
 
 
 app.add_typer(classifier_app, name="classifier")
+app.add_typer(email_app, name="email")
 
 
 def main() -> None:

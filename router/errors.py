@@ -11,6 +11,7 @@ AiguillageError
     ├── Forbidden                 403 (authenticated, not allowed to do this to that)
     │   └── AccessDenied          403 (the route's declared role or scope is missing)
     ├── NotFound                  404
+    │   └── ChannelNotConfigured  404 (a channel whose provider secret is not set)
     ├── Conflict                  409
     ├── InvalidRequest            422 (with the offending field)
     └── RateLimited               429 (with Retry-After)
@@ -80,6 +81,12 @@ class AccessDenied(Forbidden):
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
+
+
+class ChannelNotConfigured(NotFound):
+    """A webhook or reply for a channel whose provider settings are missing."""
+
+    code = "channel_not_configured"
 
 
 class Conflict(DomainError):

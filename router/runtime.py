@@ -6,16 +6,26 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
 
 from router.broker import Broker, open_broker
+from router.channel_set import ChannelSet
+from router.chat_hub import ChatHub
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
-from router.pipeline.sweeper import run_escalation, run_sweeper
+from router.pipeline.sweeper import run_escalation, run_outbound_scheduler, run_sweeper
 from router.ratelimit import RateLimiter
+from router.services import delivery, email_intake
+from router.services.alerts import AlertDispatcher, alert_dispatcher
 from router.services.auth import Authenticator
+from router.services.channel_intake import IntakeSummary, OriginalPolicy
+from router.services.classifier import ModelHolder
 from router.services.intake import IntakeWriter
 from router.services.outbox import republish_all_unprocessed
 from router.settings import Settings
+from router.smtp_listener import MailHandler, SmtpListener
 from router.store import Database
 
 log = logging.getLogger(__name__)
@@ -30,8 +40,14 @@ class Runtime:
     auth: Authenticator
     key_limiter: RateLimiter
     public_limiter: RateLimiter
+    http: httpx.AsyncClient  # the channels' provider APIs (Graph, X)
+    chat_hub: ChatHub
+    classifier: ModelHolder
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    smtp: SmtpListener | None = None
+    alerts: AlertDispatcher | None = None  # worker processes, when the alert webhook is set
+    _channels: ChannelSet | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -51,28 +67,79 @@ class Runtime:
             auth=Authenticator(db, settings),
             key_limiter=RateLimiter(rate=key_rate, burst=2 * key_rate),
             public_limiter=RateLimiter(rate=public_rate / 60, burst=public_rate),
+            http=httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)),
+            chat_hub=ChatHub(db, settings.webchat_poll_seconds),
+            classifier=ModelHolder(db),
+        )
+
+    @property
+    def channels(self) -> ChannelSet:
+        """The adapters (built by ``start``: web chat tokens need the signing key)."""
+        if self._channels is None:
+            raise RuntimeError("the runtime is not started")
+        return self._channels
+
+    @property
+    def original_policy(self) -> OriginalPolicy:
+        return OriginalPolicy(keep_bytes=self.settings.email_keep_original_bytes)
+
+    async def accept_email(self, raw: bytes, extra: dict[str, Any]) -> IntakeSummary:
+        """Store one raw email (the SMTP listener's and the raw-email endpoint's use case)."""
+        return await email_intake.accept_raw(
+            self.db, self.intake, self.channels.email, self.original_policy, raw, extra
         )
 
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
         await self.auth.start()
+        await self.classifier.start()  # trains the first model if the database has none
+        self._channels = ChannelSet.build(
+            self.settings, self.http, self.chat_hub.deliver, self.auth.signing_key
+        )
         await self.broker.connect()
         self.intake.start()
+        self.chat_hub.start()
         if run_workers:
             for worker_class in REGISTRY.values():
-                worker = worker_class(self.db, self.broker, self.settings)
+                worker = worker_class(
+                    self.db, self.broker, self.settings, self.channels, self.classifier
+                )
                 await worker.start()
                 self.workers.append(worker)
             if self.settings.broker_scheme == "memory":
                 # The in-process queue died with the previous process: refill it.
                 await republish_all_unprocessed(self.db, self.broker)
+                await delivery.requeue_after_restart(self.db)
             self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
             self.tasks.append(asyncio.create_task(run_escalation(self.db, self.settings)))
+            self.tasks.append(
+                asyncio.create_task(run_outbound_scheduler(self.db, self.broker, self.settings))
+            )
+            self.alerts = alert_dispatcher(self.db, self.settings)
+            if self.alerts is not None:
+                self.alerts.start()
+
+    async def start_smtp(self) -> None:
+        """The SMTP listener (``serve`` only; ``AIGUILLAGE_SMTP_LISTEN_PORT=0`` disables it)."""
+        if self.settings.smtp_listen_port == 0:
+            return
+        self.smtp = SmtpListener(
+            MailHandler(self.accept_email, self.settings.smtp_accept_domains),
+            host=self.settings.smtp_listen_host,
+            port=self.settings.smtp_listen_port,
+            max_message_bytes=self.settings.email_max_message_bytes,
+        )
+        await self.smtp.start()
 
     async def stop(self) -> None:
         """Stop working first (unsettled deliveries go back to the queue), then close."""
+        if self.smtp is not None:
+            await self.smtp.stop()
         for worker in self.workers:
             await worker.stop()
+        if self.alerts is not None:
+            await self.alerts.stop()
+        await self.chat_hub.stop()
         await self.intake.stop()
         for task in self.tasks:
             task.cancel()
@@ -80,4 +147,5 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.broker.close()
+        await self.http.aclose()
         await self.db.dispose()

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from router.channel_settings import ChannelSettings
 from router.errors import ConfigurationError
 
 DEFAULT_VAR_DIR = Path("var")
@@ -22,8 +23,11 @@ _DATABASE_SCHEMES = {
 _BROKER_SCHEMES = ("memory", "amqp", "amqps")
 
 
-class Settings(BaseSettings):
-    """Everything the service can be told; invalid values stop start-up with a clear message."""
+class Settings(ChannelSettings, BaseSettings):
+    """Everything the service can be told; invalid values stop start-up with a clear message.
+
+    The channels' settings (provider secrets, SMTP, outbound retries) are in
+    ``router.channel_settings``."""
 
     model_config = SettingsConfigDict(
         env_prefix="AIGUILLAGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -81,6 +85,30 @@ class Settings(BaseSettings):
     escalation_interval_seconds: float = Field(
         default=5.0, gt=0, description="how often waiting conversations are escalated and retried"
     )
+    alert_webhook_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="supervisor alerts (rising anger) are POSTed here, signed; unset: not sent",
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key signing the alert webhook's bodies"
+    )
+    alert_webhook_attempts: int = Field(default=5, ge=1, le=50)
+    alert_webhook_retry_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="first retry delay; doubles at each attempt"
+    )
+
+    @model_validator(mode="after")
+    def _alert_webhook_is_signed(self) -> Settings:
+        if self.alert_webhook_url and (
+            self.alert_webhook_secret is None
+            or len(self.alert_webhook_secret.get_secret_value()) < 16
+        ):
+            raise ValueError(
+                "AIGUILLAGE_ALERT_WEBHOOK_URL needs AIGUILLAGE_ALERT_WEBHOOK_SECRET "
+                "(at least 16 characters) to sign what it sends"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -1,35 +1,68 @@
 """The routing domain: pure, I/O-free, standard library only.
 
 Flow: ``match_rule(rules, facts)`` -> ``requirements_for(rule, facts)`` ->
-``choose(advisors, requirements, rule.policy, now=...)`` -> ``Decision`` (winner + why).
+``choose(advisors, requirements, rule.policy, now=...)`` (or ``CandidateIndex.choose``) ->
+``Decision`` (winner + why). Waiting conversations are ordered by ``skills.queue``; care for
+advisors (intense conversations, cool-down, rising anger) is ``skills.care``.
 """
 
+from skills.care import AngerTrend, CarePolicy, Reading, anger_alert
 from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
-from skills.eligibility import ExclusionKind, exclusion, exclusion_reason
+from skills.eligibility import ExclusionKind, Situation, exclusion, exclusion_reason, has_room
 from skills.errors import RuleError
 from skills.escalation import EscalationStep, reached
+from skills.hours import BusinessHours
+from skills.index import CandidateIndex
 from skills.model import AdvisorProfile, AdvisorStatus, Facts, Policy, Requirements, Score
+from skills.queue import (
+    Head,
+    QueueClass,
+    QueuePolicy,
+    ReplyWindow,
+    WaitingQueue,
+    class_range,
+    effective_priority,
+    parse_class,
+    rank,
+)
 from skills.rules import RuleSpec, match_rule, requirements_for
 
 __all__ = [
     "AdvisorProfile",
     "AdvisorStatus",
+    "AngerTrend",
+    "BusinessHours",
+    "CandidateIndex",
+    "CarePolicy",
     "Conditions",
     "Decision",
     "EscalationStep",
     "ExclusionKind",
     "Facts",
+    "Head",
     "Policy",
+    "QueueClass",
+    "QueuePolicy",
+    "Reading",
+    "ReplyWindow",
     "Requirements",
     "RuleError",
     "RuleSpec",
     "Score",
+    "Situation",
+    "WaitingQueue",
+    "anger_alert",
     "choose",
+    "class_range",
+    "effective_priority",
     "exclusion",
     "exclusion_reason",
     "fold",
+    "has_room",
     "match_rule",
+    "parse_class",
+    "rank",
     "reached",
     "requirements_for",
 ]

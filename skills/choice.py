@@ -1,7 +1,9 @@
 """Choice: among the advisors, who takes the conversation, by which policy, and why.
 
 Order of preference: an eligible *preferred* advisor (affinity: already knows this customer)
-always wins; then the policy's criteria, each breaking the ties of the previous one:
+always wins; for an intense conversation, then whoever took the fewest intense conversations
+today (fair spread, see ``skills.care``); then the policy's criteria, each breaking the ties
+of the previous one:
 
 - best_fit:     highest skill fit, lowest load ratio, longest idle, lowest id
 - least_busy:   lowest load ratio, highest skill fit, longest idle, lowest id
@@ -9,7 +11,8 @@ always wins; then the policy's criteria, each breaking the ties of the previous 
 - round_robin:  strict turns: whoever was assigned least recently, whatever their load
 
 The lowest id ends every chain, so the result never depends on the input order. Cost:
-one pass over the advisors plus one sort of the eligible ones, O(n log n).
+one pass over the advisors plus one sort of the eligible ones, O(n log n);
+``skills.index.CandidateIndex`` gives the same winner reading only a few advisors.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from skills import explain
-from skills.eligibility import ExclusionKind, exclusion
+from skills.care import CarePolicy
+from skills.eligibility import ExclusionKind, Situation, exclusion
 from skills.model import AdvisorProfile, Policy, Requirements, Score
 
-_SortKey = tuple[float, ...]
-_KeyFunction = Callable[[Score, AdvisorProfile], _SortKey]
+SortKey = tuple[float, ...]
+_KeyFunction = Callable[[Score, AdvisorProfile], SortKey]
 
 
 def _idle_key(advisor: AdvisorProfile) -> float:
@@ -33,19 +37,30 @@ def _idle_key(advisor: AdvisorProfile) -> float:
     return -math.inf if advisor.last_assigned_at is None else advisor.last_assigned_at
 
 
-# Ascending sort keys (best first) and the criterion each component stands for.
-_SORT_KEYS: dict[Policy, _KeyFunction] = {
-    Policy.BEST_FIT: lambda s, a: (not s.affinity, -s.fit, s.load, _idle_key(a), a.id),
-    Policy.LEAST_BUSY: lambda s, a: (not s.affinity, s.load, -s.fit, _idle_key(a), a.id),
-    Policy.LONGEST_IDLE: lambda s, a: (not s.affinity, _idle_key(a), s.load, a.id),
-    Policy.ROUND_ROBIN: lambda s, a: (not s.affinity, _idle_key(a), a.id),
+# Ascending sort keys (best first) after affinity and spread, and what each component means.
+_POLICY_KEYS: dict[Policy, _KeyFunction] = {
+    Policy.BEST_FIT: lambda s, a: (-s.fit, s.load, _idle_key(a), a.id),
+    Policy.LEAST_BUSY: lambda s, a: (s.load, -s.fit, _idle_key(a), a.id),
+    Policy.LONGEST_IDLE: lambda s, a: (_idle_key(a), s.load, a.id),
+    Policy.ROUND_ROBIN: lambda _s, a: (_idle_key(a), a.id),
 }
-CRITERIA: dict[Policy, tuple[str, ...]] = {
-    Policy.BEST_FIT: ("affinity", "fit", "load", "idle", "id"),
-    Policy.LEAST_BUSY: ("affinity", "load", "fit", "idle", "id"),
-    Policy.LONGEST_IDLE: ("affinity", "idle", "load", "id"),
-    Policy.ROUND_ROBIN: ("affinity", "idle", "id"),
+_POLICY_CRITERIA: dict[Policy, tuple[str, ...]] = {
+    Policy.BEST_FIT: ("fit", "load", "idle", "id"),
+    Policy.LEAST_BUSY: ("load", "fit", "idle", "id"),
+    Policy.LONGEST_IDLE: ("idle", "load", "id"),
+    Policy.ROUND_ROBIN: ("idle", "id"),
 }
+
+
+def ranking_key(policy: Policy, intense: bool, score: Score, advisor: AdvisorProfile) -> SortKey:
+    """The ascending order among eligible advisors, affinity aside (it always comes first)."""
+    base = _POLICY_KEYS[policy](score, advisor)
+    return (score.intense_today, *base) if intense else base
+
+
+def criteria(policy: Policy, intense: bool) -> tuple[str, ...]:
+    """Names of the components of ``(not affinity, *ranking_key(...))``."""
+    return ("affinity", *(("spread",) if intense else ()), *_POLICY_CRITERIA[policy])
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +68,9 @@ class Decision:
     """The outcome of one choice, with everything needed to explain it.
 
     ``ranked`` lists the eligible advisors best first (the winner, if any, is first);
-    ``excluded`` maps every other advisor's id to its reason, by increasing id.
+    ``excluded`` maps every other advisor's id to its reason, by increasing id. A decision
+    from the candidate index is ``partial``: ``ranked`` and ``excluded`` then cover only the
+    ``examined`` advisors it had to read (the winner and runner-up are always among them).
     """
 
     winner: AdvisorProfile | None
@@ -61,12 +78,14 @@ class Decision:
     excluded: Mapping[int, str]
     policy: Policy
     explanation: str
+    partial: bool = False
+    examined: int = 0
 
     def to_dict(self, *, limit: int | None = None) -> dict[str, object]:
         """JSON-safe form; ``limit`` caps the ranked and excluded lists (counts stay exact)."""
         ranked = self.ranked[:limit]
         excluded = list(self.excluded.items())[:limit]
-        return {
+        data: dict[str, object] = {
             "winner_id": None if self.winner is None else self.winner.id,
             "policy": str(self.policy),
             "explanation": self.explanation,
@@ -75,6 +94,10 @@ class Decision:
             "ranked": [{"advisor_id": i, **score._asdict()} for i, score in ranked],
             "excluded": [{"advisor_id": i, "reason": reason} for i, reason in excluded],
         }
+        if self.partial:
+            data["partial"] = True
+            data["examined"] = self.examined
+        return data
 
 
 def choose(
@@ -84,15 +107,20 @@ def choose(
     *,
     now: float,
     preferred_advisor_id: int | None = None,
+    intense: bool = False,
+    avoid: Mapping[int, str] | None = None,
+    care: CarePolicy | None = None,
 ) -> Decision:
     """Pick the advisor for a conversation with ``requirements`` under ``policy``.
 
-    ``now`` (epoch seconds) only feeds the reported idle times. Advisor ids must be unique
-    (ValueError otherwise). Nobody eligible gives a Decision whose winner is None.
+    ``now`` (epoch seconds) feeds the reported idle times and cool-downs; ``intense`` says the
+    conversation is intense (care rules apply); ``avoid`` maps advisors who must not get it to
+    the reason. Advisor ids must be unique (ValueError otherwise). Nobody eligible gives a
+    Decision whose winner is None.
     """
     policy = Policy(policy)
-    sort_key = _SORT_KEYS[policy]
-    candidates: list[tuple[_SortKey, Score, AdvisorProfile]] = []
+    situation = situation_of(now, intense, avoid, care)
+    candidates: list[tuple[SortKey, Score, AdvisorProfile]] = []
     excluded: dict[int, str] = {}
     kinds: Counter[ExclusionKind] = Counter()
     seen: set[int] = set()
@@ -100,10 +128,11 @@ def choose(
         if advisor.id in seen:
             raise ValueError(f"advisor {advisor.id} is listed twice")
         seen.add(advisor.id)
-        found = exclusion(advisor, requirements)
+        found = exclusion(advisor, requirements, situation)
         if found is None:
-            score = _score(advisor, requirements, now, preferred_advisor_id)
-            candidates.append((sort_key(score, advisor), score, advisor))
+            score = score_of(advisor, requirements, now, preferred_advisor_id)
+            key = (not score.affinity, *ranking_key(policy, intense, score, advisor))
+            candidates.append((key, score, advisor))
         else:
             kinds[found[0]] += 1
             excluded[advisor.id] = found[1]
@@ -114,31 +143,44 @@ def choose(
         ranked=tuple((advisor.id, score) for _, score, advisor in candidates),
         excluded=dict(sorted(excluded.items())),
         policy=policy,
-        explanation=_explain(policy, candidates, len(seen), kinds),
+        explanation=explain_choice(policy, intense, candidates, len(seen), kinds),
     )
 
 
-def _score(
+def situation_of(
+    now: float, intense: bool, avoid: Mapping[int, str] | None, care: CarePolicy | None
+) -> Situation:
+    return Situation(now=now, intense=intense, avoid=avoid or {}, care=care or CarePolicy())
+
+
+def score_of(
     advisor: AdvisorProfile, requirements: Requirements, now: float, preferred: int | None
 ) -> Score:
+    """How an eligible advisor compares (eligible: has the skills and some capacity)."""
     fit = 0
     for skill in requirements.skills:
-        fit += advisor.skills[skill]  # present: eligibility checked it
+        fit += advisor.skills[skill]
     last = advisor.last_assigned_at
     return Score(
         affinity=advisor.id == preferred,
         fit=fit,
-        load=advisor.load_total / advisor.capacity_total,  # eligible, so capacity_total > 0
+        load=advisor.load_total / advisor.capacity_total,
         idle_seconds=None if last is None else max(0.0, now - last),
+        intense_today=advisor.intense_today,
     )
 
 
-def _explain(
+def explain_choice(
     policy: Policy,
-    candidates: list[tuple[_SortKey, Score, AdvisorProfile]],
+    intense: bool,
+    candidates: list[tuple[SortKey, Score, AdvisorProfile]],
     considered: int,
-    kinds: Counter[ExclusionKind],
+    kinds: Mapping[ExclusionKind, int],
+    *,
+    counted: bool = True,
 ) -> str:
+    """One sentence; ``candidates`` are (full key, score, advisor), best first; ``counted``:
+    they are all the eligible advisors (not only the first two)."""
     if not candidates:
         return explain.nobody(considered, kinds)
     best_key, best_score, best = candidates[0]
@@ -152,7 +194,7 @@ def _explain(
         (best, best_score),
         (runner, runner_score),
         policy,
-        CRITERIA[policy],
+        criteria(policy, intense),
         decisive,
-        len(candidates),
+        len(candidates) if counted else None,
     )

@@ -8,6 +8,11 @@ Keywords are alternatives too. A keyword matches the message text as a whole wor
 ignoring case, accents and the amount of whitespace between the words of a phrase:
 ``"facture"`` matches "Votre FACTURÉ", "la facture." but not "factures" nor "préfacture";
 ``"mot de passe"`` matches "mot  de\\npasse".
+
+``patterns`` are regular expressions (alternatives too; see ``skills.patterns`` for the checks
+that keep them cheap and how they match). ``hours`` holds while the business is open (or
+closed) at ``Facts.at`` (see ``skills.hours``); a conversation without a time does not
+satisfy it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from skills import _fields as f
+from skills.hours import BusinessHours
 from skills.model import Facts
+from skills.patterns import compile_patterns, search_any
 
 _SETS = ("intents", "languages", "channels", "tiers", "emotions")
-_KEYS = (*_SETS, "min_intensity", "keywords")
+_KEYS = (*_SETS, "min_intensity", "keywords", "patterns", "hours")
 
 
 def fold(text: str) -> str:
@@ -38,8 +45,11 @@ class Conditions:
     emotions: frozenset[str] | None = None
     min_intensity: float | None = None  # of the detected emotion, in [0, 1]
     keywords: tuple[str, ...] | None = None
-    # Compiled once from ``keywords``; rules are matched on every inbound message.
+    patterns: tuple[str, ...] | None = None  # regular expressions
+    hours: BusinessHours | None = None
+    # Compiled once from ``keywords``/``patterns``; rules are matched on every inbound message.
     _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _regexes: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in _SETS:
@@ -49,6 +59,9 @@ class Conditions:
             raise f.error("conditions.min_intensity", f"{self.min_intensity} is outside [0, 1]")
         if self.keywords is not None:
             object.__setattr__(self, "_pattern", _keyword_pattern(self.keywords))
+        if self.patterns is not None:
+            regexes = compile_patterns(self.patterns, "conditions.patterns")
+            object.__setattr__(self, "_regexes", regexes)
 
     @property
     def is_empty(self) -> bool:
@@ -64,8 +77,17 @@ class Conditions:
             and _among(facts.tier, self.tiers)
             and _among(facts.emotion, self.emotions)
             and (self.min_intensity is None or facts.emotion_intensity >= self.min_intensity)
-            # Last: the only check that reads the whole text.
-            and (self._pattern is None or self._pattern.search(fold(facts.text)) is not None)
+            and (self.hours is None or self.hours.holds(facts.at))
+            # Last: the only checks that read the text.
+            and self._text_matches(facts.text)
+        )
+
+    def _text_matches(self, text: str) -> bool:
+        if self._pattern is None and not self._regexes:
+            return True
+        folded = fold(text)
+        return (self._pattern is None or self._pattern.search(folded) is not None) and (
+            not self._regexes or search_any(self._regexes, text, folded)
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -79,6 +101,10 @@ class Conditions:
             out["min_intensity"] = self.min_intensity
         if self.keywords is not None:
             out["keywords"] = list(self.keywords)
+        if self.patterns is not None:
+            out["patterns"] = list(self.patterns)
+        if self.hours is not None:
+            out["hours"] = self.hours.to_dict()
         return out
 
     @classmethod
@@ -87,6 +113,8 @@ class Conditions:
         f.check_keys(d, _KEYS, "conditions")
         intensity = d.get("min_intensity")
         keywords = d.get("keywords")
+        patterns = d.get("patterns")
+        hours = d.get("hours")
         return cls(
             intents=f.string_set(d.get("intents"), "conditions.intents"),
             languages=f.string_set(d.get("languages"), "conditions.languages"),
@@ -97,7 +125,19 @@ class Conditions:
                 None if intensity is None else f.number(intensity, "conditions.min_intensity")
             ),
             keywords=None if keywords is None else f.string_list(keywords, "conditions.keywords"),
+            patterns=None if patterns is None else _pattern_list(patterns),
+            hours=None if hours is None else BusinessHours.from_dict(hours),
         )
+
+
+def _pattern_list(value: object) -> tuple[str, ...]:
+    """Patterns are kept as written: spaces may be meaningful in a regular expression."""
+    if not isinstance(value, list | tuple) or not value:
+        raise f.error("conditions.patterns", "must be a non-empty list of regular expressions")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item:
+            raise f.error(f"conditions.patterns[{i}]", "must be a non-empty string")
+    return tuple(value)
 
 
 def _among(value: str | None, allowed: frozenset[str] | None) -> bool:

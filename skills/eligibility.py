@@ -1,14 +1,19 @@
 """Eligibility: can this advisor take this conversation right now, and if not, why not.
 
 Checks run in a fixed order and the first failure is the reason, so an advisor on break is
-reported "on break" even if also at capacity: status, channel handled, overall capacity,
-channel capacity, language, team, skills (in the requirements' order).
+reported "on break" even if also at capacity: status, avoided (declined or let an offer of
+this conversation expire), channel handled, overall capacity, channel capacity, language,
+team, skills (in the requirements' order), then, for an intense conversation only, cool-down
+and the cap on simultaneous intense conversations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from skills.care import CarePolicy
 from skills.model import AdvisorProfile, AdvisorStatus, Requirements
 
 
@@ -16,13 +21,30 @@ class ExclusionKind(StrEnum):
     """Why an advisor was excluded, as a stable code (the reason text carries the detail)."""
 
     STATUS = "status"
+    AVOIDED = "avoided"
     CHANNEL = "channel"
     CAPACITY = "capacity"
     CHANNEL_CAPACITY = "channel_capacity"
     LANGUAGE = "language"
     TEAM = "team"
     SKILL = "skill"
+    COOLDOWN = "cooldown"
+    INTENSE_CAP = "intense_cap"
 
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What a decision knows beyond the requirements: the clock (epoch seconds, given by the
+    caller), whether the conversation is intense, the advisors it must avoid (id -> reason)
+    and the care policy."""
+
+    now: float = 0.0
+    intense: bool = False
+    avoid: Mapping[int, str] = field(default_factory=dict)
+    care: CarePolicy = CarePolicy()
+
+
+CALM = Situation()
 
 _STATUS_REASONS = {
     AdvisorStatus.AWAY: "away",
@@ -32,12 +54,45 @@ _STATUS_REASONS = {
 
 
 def exclusion(
-    advisor: AdvisorProfile, requirements: Requirements
+    advisor: AdvisorProfile, requirements: Requirements, situation: Situation = CALM
 ) -> tuple[ExclusionKind, str] | None:
     """None when ``advisor`` is eligible, else the kind and a short human reason."""
     if advisor.status != AdvisorStatus.AVAILABLE:
         return ExclusionKind.STATUS, _STATUS_REASONS[advisor.status]
-    channel = requirements.channel
+    avoided = situation.avoid.get(advisor.id)
+    if avoided is not None:
+        return ExclusionKind.AVOIDED, avoided
+    found = _capacity(advisor, requirements.channel)
+    if found is not None:
+        return found
+    if requirements.language is not None and requirements.language not in advisor.languages:
+        return ExclusionKind.LANGUAGE, f"does not speak {requirements.language}"
+    if requirements.team_id is not None and advisor.team_id != requirements.team_id:
+        return ExclusionKind.TEAM, f"not in team {requirements.team_id}"
+    gap = _skill_gap(advisor, requirements)
+    if gap is not None or not situation.intense:
+        return gap
+    refused = situation.care.refusal(advisor, situation.now)
+    if refused is None:
+        return None
+    cooldown, reason = refused
+    return (ExclusionKind.COOLDOWN if cooldown else ExclusionKind.INTENSE_CAP), reason
+
+
+def exclusion_reason(
+    advisor: AdvisorProfile, requirements: Requirements, situation: Situation = CALM
+) -> str | None:
+    """None when ``advisor`` is eligible, else a short human reason ("on break", ...)."""
+    found = exclusion(advisor, requirements, situation)
+    return None if found is None else found[1]
+
+
+def has_room(advisor: AdvisorProfile) -> bool:
+    """Available with free overall capacity: could take *some* conversation now."""
+    return advisor.status == AdvisorStatus.AVAILABLE and advisor.load_total < advisor.capacity_total
+
+
+def _capacity(advisor: AdvisorProfile, channel: str) -> tuple[ExclusionKind, str] | None:
     channel_capacity = advisor.capacity_per_channel.get(channel)
     if channel_capacity == 0:
         return ExclusionKind.CHANNEL, f"does not handle {channel}"
@@ -48,17 +103,7 @@ def exclusion(
         if load >= channel_capacity:
             reason = f"at {channel} capacity {load}/{channel_capacity}"
             return ExclusionKind.CHANNEL_CAPACITY, reason
-    if requirements.language is not None and requirements.language not in advisor.languages:
-        return ExclusionKind.LANGUAGE, f"does not speak {requirements.language}"
-    if requirements.team_id is not None and advisor.team_id != requirements.team_id:
-        return ExclusionKind.TEAM, f"not in team {requirements.team_id}"
-    return _skill_gap(advisor, requirements)
-
-
-def exclusion_reason(advisor: AdvisorProfile, requirements: Requirements) -> str | None:
-    """None when ``advisor`` is eligible, else a short human reason ("on break", ...)."""
-    found = exclusion(advisor, requirements)
-    return None if found is None else found[1]
+    return None
 
 
 def _skill_gap(

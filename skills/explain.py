@@ -14,14 +14,22 @@ Ranked = tuple[AdvisorProfile, Score]
 
 _KIND_LABELS = {
     ExclusionKind.STATUS: "unavailable",
+    ExclusionKind.AVOIDED: "avoided after an offer",
     ExclusionKind.CHANNEL: "not handling the channel",
     ExclusionKind.CAPACITY: "at capacity",
     ExclusionKind.CHANNEL_CAPACITY: "at channel capacity",
     ExclusionKind.LANGUAGE: "not speaking the language",
     ExclusionKind.TEAM: "outside the team",
     ExclusionKind.SKILL: "short of skills",
+    ExclusionKind.COOLDOWN: "in cool-down",
+    ExclusionKind.INTENSE_CAP: "at their intense-conversation cap",
 }
-_CRITERION_LABELS = {"fit": "skill fit", "load": "load", "idle": "idle time"}
+_CRITERION_LABELS = {
+    "spread": "intense conversations today",
+    "fit": "skill fit",
+    "load": "load",
+    "idle": "idle time",
+}
 
 
 def who(advisor: AdvisorProfile) -> str:
@@ -49,15 +57,22 @@ def ahead(
     policy: Policy,
     criteria: Sequence[str],
     decisive: int,
-    eligible: int,
+    eligible: int | None,
 ) -> str:
-    """Why ``best`` beat ``runner``: ``criteria[decisive]`` is the first one that differed."""
+    """Why ``best`` beat ``runner``: ``criteria[decisive]`` is the first one that differed.
+    ``eligible`` is None when not counted (a choice through the candidate index)."""
     tied = [_CRITERION_LABELS[name] for name in criteria[1:decisive]]  # [0] is affinity
     prefix = f"tied on {' and '.join(tied)}, then " if tied else ""
     reason = _REASONS[criteria[decisive]](best, runner)
+    among = "" if eligible is None else f" among {eligible} eligible advisors"
     return (
-        f"{who(best[0])} wins under {policy} among {eligible} eligible advisors: "
-        f"{prefix}{reason}, ahead of {who(runner[0])}."
+        f"{who(best[0])} wins under {policy}{among}: {prefix}{reason}, ahead of {who(runner[0])}."
+    )
+
+
+def _spread(best: Ranked, runner: Ranked) -> str:
+    return (
+        f"fewest intense conversations today ({best[1].intense_today} vs {runner[1].intense_today})"
     )
 
 
@@ -86,6 +101,7 @@ def _idle_of(score: Score) -> str:
 
 
 _REASONS: dict[str, Callable[[Ranked, Ranked], str]] = {
+    "spread": _spread,
     "fit": _fit,
     "load": _load,
     "idle": _idle,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -54,12 +55,19 @@ class AdvisorProfile:
     load_total: int
     load_per_channel: Mapping[str, int]
     last_assigned_at: float | None  # epoch seconds; None = never assigned
+    # Emotional load (see skills.care): intense conversations held now (offers included),
+    # taken today, and when the last one ended (epoch seconds).
+    intense_load: int = 0
+    intense_today: int = 0
+    last_intense_ended_at: float | None = None
 
     def __post_init__(self) -> None:
         # Coercion lets callers pass the stored string; an unknown status fails here, early.
         object.__setattr__(self, "status", AdvisorStatus(self.status))
         _non_negative("capacity_total", self.capacity_total)
         _non_negative("load_total", self.load_total)
+        _non_negative("intense_load", self.intense_load)
+        _non_negative("intense_today", self.intense_today)
         for channel, value in self.capacity_per_channel.items():
             _non_negative(f"capacity_per_channel.{channel}", value)
         for channel, value in self.load_per_channel.items():
@@ -85,6 +93,7 @@ class Facts:
     tier: str | None = None
     emotion: str | None = None
     emotion_intensity: float = 0.0
+    at: datetime | None = None  # when it arrived (aware); business-hours conditions read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +142,4 @@ class Score(NamedTuple):
     fit: int  # sum of the advisor's levels over the required skills
     load: float  # load_total / capacity_total
     idle_seconds: float | None  # since the last assignment; None = never assigned
+    intense_today: int = 0  # intense conversations taken today (compared for intense ones)

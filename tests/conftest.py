@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -22,10 +24,16 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from router.app import create_app
+from router.classify.dataset import shipped_examples
+from router.classify.model import ClassifierArtifact
+from router.classify.training import train
 from router.demo import load_demo
+from router.models.routing import RoutingConfigWrite
 from router.runtime import Runtime
+from router.services import classifier
 from router.services.staff import create_admin
 from router.settings import Settings, load_settings
+from router.store import Database
 from router.store.migrate import upgrade
 from tests import services
 
@@ -39,7 +47,13 @@ TABLES = (
     "auth_session",
     "staff_credential",
     "event",
+    "alert",
+    "routing_exclusion",
+    "label_correction",
     "assignment",
+    "channel_receipt",
+    "message_attachment",
+    "message_original",
     "message",
     "conversation",
     "channel_identity",
@@ -51,10 +65,27 @@ TABLES = (
 )
 
 
+@functools.cache
+def shipped_artifact() -> ClassifierArtifact:
+    """The classifier trained once per test session on the shipped data (about 3 s)."""
+    return train(shipped_examples("train"), heldout=shipped_examples("heldout"))
+
+
+async def _install_model(url: str) -> None:
+    """What the first start would train, stored ahead so each test's app starts at once.
+    (Test databases keep it: ``classifier_model`` is not among the emptied TABLES.)"""
+    db = Database(url, pool_size=1)
+    try:
+        await classifier.store(db, shipped_artifact(), "shipped", activate=True, verdict="fixture")
+    finally:
+        await db.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite+aiosqlite:///{path}")
+    _run_in_thread(_install_model(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
@@ -87,8 +118,19 @@ def pg_database() -> Iterator[str]:
     _run_in_thread(admin(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
+    _run_in_thread(_install_model(url))
     yield url
     _run_in_thread(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _reset_routing_config(conn: asyncpg.Connection) -> None:
+    """Back to the routing tunables the migration created (the defaults)."""
+    defaults = RoutingConfigWrite().model_dump(mode="json")
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(defaults, start=1))
+    values = [json.dumps(v) if isinstance(v, dict | list) else v for v in defaults.values()]
+    await conn.execute(
+        f"UPDATE routing_config SET {assignments}, updated_at = now() WHERE id = 1", *values
+    )
 
 
 async def empty_postgres(url: str) -> None:
@@ -104,6 +146,7 @@ async def empty_postgres(url: str) -> None:
             "required_skills = '{}', require_language = true, team_id = NULL, priority = 0, "
             "policy = 'least_busy', enabled = true WHERE is_default"
         )
+        await _reset_routing_config(conn)
         await conn.execute("UPDATE advisor SET supervisor_id = NULL")
         for table in TABLES:
             await conn.execute(f"DELETE FROM {table}")
@@ -117,7 +160,7 @@ async def delete_rabbit_queues(prefix: str) -> None:
     connection = await aio_pika.connect(services.TEST_BROKER_URL)
     try:
         channel = await connection.channel()
-        for topic in ("inbound",):
+        for topic in ("inbound", "outbound"):
             for name in (f"{prefix}.{topic}", f"{prefix}.{topic}.dead"):
                 await channel.queue_delete(name)
         await channel.exchange_delete(f"{prefix}.dlx")
@@ -145,6 +188,7 @@ async def settings(
             broker_url="memory://",
             sweep_interval_seconds=0.5,
             sweep_after_seconds=1.0,
+            smtp_listen_port=0,  # tests of the listener give it a free port
         )
         return
     url = request.getfixturevalue("pg_database")
@@ -156,6 +200,7 @@ async def settings(
         queue_prefix=prefix,
         sweep_interval_seconds=0.5,
         sweep_after_seconds=1.0,
+        smtp_listen_port=0,
     )
     await delete_rabbit_queues(prefix)
 

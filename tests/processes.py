@@ -25,7 +25,8 @@ def cli(args: Sequence[str], env: dict[str, str], log: Path) -> subprocess.Popen
     handle = log.open("ab")
     return subprocess.Popen(
         [sys.executable, "-m", "router", *args],
-        env={**os.environ, **env},
+        # No SMTP listener unless a test asks: port 2525 may be taken on a shared machine.
+        env={**os.environ, "AIGUILLAGE_SMTP_LISTEN_PORT": "0", **env},
         stdout=handle,
         stderr=subprocess.STDOUT,
     )

@@ -265,8 +265,10 @@ def test_to_dict_is_json_safe_and_can_be_capped() -> None:
     assert data["winner_id"] == 1
     assert data["policy"] == "longest_idle"
     assert data["ranked"] == [
-        {"advisor_id": 1, "affinity": False, "fit": 0, "load": 0.0, "idle_seconds": None},
-        {"advisor_id": 2, "affinity": False, "fit": 0, "load": 0.0, "idle_seconds": 60.0},
+        {"advisor_id": 1, "affinity": False, "fit": 0, "load": 0.0, "idle_seconds": None}
+        | {"intense_today": 0},
+        {"advisor_id": 2, "affinity": False, "fit": 0, "load": 0.0, "idle_seconds": 60.0}
+        | {"intense_today": 0},
     ]
     assert data["excluded"] == [{"advisor_id": 3, "reason": "away"}]
     capped = decision.to_dict(limit=1)

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from router.api.deps import DB
 from router.api.guard import Admin, allow
-from router.models.advisors import Role, Skill, SkillCreate, Team, TeamCreate
+from router.models.advisors import Role, Skill, SkillCreate, Team, TeamCreate, TeamUpdate
 from router.models.security import Scope
+from router.models.validation import IdPath
 from router.security.principal import Principal
 from router.services import catalog
 
@@ -25,6 +26,15 @@ async def list_teams(db: DB, _viewer: Reader) -> list[Team]:
 @router.post("/teams", status_code=201, response_model=Team, summary="Create a team")
 async def create_team(payload: TeamCreate, db: DB, _admin: Admin) -> Team:
     return await catalog.create_team(db, payload)
+
+
+@router.patch(
+    "/teams/{team_id}",
+    response_model=Team,
+    summary="Set how pushed work reaches the team: auto-assigned, or offered with a timeout",
+)
+async def update_team(payload: TeamUpdate, db: DB, _admin: Admin, team_id: IdPath) -> Team:
+    return await catalog.update_team(db, team_id, payload)
 
 
 @router.get("/skills", response_model=list[Skill], summary="List skills")

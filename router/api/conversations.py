@@ -1,4 +1,4 @@
-"""Conversations (tickets): list, read, their messages and timeline, resolve."""
+"""Conversations (tickets): list, read, their messages and timeline, transfer, resolve."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from router.models.events import EventPublic
 from router.models.security import Scope
 from router.models.validation import IdPath, OptionalIdQuery
 from router.security.principal import Principal
-from router.services import conversations
+from router.services import conversations, transfer
+from router.services.transfer import TransferRequest
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 Reader = Annotated[Principal, allow(Role.advisor, Scope.conversations_read)]
@@ -84,4 +85,19 @@ async def list_events(
 )
 async def resolve(db: DB, actor: Writer, conversation_id: IdPath) -> ConversationPublic:
     row = await conversations.resolve(db, conversation_id, actor)
+    return ConversationPublic.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/{conversation_id}/transfer",
+    response_model=ConversationPublic,
+    summary="Transfer to an advisor, or to a skill (with level) and/or a team, with a note",
+    description="To an advisor who cannot take it now (status, capacity, cool-down): 409 with "
+    "the reason. To a skill or team: the requirements are replaced and the conversation is "
+    "routed again, or waits. The note is kept on the conversation and in its timeline.",
+)
+async def transfer_conversation(
+    payload: TransferRequest, db: DB, actor: Writer, conversation_id: IdPath
+) -> ConversationPublic:
+    row = await transfer.transfer(db, conversation_id, payload, actor)
     return ConversationPublic.model_validate(row, from_attributes=True)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Response
 from router.api.deps import DB
 from router.api.guard import Admin, Supervisor, allow
 from router.models.advisors import Role
-from router.models.routing import RulePublic, RuleWrite
+from router.models.routing import RoutingConfigPublic, RoutingConfigWrite, RulePublic, RuleWrite
 from router.models.security import Scope
 from router.models.validation import IdPath
 from router.security.principal import Principal
-from router.services import rules
+from router.services import routing_config, rules
 from router.services.dry_run import DryRunRequest, DryRunResult, dry_run
 
 router = APIRouter(prefix="/v1", tags=["routing rules"])
@@ -64,3 +64,23 @@ async def delete_rule(db: DB, _admin: Admin, rule_id: IdPath) -> Response:
 )
 async def routing_dry_run(payload: DryRunRequest, db: DB, _viewer: Supervisor) -> DryRunResult:
     return await dry_run(db, payload)
+
+
+@router.get(
+    "/routing/config",
+    response_model=RoutingConfigPublic,
+    summary="Routing tunables: ageing, reply windows, care thresholds, offer exclusion",
+)
+async def get_routing_config(db: DB, _viewer: Supervisor) -> RoutingConfigPublic:
+    return await routing_config.get_config(db)
+
+
+@router.put(
+    "/routing/config",
+    response_model=RoutingConfigPublic,
+    summary="Replace the routing tunables (they apply to the next decision)",
+)
+async def put_routing_config(
+    payload: RoutingConfigWrite, db: DB, _admin: Admin
+) -> RoutingConfigPublic:
+    return await routing_config.put_config(db, payload)

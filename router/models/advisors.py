@@ -23,11 +23,24 @@ class Role(StrEnum):
     admin = "admin"
 
 
-# The table: a team of advisors.
+class OfferMode(StrEnum):
+    auto = "auto"  # pushed conversations are assigned at once
+    offer = "offer"  # pushed conversations are offered: accept or decline before the timeout
+
+
+OfferTimeout = Annotated[int, Ge(5), Le(3600)]
+
+
+# The table: a team of advisors, and how pushed work reaches them.
 class Team(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # An OfferMode value (stored as text: rows read back are not validated).
+    offer_mode: str = Field(
+        default=OfferMode.auto.value, max_length=10, sa_column_kwargs={"server_default": "auto"}
+    )
+    offer_timeout_seconds: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
 
 
 # The table: a skill an advisor can hold at a level from 1 to 5.
@@ -63,6 +76,8 @@ class AdvisorBase(SQLModel):
 class Advisor(AdvisorBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     last_assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the advisor last finished an intense conversation (starts their cool-down).
+    last_intense_ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -131,8 +146,16 @@ class AdvisorUpdate(SQLModel):
 # Body of POST /v1/teams.
 class TeamCreate(SQLModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    offer_mode: OfferMode = OfferMode.auto
+    offer_timeout_seconds: OfferTimeout = 30
 
     _name = field_validator("name")(storable_text)
+
+
+# Body of PATCH /v1/teams/{id}: how pushed work reaches the team's advisors.
+class TeamUpdate(SQLModel):
+    offer_mode: OfferMode | None = None
+    offer_timeout_seconds: OfferTimeout | None = None
 
 
 # Body of POST /v1/skills.

@@ -13,11 +13,13 @@ from router.models.channels import Channel
 from router.models.validation import storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
-OPEN_STATUSES = ("waiting", "assigned")
+OPEN_STATUSES = ("waiting", "offered", "assigned")
+_OPEN = text("status IN ('waiting', 'offered', 'assigned')")
 
 
 class ConversationStatus(StrEnum):
     waiting = "waiting"
+    offered = "offered"  # offered to an advisor who has not accepted yet (capacity reserved)
     assigned = "assigned"
     resolved = "resolved"
 
@@ -25,7 +27,22 @@ class ConversationStatus(StrEnum):
 class MessageStatus(StrEnum):
     received = "received"  # stored, not yet through the pipeline
     processed = "processed"
-    failed = "failed"  # dead-lettered after repeated failures
+    failed = "failed"  # inbound: dead-lettered after repeated failures; outbound: not sent
+    held = "held"  # automated mail (bounce, auto-reply, receipt): kept, linked, never routed
+    # Outbound messages (advisor replies): stored queued, sent by the outbound worker.
+    queued = "queued"
+    sending = "sending"  # claimed by a worker; back to queued or on to sent/failed
+    sent = "sent"
+    delivered = "delivered"  # provider receipt (or pushed to the web chat widget)
+    read = "read"
+
+
+#: Outbound progress only moves forward: a late "delivered" never undoes "read".
+DELIVERY_ORDER = {
+    MessageStatus.sent: 1,
+    MessageStatus.delivered: 2,
+    MessageStatus.read: 3,
+}
 
 
 # Fields a client may see of a conversation.
@@ -46,22 +63,46 @@ class ConversationBase(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The customer's latest emotion as read from their messages (care and rules read it).
+    emotion: str | None = Field(default=None, max_length=20)
+    emotion_intensity: float | None = Field(default=None)
+    intense: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    urgency_points: int = Field(
+        default=0,
+        description="reply-window urgency added to the priority while waiting",
+        sa_column_kwargs={"server_default": "0"},
+    )
+    handover_note: str | None = Field(
+        default=None, max_length=2000, description="the note of the latest transfer"
+    )
+    transferred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# The table. At most one open conversation per customer (partial unique index).
+# The table. At most one open conversation per customer (partial unique index). Waiting
+# conversations are filed by class (see skills.queue): ``queue_class`` names their
+# requirements, intensity and queue priority; ``urgency_due_at`` when urgency next rises.
 class Conversation(ConversationBase, table=True):
     __table_args__ = (
         Index(
             "uq_conversation_open_customer",
             "customer_id",
             unique=True,
-            sqlite_where=text("status IN ('waiting', 'assigned')"),
-            postgresql_where=text("status IN ('waiting', 'assigned')"),
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
-        Index("ix_conversation_queue", "status", "priority", "waiting_since"),
+        Index("ix_conversation_waiting", "status", "waiting_since", "id"),
+        Index("ix_conversation_class", "status", "queue_class", "waiting_since", "id"),
+        Index("ix_conversation_urgency", "status", "urgency_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    queue_class: str | None = Field(default=None)
+    urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Anger-like intensities of the latest customer messages, oldest first.
+    emotion_trail: list[list[Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONType, nullable=False, server_default=text("'[]'")),
+    )
 
 
 # Returned by the API.
@@ -125,6 +166,12 @@ class Message(SQLModel, table=True):
         Index("ix_message_backlog", "channel", "sender_address", "status", "id"),
         Index("ix_message_unpublished", "status", "published_at", "received_at"),
         Index("ix_message_conversation", "conversation_id", "id"),
+        # Receipts and email threading name our outbound messages by the provider's id.
+        Index("ix_message_provider", "channel", "provider_message_id"),
+        # A web chat visitor's feed; "everything sent to this recipient" receipts.
+        Index("ix_message_recipient", "channel", "recipient_address", "id"),
+        # The outbound scheduler: queued rows due for a (re)try, stale sending rows.
+        Index("ix_message_outbound_due", "status", "channel", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -142,6 +189,8 @@ class Message(SQLModel, table=True):
     meta: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column("metadata", JSONType, nullable=False)
     )
+    # What the classifier read (model version, language, intent, emotion...), once processed.
+    classification: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     status: MessageStatus = Field(
         default=MessageStatus.received, sa_column=Column(String(20), nullable=False)
     )
@@ -152,6 +201,16 @@ class Message(SQLModel, table=True):
     )
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=2000)
+    review_reason: str | None = Field(
+        default=None, max_length=500, description="why a person should check the original"
+    )
+    # Outbound only: who wrote it, to whom, the provider's id, and the send attempts.
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    recipient_address: str | None = Field(default=None, max_length=320)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # Returned by the API.
@@ -170,10 +229,21 @@ class MessagePublic(BaseModel):
     customer_id: int | None
     conversation_id: int | None
     processed_at: datetime | None
+    review_reason: str | None = None
+    error: str | None = None
+    advisor_id: int | None = None
+    recipient: str | None = None
+    provider_message_id: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    classification: dict[str, Any] | None = PydanticField(
+        default=None, description="what the classifier read: language, intent, emotion..."
+    )
 
     @classmethod
     def of(cls, message: Message) -> "MessagePublic":
         return cls(
+            classification=message.classification,
             id=message.id or 0,
             channel=message.channel,
             external_id=message.external_id,
@@ -193,6 +263,14 @@ class MessagePublic(BaseModel):
             customer_id=message.customer_id,
             conversation_id=message.conversation_id,
             processed_at=message.processed_at,
+            review_reason=message.review_reason,
+            # Inbound errors are internal (dead-letter causes); outbound ones are the provider's.
+            error=message.error if message.direction == "outbound" else None,
+            advisor_id=message.advisor_id,
+            recipient=message.recipient_address,
+            provider_message_id=message.provider_message_id,
+            attempts=message.attempts,
+            next_attempt_at=message.next_attempt_at,
         )
 
 
@@ -207,9 +285,17 @@ class AssignmentBase(SQLModel):
     assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     end_reason: str | None = Field(default=None, max_length=40)
+    # An offer is an assignment not accepted yet: it holds the advisor's capacity until
+    # accepted (accepted_at), declined or expired (ended_at, end_reason) at expires_at.
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    intense: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
-# The table. Never two live assignments for one conversation (partial unique index).
+_PENDING_OFFER = text("accepted_at IS NULL AND ended_at IS NULL")
+
+
+# The table. Never two live assignments (or offers) for one conversation (partial unique index).
 class Assignment(AssignmentBase, table=True):
     __table_args__ = (
         Index(
@@ -220,6 +306,19 @@ class Assignment(AssignmentBase, table=True):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_assignment_advisor_live", "advisor_id", "ended_at"),
+        Index("ix_assignment_advisor_assigned", "advisor_id", "assigned_at"),
+        Index(
+            "ix_assignment_offer_due",
+            "expires_at",
+            sqlite_where=_PENDING_OFFER,
+            postgresql_where=_PENDING_OFFER,
+        ),
+        Index(
+            "ix_assignment_intense",
+            "assigned_at",
+            sqlite_where=text("intense"),
+            postgresql_where=text("intense"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -20,6 +20,8 @@ class CustomerBase(SQLModel):
 class Customer(CustomerBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when this record was merged into another one: everything it had moved there.
+    merged_into_id: int | None = Field(default=None, foreign_key="customer.id")
 
 
 # The table: "this sender on this channel is that customer".
@@ -33,3 +35,12 @@ class ChannelIdentity(SQLModel, table=True):
     address: str = Field(max_length=320)
     display_name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Returned by GET /v1/customers/{id}/identities.
+class IdentityPublic(SQLModel):
+    id: int
+    channel: str
+    address: str
+    display_name: str | None
+    created_at: datetime

@@ -2,12 +2,14 @@
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import Column, text
+from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
+from router.models.channels import Channel
 from router.models.validation import MAX_ID, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 from skills import Policy
@@ -53,7 +55,9 @@ class RuleWrite(BaseModel):
     conditions: dict[str, Any] = PydanticField(
         default_factory=dict,
         description="any of intents, languages, channels, tiers, emotions (lists), "
-        "min_intensity (0..1), keywords (list); all given must hold",
+        "min_intensity (0..1), keywords (list of words or phrases), patterns (list of "
+        'regular expressions), hours ({timezone, weekly: {mon: [["09:00", "18:00"]]}, '
+        "holidays, when: open|closed}); all given must hold",
     )
     required_skills: dict[str, int] = PydanticField(
         default_factory=dict, description="skill -> minimum level 1..5"
@@ -79,3 +83,118 @@ class RulePublic(RuleWrite):
     is_default: bool
     created_at: datetime
     updated_at: datetime
+
+
+# One channel's reply window (e.g. WhatsApp: 24 h after the customer's last message).
+class ReplyWindowConfig(BaseModel):
+    seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
+    ramp_seconds: int = PydanticField(gt=0, description="urgency rises over the window's end")
+    points: int = PydanticField(ge=0, le=100, description="urgency when the window closes")
+    steps: int = PydanticField(default=6, ge=1, le=100, description="rises in this many steps")
+
+    @model_validator(mode="after")
+    def _ramp_inside(self) -> "ReplyWindowConfig":
+        if self.ramp_seconds > self.seconds:
+            raise ValueError("ramp_seconds must not exceed seconds")
+        return self
+
+
+_META_WINDOW = {"seconds": 86400, "ramp_seconds": 4 * 3600, "points": 30}
+DEFAULT_REPLY_WINDOWS: dict[str, dict[str, int]] = {
+    channel: dict(_META_WINDOW) for channel in ("whatsapp", "messenger", "instagram")
+}
+
+
+# Body of PUT /v1/routing/config: the tunables of waiting order, offers and care.
+class RoutingConfigWrite(BaseModel):
+    ageing_points_per_minute: float = PydanticField(
+        default=1.0, ge=0, le=100, description="priority gained per minute waited"
+    )
+    reply_windows: dict[Channel, ReplyWindowConfig] = PydanticField(
+        default_factory=lambda: {
+            Channel(k): ReplyWindowConfig(**v) for k, v in DEFAULT_REPLY_WINDOWS.items()
+        },
+        description="per channel: urgency rises as the reply window closes",
+    )
+    intense_emotions: list[str] = PydanticField(
+        default_factory=lambda: ["anger", "frustration"], min_length=1, max_length=10
+    )
+    intense_threshold: float = PydanticField(
+        default=0.6, ge=0, le=1, description="intensity from which a conversation is intense"
+    )
+    cooldown_seconds: int = PydanticField(
+        default=600, ge=0, le=86400, description="no intense conversation after one, for this long"
+    )
+    max_intense: int = PydanticField(
+        default=1, ge=1, le=20, description="simultaneous intense conversations per advisor"
+    )
+    anger_messages: int = PydanticField(
+        default=3, ge=2, le=20, description="customer messages over which anger must rise"
+    )
+    anger_threshold: float = PydanticField(
+        default=0.6, ge=0, le=1, description="intensity the latest message must reach to alert"
+    )
+    exclusion_seconds: int = PydanticField(
+        default=900, ge=0, le=7 * 86400, description="how long a declined offer keeps away"
+    )
+    day_timezone: str = PydanticField(
+        default="UTC", max_length=60, description="IANA zone in which 'today' is counted"
+    )
+
+    @field_validator("day_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("intense_emotions")
+    @classmethod
+    def _emotions(cls, value: list[str]) -> list[str]:
+        for emotion in value:
+            storable_text(emotion)
+            if not 1 <= len(emotion) <= 20:
+                raise ValueError("emotions are 1 to 20 characters")
+        return sorted(set(value))
+
+
+# Returned by GET /v1/routing/config.
+class RoutingConfigPublic(RoutingConfigWrite):
+    updated_at: datetime
+
+
+# The table: the one row of routing tunables (id 1, created by the migration).
+class RoutingConfig(SQLModel, table=True):
+    __tablename__ = "routing_config"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ageing_points_per_minute: float = Field(default=1.0)
+    reply_windows: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    intense_emotions: list[str] = Field(default_factory=list, sa_type=JSONType)
+    intense_threshold: float = Field(default=0.6)
+    cooldown_seconds: int = Field(default=600)
+    max_intense: int = Field(default=1)
+    anger_messages: int = Field(default=3)
+    anger_threshold: float = Field(default=0.6)
+    exclusion_seconds: int = Field(default=900)
+    day_timezone: str = Field(default="UTC", max_length=60)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The table: an advisor kept away from one conversation until ``expires_at`` (after they
+# declined it or let its offer expire); eligibility reports the reason.
+class RoutingExclusion(SQLModel, table=True):
+    __tablename__ = "routing_exclusion"
+    __table_args__ = (
+        Index("ix_routing_exclusion_conversation", "conversation_id", "expires_at"),
+        Index("ix_routing_exclusion_advisor", "advisor_id", "expires_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", ondelete="CASCADE")
+    advisor_id: int = Field(foreign_key="advisor.id", ondelete="CASCADE")
+    reason: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

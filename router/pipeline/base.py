@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from router.batching import MicroBatcher
 from router.broker import Broker, Delivery
+from router.channel_set import ChannelSet
+from router.services.classifier import ModelHolder
 from router.settings import Settings
 from router.store import Database, is_transient_error
 
@@ -41,10 +43,19 @@ class Worker:
     batch_loops: ClassVar[int] = 2  # batches in flight at once (overlaps database round trips)
     max_transient_wait: ClassVar[float] = 300.0
 
-    def __init__(self, db: Database, broker: Broker, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        broker: Broker,
+        settings: Settings,
+        channels: ChannelSet | None = None,
+        classifier: ModelHolder | None = None,
+    ) -> None:
         self.db = db
         self.broker = broker
         self.settings = settings
+        self.channels = channels  # the adapters, for workers that send
+        self.classifier = classifier  # for workers that read customer messages
         self.handled = 0
         self.failed = 0
         self._batcher: MicroBatcher[dict[str, Any], None] = MicroBatcher(

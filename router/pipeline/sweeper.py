@@ -1,5 +1,6 @@
-"""Periodic jobs of a worker process: the outbox sweep (router.services.outbox) and the
-waiting room's escalation round (router.services.escalation)."""
+"""Periodic jobs of a worker process: the outbox sweep (router.services.outbox), the
+waiting room's escalation round (router.services.escalation) and the outbound scheduler
+(router.services.delivery)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from datetime import timedelta
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
-from router.services.escalation import escalate_and_retry
+from router.services import delivery
+from router.services.escalation import waiting_room_round
 from router.services.outbox import sweep_once
 from router.settings import Settings
 from router.store import Database, is_transient_error
@@ -26,7 +28,16 @@ async def run_sweeper(db: Database, broker: Broker, settings: Settings) -> None:
 
 
 async def run_escalation(db: Database, settings: Settings) -> None:
-    await _every(settings.escalation_interval_seconds, "escalation", lambda: escalate_and_retry(db))
+    await _every(settings.escalation_interval_seconds, "escalation", lambda: waiting_room_round(db))
+
+
+async def run_outbound_scheduler(db: Database, broker: Broker, settings: Settings) -> None:
+    """Replies due for a (re)try, or whose publish was lost, go to the outbound worker."""
+    await _every(
+        settings.outbound_scan_seconds,
+        "outbound scheduler",
+        lambda: delivery.schedule(db, broker, settings),
+    )
 
 
 async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from router.pipeline.base import Worker, register
+from router.services import delivery
 from router.services.inbound import mark_failed, process_inbound
 from router.services.outbox import INBOUND_TOPIC
 
@@ -27,7 +28,7 @@ class InboundWorker(Worker):
 
     async def handle_batch(self, payloads: list[dict[str, Any]]) -> None:
         ids = [_message_id(payload) for payload in payloads]
-        outcome = await process_inbound(self.db, ids)
+        outcome = await process_inbound(self.db, ids, self.classifier)
         log.debug(
             "batch of %d: %d processed, %d assigned", len(ids), outcome.processed, outcome.assigned
         )
@@ -36,3 +37,22 @@ class InboundWorker(Worker):
         message_id = payload.get("message_id")
         if isinstance(message_id, int):
             await mark_failed(self.db, message_id, f"{type(error).__name__}: {error}")
+
+
+@register
+class OutboundWorker(Worker):
+    """Stored replies -> the channel adapter -> the provider (retries are rescheduled)."""
+
+    topic = delivery.OUTBOUND_TOPIC
+    max_batch = 50
+    # Batches in flight at once: a slow provider does not hold up the other channels. Order
+    # within a conversation does not depend on it (a reply is claimed only when the ones
+    # before it are done).
+    batch_loops = 4
+
+    async def handle_batch(self, payloads: list[dict[str, Any]]) -> None:
+        if self.channels is None:
+            raise RuntimeError("the outbound worker needs the channel adapters")
+        ids = [_message_id(payload) for payload in payloads]
+        sent = await delivery.deliver(self.db, self.channels, self.settings, ids)
+        log.debug("outbound batch of %d: %d sent", len(ids), sent)

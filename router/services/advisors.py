@@ -19,7 +19,7 @@ from router.models.advisors import (
     advisor_public,
 )
 from router.security.principal import Principal
-from router.services import assignment, events, profiles
+from router.services import assignment, events, profiles, routing_config
 from router.services.visibility import advisor_clause, hidden, may_manage_advisor
 from router.store import Database
 from router.store.types import utcnow
@@ -177,7 +177,10 @@ async def claim_next(
         if viewer is not None and not viewer.sees_everything and viewer.id != advisor_id:
             if not may_manage_advisor(viewer, target):
                 raise Forbidden("an advisor may pull conversations only for themselves")
-        advisor = await profiles.locked_profile(session, advisor_id)
+        policy = await routing_config.current(session)
+        advisor = await profiles.locked_profile(
+            session, advisor_id, day_start=policy.day_start(utcnow())
+        )
         if advisor is None:
             raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
         if advisor.status != AdvisorStatus.AVAILABLE:
@@ -190,6 +193,8 @@ async def claim_next(
                 f"({advisor.load_total}/{advisor.capacity_total})",
                 field="capacity_total",
             )
-        conversation = await assignment.claim_for_advisor(session, advisor, mode="pull")
+        conversation = await assignment.claim_for_advisor(
+            session, advisor, mode="pull", policy=policy
+        )
         await session.commit()
         return conversation

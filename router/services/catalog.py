@@ -7,9 +7,9 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from router.errors import Conflict
+from router.errors import Conflict, NotFound
 from router.models import Skill, Team
-from router.models.advisors import SkillCreate, TeamCreate
+from router.models.advisors import SkillCreate, TeamCreate, TeamUpdate
 from router.services import events
 from router.store import Database
 
@@ -25,7 +25,21 @@ async def list_skills(db: Database) -> list[Skill]:
 
 
 async def create_team(db: Database, data: TeamCreate) -> Team:
-    return await _create_named(db, Team(name=data.name), "team")
+    return await _create_named(db, Team.model_validate(data.model_dump(mode="json")), "team")
+
+
+async def update_team(db: Database, team_id: int, data: TeamUpdate) -> Team:
+    """Change how pushed work reaches the team (auto-assign or offers, and their timeout)."""
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    async with db.session() as session:
+        team = await session.get(Team, team_id, with_for_update=True)
+        if team is None:
+            raise NotFound(f"team {team_id} does not exist", field="team_id")
+        for key, value in changes.items():
+            setattr(team, key, value)
+        events.record(session, "team.updated", id=team_id, **changes)
+        await session.commit()
+        return team
 
 
 async def create_skill(db: Database, data: SkillCreate) -> Skill:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.errors import Conflict, Forbidden, NotFound
-from router.models import Assignment, Conversation, Event, Message
+from router.models import Conversation, Event, Message
 from router.models.advisors import Role
 from router.models.conversations import ConversationStatus
 from router.security.principal import Principal
-from router.services import assignment, events
+from router.services import assignment, care, events
 from router.services.visibility import conversation_clause
 from router.store import Database
 from router.store.types import utcnow
@@ -35,6 +34,13 @@ async def _get(
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
     return conversation
+
+
+async def lock_visible(
+    session: AsyncSession, conversation_id: int, viewer: Principal | None
+) -> Conversation:
+    """The conversation, locked, if ``viewer`` may see it (404 otherwise)."""
+    return await _get(session, conversation_id, viewer, lock=True)
 
 
 async def get_conversation(
@@ -130,14 +136,7 @@ async def resolve(db: Database, conversation_id: int, viewer: Principal | None) 
             raise Conflict(f"conversation {conversation_id} is already resolved", field="status")
         now = utcnow()
         advisor_id = conversation.assignee_id
-        await session.execute(
-            update(Assignment)
-            .where(
-                col(Assignment.conversation_id) == conversation_id,
-                col(Assignment.ended_at).is_(None),
-            )
-            .values(ended_at=now, end_reason="resolved")
-        )
+        await care.end_live_assignment(session, conversation_id, "resolved", now)
         conversation.status = ConversationStatus.resolved
         conversation.resolved_at = now
         conversation.waiting_since = None

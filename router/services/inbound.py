@@ -28,10 +28,12 @@ from router.classify.language import detect_language
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
-from router.services import assignment, events, profiles
+from router.services import assignment, care, events, profiles, threads
+from router.services import identities as contacts
+from router.services.classifier import ModelHolder
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
-from skills import Facts
+from skills import Facts, Reading
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,9 @@ class Outcome:
     assigned: int = 0  # conversations given to an advisor on arrival
 
 
-async def process_inbound(db: Database, message_ids: Sequence[int]) -> Outcome:
+async def process_inbound(
+    db: Database, message_ids: Sequence[int], classifier: ModelHolder | None = None
+) -> Outcome:
     """Handle these messages, and their senders' whole backlog, in one transaction."""
     async with db.read_session() as session:
         senders = await _pending_senders(session, message_ids)
@@ -57,10 +61,15 @@ async def process_inbound(db: Database, message_ids: Sequence[int]) -> Outcome:
         backlog = await _backlog(session, senders)
         customer_ids = {identity.customer_id for identity in identities.values()}
         open_conversations = await _lock_open_conversations(session, customer_ids)
-        new = await _open_missing(session, backlog, identities, open_conversations)
+        customer_of = {key: identity.customer_id for key, identity in identities.items()}
+        await contacts.remember_contacts(session, backlog, customer_of)
+        new = await threads.reopen_threads(session, backlog, customer_of, open_conversations)
+        new |= await _open_missing(session, backlog, identities, open_conversations)
         for message in backlog:
             identity = identities[(message.channel, message.sender_address)]
             _attach(session, open_conversations[identity.customer_id], message)
+        readings = await _classify(classifier, backlog)
+        await care.observe(session, backlog, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
         await session.commit()
         return Outcome(processed=len(backlog), assigned=assigned)
@@ -82,7 +91,9 @@ async def _pending_senders(
 
 
 async def _ensure_identities(db: Database, senders: dict[SenderKey, Message]) -> set[int]:
-    """Create the senders seen for the first time, each with a customer; returns those customers.
+    """Create the senders seen for the first time, each linked to the customer they are
+    (router.services.identities: thread, same email or phone, else a new customer); returns
+    the customers created.
 
     A short transaction of its own, inserting in key order and holding no other lock: two
     workers meeting the same new sender wait for each other here, never in a cycle with the
@@ -100,37 +111,39 @@ async def _ensure_identities(db: Database, senders: dict[SenderKey, Message]) ->
         missing = sorted(set(senders) - {(channel, address) for channel, address in known})
         if not missing:
             return set()
-        customers = [_customer_of(senders[key]) for key in missing]
-        session.add_all(customers)
-        await session.flush()
+        links = await contacts.link_new_senders(session, missing, senders)
         rows = [
             {
-                "customer_id": customer.id,
+                "customer_id": links.customer_of[key],
                 "channel": key[0],
                 "address": key[1],
                 "display_name": senders[key].sender_name,
                 "created_at": utcnow(),
             }
-            for key, customer in zip(missing, customers, strict=True)
+            for key in missing
         ]
         statement = insert_ignoring_duplicates(db.dialect, IDENTITY_TABLE).returning(
-            IDENTITY_TABLE.c.customer_id, IDENTITY_TABLE.c.channel
+            IDENTITY_TABLE.c.customer_id, IDENTITY_TABLE.c.channel, IDENTITY_TABLE.c.address
         )
         result = await session.execute(statement, rows)
-        created: dict[int, str] = {row.customer_id: row.channel for row in result}
-        orphans = [c.id for c in customers if c.id not in created]
+        inserted = {(row.channel, row.address): row.customer_id for row in result}
+        # A sender created meanwhile by another worker: the customer made for it goes.
+        orphans = links.created - set(inserted.values())
         if orphans:
-            await session.execute(delete(Customer).where(col(Customer.id).in_(orphans)))
-        for customer_id, channel in created.items():
-            events.record(session, "customer.created", customer_id=customer_id, channel=channel)
+            await session.execute(delete(Customer).where(col(Customer.id).in_(sorted(orphans))))
+        for key, customer_id in sorted(inserted.items()):
+            if customer_id in links.created:
+                events.record(session, "customer.created", customer_id=customer_id, channel=key[0])
+            else:
+                events.record(
+                    session,
+                    "customer.identity_linked",
+                    customer_id=customer_id,
+                    channel=key[0],
+                    linked_by=links.reason[key],
+                )
         await session.commit()
-        return set(created)
-
-
-def _customer_of(message: Message) -> Customer:
-    return Customer(
-        display_name=message.sender_name, email=message.sender_email, phone=message.sender_phone
-    )
+        return links.created & set(inserted.values())
 
 
 async def _lock_identities(
@@ -266,11 +279,46 @@ async def _route(
     return await assignment.route_batch(session, items, context)
 
 
+async def _classify(
+    classifier: ModelHolder | None, backlog: Sequence[Message]
+) -> dict[int, Reading]:
+    """Read intent, emotion and language of the customer messages not read yet (off the
+    event loop); the emotion readings feed care and anger alerts. Hints given by the
+    integrator still win over the classifier (see ``_facts``)."""
+    unread = [m for m in backlog if m.direction == "inbound" and m.classification is None]
+    results = await classifier.classify_many([_text(m) for m in unread]) if classifier else []
+    for message, result in zip(unread, results, strict=False):
+        message.classification = result
+    readings: dict[int, Reading] = {}
+    for message in backlog:
+        read = message.classification or {}
+        hinted = care.hinted_reading(message) is not None
+        if message.id is not None and not hinted and isinstance(read.get("emotion"), str):
+            readings[message.id] = (str(read["emotion"]), float(read["emotion_intensity"]))
+    return readings
+
+
+def _text(message: Message) -> str:
+    return f"{message.subject}\n{message.text}" if message.subject else message.text
+
+
+def _read(message: Message, key: str) -> str | None:
+    value = (message.classification or {}).get(key)
+    return value if isinstance(value, str) and value != "unknown" else None
+
+
 def _facts(message: Message, tier: str) -> Facts:
+    hinted = care.hinted_reading(message)
+    read = message.classification or {}
+    emotion, intensity = hinted or (_read(message, "emotion"), read.get("emotion_intensity"))
     return Facts(
         channel=message.channel,
-        language=_hint(message, "language") or detect_language(message.text),
-        intent=_hint(message, "intent"),
+        language=_hint(message, "language")
+        or _read(message, "language")
+        or detect_language(message.text),
+        intent=_hint(message, "intent") or _read(message, "intent"),
+        emotion=emotion,
+        emotion_intensity=float(intensity or 0.0),
         text=f"{message.subject or ''}\n{message.text}",
         tier=tier,
     )

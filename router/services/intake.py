@@ -7,13 +7,16 @@ broker publish follows the commit, off the request's path; the message table is 
 Concurrent requests share a transaction (group commit): the :class:`IntakeWriter` gathers
 whatever submissions are waiting into one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
 and one commit, then answers each request. Idle, a batch is a single message: no added
-latency.
+latency. Channel messages (webhooks, SMTP, the email importer) come as a
+:class:`Submission` carrying their attachments and original bytes, stored in the same
+transaction as the message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, tuple_
@@ -22,8 +25,8 @@ from sqlmodel import col, select
 from router.batching import MicroBatcher
 from router.broker import Broker
 from router.errors import Forbidden
-from router.models import Message
-from router.models.conversations import MessageAccepted, MessageCreate
+from router.models import Message, MessageAttachment, MessageOriginal
+from router.models.conversations import MessageAccepted, MessageCreate, MessageStatus
 from router.security.principal import Principal
 from router.services.outbox import publish_and_mark
 from router.store import Database, insert_ignoring_duplicates
@@ -32,7 +35,19 @@ from router.store.types import utcnow
 log = logging.getLogger(__name__)
 
 MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
+ATTACHMENT_TABLE: Table = MessageAttachment.__table__  # type: ignore[attr-defined]
+ORIGINAL_TABLE: Table = MessageOriginal.__table__  # type: ignore[attr-defined]
 Key = tuple[str, str]  # (channel, external id): the idempotency key
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One message to store: its ``message`` row (the keys of ``_row``), its attachment rows
+    and its original (both without ``message_id``, filled in once the row exists)."""
+
+    row: dict[str, Any]
+    attachments: tuple[dict[str, Any], ...] = ()
+    original: dict[str, Any] | None = None
 
 
 def _row(payload: MessageCreate) -> dict[str, Any]:
@@ -50,11 +65,16 @@ def _row(payload: MessageCreate) -> dict[str, Any]:
         "received_at": utcnow(),
         "metadata": payload.metadata,
         "status": "received",
+        "review_reason": None,
     }
 
 
 def _key(row: dict[str, Any]) -> Key:
     return (row["channel"], row["external_id"])
+
+
+def _sub_key(submission: Submission) -> Key:
+    return _key(submission.row)
 
 
 class IntakeWriter:
@@ -65,7 +85,7 @@ class IntakeWriter:
     def __init__(self, db: Database, broker: Broker) -> None:
         self.db = db
         self.broker = broker
-        self._batcher: MicroBatcher[dict[str, Any], MessageAccepted] = MicroBatcher(
+        self._batcher: MicroBatcher[Submission, MessageAccepted] = MicroBatcher(
             self._write, max_batch=self.max_batch
         )
         self._publishing: set[asyncio.Task[int]] = set()
@@ -82,42 +102,80 @@ class IntakeWriter:
 
     async def store(self, payload: MessageCreate) -> MessageAccepted:
         """Committed (or found already stored) when this returns."""
-        return await self._batcher.submit(_row(payload))
+        return await self._batcher.submit(Submission(_row(payload)))
 
-    async def _write(self, batch: list[dict[str, Any]]) -> list[MessageAccepted]:
-        """One multi-row insert and one commit; repeats of a key are duplicates."""
-        unique: dict[Key, dict[str, Any]] = {}
-        # Key order: two API processes inserting the same keys never wait on each other in
-        # a cycle.
-        for row in sorted(batch, key=_key):
-            unique.setdefault(_key(row), row)
-        statement = insert_ignoring_duplicates(self.db.dialect, MESSAGE_TABLE).returning(
-            MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
-        )
-        async with self.db.session() as session:
-            inserted = {
-                (channel, external_id): message_id
-                for message_id, channel, external_id in await session.execute(
-                    statement, list(unique.values())
-                )
-            }
-            existing = await _existing_ids(session, [k for k in unique if k not in inserted])
-            await session.commit()
-        if inserted:
-            task = asyncio.create_task(
-                publish_and_mark(self.db, self.broker, sorted(inserted.values()))
-            )
+    async def submit(self, submission: Submission) -> MessageAccepted:
+        """``store`` for a channel message with its attachments and original."""
+        return await self._batcher.submit(submission)
+
+    async def _write(self, batch: list[Submission]) -> list[MessageAccepted]:
+        answers, to_publish = await write_batch(self.db, batch)
+        if to_publish:
+            task = asyncio.create_task(publish_and_mark(self.db, self.broker, to_publish))
             self._publishing.add(task)
             task.add_done_callback(self._publishing.discard)
-        first = set(inserted)
-        answers = []
-        for row in batch:  # arrival order: the first of a key is the new one
-            key = _key(row)
-            answers.append(
-                MessageAccepted(id=inserted.get(key) or existing[key], duplicate=key not in first)
-            )
-            first.discard(key)
         return answers
+
+
+async def write_batch(
+    db: Database, batch: list[Submission]
+) -> tuple[list[MessageAccepted], list[int]]:
+    """One multi-row insert and one commit; repeats of a key are duplicates.
+
+    Returns an answer per submission (arrival order) and the ids of the new messages for the
+    pipeline, to publish after the commit (held ones are stored only). Without a publish,
+    the outbox sweeper publishes them later (the email importer relies on it).
+    """
+    unique: dict[Key, Submission] = {}
+    # Key order: two API processes inserting the same keys never wait on each other in
+    # a cycle.
+    for submission in sorted(batch, key=_sub_key):
+        unique.setdefault(_sub_key(submission), submission)
+    statement = insert_ignoring_duplicates(db.dialect, MESSAGE_TABLE).returning(
+        MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
+    )
+    async with db.session() as session:
+        inserted = {
+            (channel, external_id): message_id
+            for message_id, channel, external_id in await session.execute(
+                statement, [submission.row for submission in unique.values()]
+            )
+        }
+        await _store_extras(session, {inserted[k]: unique[k] for k in inserted})
+        existing = await _existing_ids(session, [k for k in unique if k not in inserted])
+        await session.commit()
+    to_publish = sorted(
+        message_id
+        for key, message_id in inserted.items()
+        if unique[key].row["status"] == MessageStatus.received
+    )
+    first = set(inserted)
+    answers = []
+    for submission in batch:  # arrival order: the first of a key is the new one
+        key = _sub_key(submission)
+        answers.append(
+            MessageAccepted(id=inserted.get(key) or existing[key], duplicate=key not in first)
+        )
+        first.discard(key)
+    return answers, to_publish
+
+
+async def _store_extras(session: Any, new: dict[int, Submission]) -> None:
+    """Attachments and originals of the messages just inserted (never of duplicates)."""
+    attachments = [
+        {**row, "message_id": message_id}
+        for message_id, submission in new.items()
+        for row in submission.attachments
+    ]
+    originals = [
+        {**submission.original, "message_id": message_id}
+        for message_id, submission in new.items()
+        if submission.original is not None
+    ]
+    if attachments:
+        await session.execute(ATTACHMENT_TABLE.insert(), attachments)
+    if originals:
+        await session.execute(ORIGINAL_TABLE.insert(), originals)
 
 
 async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:

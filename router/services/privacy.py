@@ -18,7 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
 
 from router.errors import Conflict, NotFound
-from router.models import Assignment, ChannelIdentity, Conversation, Customer, Event, Message
+from router.models import (
+    Assignment,
+    ChannelIdentity,
+    ChannelReceipt,
+    Conversation,
+    Customer,
+    Event,
+    Message,
+    MessageAttachment,
+    MessageOriginal,
+)
 from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.models.security import AuditEntry
 from router.store import Database
@@ -26,7 +36,7 @@ from router.store.types import utcnow
 
 ERASED_TEXT = "[erased]"
 PERSONAL_EVENT_FIELDS = frozenset(
-    {"email", "phone", "display_name", "name", "address", "sender", "text", "subject"}
+    {"email", "phone", "display_name", "name", "address", "sender", "text", "subject", "note"}
 )
 
 
@@ -44,7 +54,8 @@ def _row(row: Any) -> dict[str, Any]:
         for attr in inspect(row).mapper.column_attrs
         for column in attr.columns
     }
-    return _JSON.dump_python(columns, mode="json")
+    row_data: dict[str, Any] = _JSON.dump_python(columns, mode="json")
+    return row_data
 
 
 def _rows(rows: Any) -> list[dict[str, Any]]:
@@ -127,8 +138,11 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
                 sender_phone=None,
                 meta={},
                 error=None,
+                review_reason=None,
+                recipient_address=None,
             )
         )
+        await _erase_channel_data(session, customer_id)
         identities = await session.execute(
             delete(ChannelIdentity).where(col(ChannelIdentity.customer_id) == customer_id)
         )
@@ -137,6 +151,11 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
             if PERSONAL_EVENT_FIELDS & set(event.data):
                 event.data = {k: v for k, v in event.data.items() if k not in PERSONAL_EVENT_FIELDS}
                 scrubbed += 1
+        await session.execute(  # transfer notes may quote the customer
+            update(Conversation)
+            .where(col(Conversation.customer_id) == customer_id)
+            .values(handover_note=None)
+        )
         customer.display_name = customer.email = customer.phone = None
         result = Erasure(customer_id, _affected(messages), _affected(identities), scrubbed)
         session.add(
@@ -150,6 +169,17 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
         )
         await session.commit()
         return result
+
+
+async def _erase_channel_data(session: AsyncSession, customer_id: int) -> None:
+    """Originals, attachments and receipts of the customer's messages: all personal."""
+    theirs = select(Message.id).where(col(Message.customer_id) == customer_id)
+    for table, column in (
+        (MessageOriginal, col(MessageOriginal.message_id)),
+        (MessageAttachment, col(MessageAttachment.message_id)),
+        (ChannelReceipt, col(ChannelReceipt.message_id)),
+    ):
+        await session.execute(delete(table).where(column.in_(theirs)))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.models import Advisor, AdvisorSkill, Assignment, Customer, RoutingRule, Skill
+from router.services import routing_config
+from router.store.types import utcnow
 from skills import AdvisorProfile, AdvisorStatus, Policy, RuleSpec
 
 
@@ -49,7 +52,48 @@ def _epoch(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
-def to_profile(advisor: Advisor, skills: dict[str, int], load: dict[str, int]) -> AdvisorProfile:
+async def intense_counts(
+    session: AsyncSession, advisor_ids: Sequence[int] | None, day_start: datetime
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Intense conversations per advisor: held now (offers included), and taken (accepted)
+    since ``day_start``."""
+    live = (
+        select(Assignment.advisor_id, func.count())
+        .where(col(Assignment.ended_at).is_(None), col(Assignment.intense).is_(True))
+        .group_by(col(Assignment.advisor_id))
+    )
+    today = (
+        select(Assignment.advisor_id, func.count())
+        .where(
+            col(Assignment.intense).is_(True),
+            col(Assignment.assigned_at) >= day_start,
+            col(Assignment.accepted_at).is_not(None),
+        )
+        .group_by(col(Assignment.advisor_id))
+    )
+    if advisor_ids is not None:
+        live = live.where(col(Assignment.advisor_id).in_(list(advisor_ids)))
+        today = today.where(col(Assignment.advisor_id).in_(list(advisor_ids)))
+    held = {int(advisor_id): int(count) for advisor_id, count in await session.execute(live)}
+    taken = {int(advisor_id): int(count) for advisor_id, count in await session.execute(today)}
+    return held, taken
+
+
+@dataclass(frozen=True)
+class _Counts:
+    skills: dict[int, dict[str, int]]
+    loads: dict[int, dict[str, int]]
+    intense_held: dict[int, int]
+    intense_today: dict[int, int]
+
+
+def to_profile(
+    advisor: Advisor,
+    skills: dict[str, int],
+    load: dict[str, int],
+    intense_held: int = 0,
+    intense_today: int = 0,
+) -> AdvisorProfile:
     assert advisor.id is not None
     return AdvisorProfile(
         id=advisor.id,
@@ -63,26 +107,54 @@ def to_profile(advisor: Advisor, skills: dict[str, int], load: dict[str, int]) -
         load_total=sum(load.values()),
         load_per_channel=load,
         last_assigned_at=_epoch(advisor.last_assigned_at),
+        intense_load=intense_held,
+        intense_today=intense_today,
+        last_intense_ended_at=_epoch(advisor.last_intense_ended_at),
     )
 
 
-async def profiles(session: AsyncSession, advisors: Sequence[Advisor]) -> list[AdvisorProfile]:
+async def profiles(
+    session: AsyncSession, advisors: Sequence[Advisor], day_start: datetime | None = None
+) -> list[AdvisorProfile]:
+    """Routing profiles; ``day_start`` (default: today in the routing config's zone) bounds
+    the intense conversations counted as taken today."""
     ids = [a.id for a in advisors if a.id is not None]
-    skills = await advisor_skills(session, ids)
-    loads = await live_loads(session, ids)
-    return [to_profile(a, skills.get(a.id or 0, {}), loads.get(a.id or 0, {})) for a in advisors]
+    if day_start is None:
+        day_start = (await routing_config.current(session)).day_start(utcnow())
+    held, today = await intense_counts(session, ids, day_start)
+    counts = _Counts(
+        await advisor_skills(session, ids), await live_loads(session, ids), held, today
+    )
+    return [_profile(a, counts) for a in advisors]
 
 
-async def available_profiles(session: AsyncSession) -> list[AdvisorProfile]:
+def _profile(advisor: Advisor, counts: _Counts) -> AdvisorProfile:
+    key = advisor.id or 0
+    return to_profile(
+        advisor,
+        counts.skills.get(key, {}),
+        counts.loads.get(key, {}),
+        counts.intense_held.get(key, 0),
+        counts.intense_today.get(key, 0),
+    )
+
+
+async def available_profiles(
+    session: AsyncSession, day_start: datetime | None = None
+) -> list[AdvisorProfile]:
     """Every advisor who could take work now; the others are excluded by status anyway."""
     advisors = (
         await session.scalars(select(Advisor).where(col(Advisor.status) == AdvisorStatus.AVAILABLE))
     ).all()
-    return await profiles(session, advisors)
+    return await profiles(session, advisors, day_start)
 
 
 async def locked_profiles(
-    session: AsyncSession, advisor_ids: Sequence[int], *, skip_locked: bool = False
+    session: AsyncSession,
+    advisor_ids: Sequence[int],
+    *,
+    skip_locked: bool = False,
+    day_start: datetime | None = None,
 ) -> dict[int, AdvisorProfile]:
     """These advisors' rows locked in id order, their load counted after the lock.
 
@@ -97,11 +169,13 @@ async def locked_profiles(
             .with_for_update(key_share=True, skip_locked=skip_locked)
         )
     ).all()
-    return {profile.id: profile for profile in await profiles(session, advisors)}
+    return {p.id: p for p in await profiles(session, advisors, day_start)}
 
 
-async def locked_profile(session: AsyncSession, advisor_id: int) -> AdvisorProfile | None:
-    return (await locked_profiles(session, [advisor_id])).get(advisor_id)
+async def locked_profile(
+    session: AsyncSession, advisor_id: int, *, day_start: datetime | None = None
+) -> AdvisorProfile | None:
+    return (await locked_profiles(session, [advisor_id], day_start=day_start)).get(advisor_id)
 
 
 def rule_spec(rule: RoutingRule) -> RuleSpec:

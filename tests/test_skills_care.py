@@ -1,0 +1,228 @@
+"""skills.care and the care rules of eligibility and choice: cool-down, intense cap, fair
+spread of intense conversations, avoided advisors, and the rising-anger trend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skills import (
+    AdvisorProfile,
+    AdvisorStatus,
+    AngerTrend,
+    CarePolicy,
+    ExclusionKind,
+    Policy,
+    Requirements,
+    Situation,
+    anger_alert,
+    choose,
+    exclusion,
+)
+
+PROPERTIES = settings(database=None, deadline=None, max_examples=150)
+NOW = 100_000.0
+CARE = CarePolicy(intense_threshold=0.6, cooldown_seconds=600, max_intense=1)
+
+
+def advisor(advisor_id: int, **overrides: Any) -> AdvisorProfile:
+    base: dict[str, Any] = {
+        "id": advisor_id,
+        "name": f"advisor {advisor_id}",
+        "team_id": 1,
+        "status": AdvisorStatus.AVAILABLE,
+        "languages": frozenset({"fr"}),
+        "skills": {"billing": 3},
+        "capacity_total": 3,
+        "capacity_per_channel": {},
+        "load_total": 0,
+        "load_per_channel": {},
+        "last_assigned_at": None,
+    }
+    return AdvisorProfile(**{**base, **overrides})
+
+
+NEEDS = Requirements(channel="chat", skills={})
+
+
+def test_what_is_intense() -> None:
+    assert CARE.is_intense("anger", 0.6)
+    assert CARE.is_intense("frustration", 0.9)
+    assert not CARE.is_intense("anger", 0.59)
+    assert not CARE.is_intense("anxiety", 1.0)
+    assert not CARE.is_intense(None, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kind", "words"),
+    [
+        ({"last_intense_ended_at": NOW - 60}, ExclusionKind.COOLDOWN, "540 s left"),
+        ({"intense_load": 1}, ExclusionKind.INTENSE_CAP, "1/1 intense"),
+    ],
+)
+def test_care_excludes_only_from_intense_conversations(
+    overrides: dict[str, Any], kind: ExclusionKind, words: str
+) -> None:
+    tired = advisor(1, **overrides)
+    found = exclusion(tired, NEEDS, Situation(now=NOW, intense=True, care=CARE))
+    assert found is not None and found[0] == kind and words in found[1]
+    assert exclusion(tired, NEEDS, Situation(now=NOW, intense=False, care=CARE)) is None
+
+
+def test_cooldown_ends() -> None:
+    rested = advisor(1, last_intense_ended_at=NOW - 600)
+    assert exclusion(rested, NEEDS, Situation(now=NOW, intense=True, care=CARE)) is None
+
+
+def test_an_avoided_advisor_is_excluded_with_the_reason() -> None:
+    situation = Situation(now=NOW, avoid={1: "declined this conversation 2 min ago"})
+    assert exclusion(advisor(1), NEEDS, situation) == (
+        ExclusionKind.AVOIDED,
+        "declined this conversation 2 min ago",
+    )
+    decision = choose([advisor(1), advisor(2)], NEEDS, Policy.BEST_FIT, now=NOW, avoid={1: "x"})
+    assert decision.winner is not None and decision.winner.id == 2
+    assert decision.excluded == {1: "x"}
+
+
+def test_spread_prefers_fewer_intense_conversations_today_and_says_so() -> None:
+    team = [advisor(1, intense_today=2), advisor(2, intense_today=0, load_total=2)]
+    calm = choose(team, NEEDS, Policy.LEAST_BUSY, now=NOW, care=CARE)
+    assert calm.winner is not None and calm.winner.id == 1
+    intense = choose(team, NEEDS, Policy.LEAST_BUSY, now=NOW, intense=True, care=CARE)
+    assert intense.winner is not None and intense.winner.id == 2
+    assert "fewest intense conversations today (0 vs 2)" in intense.explanation
+
+
+def test_nobody_explanation_counts_care() -> None:
+    team = [advisor(1, intense_load=1), advisor(2, last_intense_ended_at=NOW)]
+    decision = choose(team, NEEDS, Policy.BEST_FIT, now=NOW, intense=True, care=CARE)
+    assert decision.winner is None
+    assert "1 in cool-down" in decision.explanation
+    assert "1 at their intense-conversation cap" in decision.explanation
+
+
+# --- properties -----------------------------------------------------------------------------
+
+advisors_strategy = st.lists(
+    st.builds(
+        lambda i, load, today, ended, intense, status: advisor(
+            i,
+            load_total=load,
+            intense_today=today,
+            last_intense_ended_at=ended,
+            intense_load=intense,
+            status=status,
+        ),
+        st.integers(1, 40),
+        st.integers(0, 3),
+        st.integers(0, 4),
+        st.none() | st.floats(NOW - 2000, NOW),
+        st.integers(0, 2),
+        st.sampled_from([AdvisorStatus.AVAILABLE] * 3 + [AdvisorStatus.BREAK]),
+    ),
+    max_size=12,
+    unique_by=lambda a: a.id,
+)
+
+
+@PROPERTIES
+@given(
+    team=advisors_strategy,
+    policy=st.sampled_from(list(Policy)),
+    avoided=st.sets(st.integers(1, 40)),
+)
+def test_an_excluded_advisor_is_never_chosen(
+    team: list[AdvisorProfile], policy: Policy, avoided: set[int]
+) -> None:
+    decision = choose(team, NEEDS, policy, now=NOW, avoid=dict.fromkeys(avoided, "declined"))
+    assert decision.winner is None or decision.winner.id not in avoided
+
+
+@PROPERTIES
+@given(team=advisors_strategy, policy=st.sampled_from(list(Policy)))
+def test_an_advisor_in_cooldown_never_gets_an_intense_conversation(
+    team: list[AdvisorProfile], policy: Policy
+) -> None:
+    decision = choose(team, NEEDS, policy, now=NOW, intense=True, care=CARE)
+    winner = decision.winner
+    if winner is not None:
+        assert CARE.cooldown_left(winner, NOW) == 0
+        assert winner.intense_load < CARE.max_intense
+
+
+@PROPERTIES
+@given(team=advisors_strategy, policy=st.sampled_from(list(Policy)))
+def test_spread_never_picks_more_intense_today_than_an_eligible_colleague(
+    team: list[AdvisorProfile], policy: Policy
+) -> None:
+    decision = choose(team, NEEDS, policy, now=NOW, intense=True, care=CARE)
+    if decision.winner is None:
+        return
+    eligible = {advisor_id for advisor_id, _ in decision.ranked}
+    fewest = min(a.intense_today for a in team if a.id in eligible)
+    assert decision.winner.intense_today == fewest
+
+
+@PROPERTIES
+@given(today=st.integers(0, 5), more=st.integers(1, 5), policy=st.sampled_from(list(Policy)))
+def test_of_two_otherwise_equal_advisors_the_one_with_fewer_intense_wins(
+    today: int, more: int, policy: Policy
+) -> None:
+    # Identical but for the count (and the id, which would otherwise decide: the busier
+    # one gets the lower id so that only the count can explain the result).
+    busier = advisor(1, intense_today=today + more)
+    fresher = advisor(2, intense_today=today)
+    decision = choose([busier, fresher], NEEDS, policy, now=NOW, intense=True, care=CARE)
+    assert decision.winner is not None and decision.winner.id == 2
+
+
+# --- rising anger ---------------------------------------------------------------------------
+
+TREND = AngerTrend(messages=3, threshold=0.6)
+
+
+@pytest.mark.parametrize(
+    ("readings", "alert"),
+    [
+        ([("anger", 0.3), ("anger", 0.5), ("anger", 0.7)], True),
+        ([("neutral", 0.0), ("frustration", 0.4), ("anger", 0.65)], True),
+        ([("anger", 0.3), ("anger", 0.5), ("anger", 0.55)], False),  # below the threshold
+        ([("anger", 0.5), ("anger", 0.5), ("anger", 0.7)], False),  # not strictly rising
+        ([("anger", 0.3), ("anxiety", 0.5), ("anger", 0.7)], False),  # anxiety counts as calm
+        ([("anger", 0.5), ("anger", 0.7)], False),  # too few messages
+        # Already rising at the previous message: alerted then, not again.
+        ([("anger", 0.2), ("anger", 0.4), ("anger", 0.6), ("anger", 0.8)], False),
+        ([("anger", 0.8), ("anger", 0.2), ("anger", 0.4), ("anger", 0.6)], True),
+    ],
+)
+def test_anger_alert(readings: list[tuple[str, float]], alert: bool) -> None:
+    reason = anger_alert(readings, TREND)
+    assert (reason is not None) is alert
+    if reason is not None:
+        assert "anger rising over the last 3 customer messages" in reason
+
+
+@PROPERTIES
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["anger", "frustration", "neutral"]), st.floats(0, 1)),
+        max_size=12,
+    )
+)
+def test_one_alert_per_rise(readings: list[tuple[str, float]]) -> None:
+    """Two consecutive messages never both alert."""
+    alerts = [anger_alert(readings[: i + 1], TREND) is not None for i in range(len(readings))]
+    assert not any(a and b for a, b in zip(alerts, alerts[1:], strict=False))
+
+
+def test_care_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="intense_threshold"):
+        CarePolicy(intense_threshold=1.5)
+    with pytest.raises(ValueError, match="max_intense"):
+        CarePolicy(max_intense=0)
+    with pytest.raises(ValueError, match="anger_messages"):
+        AngerTrend(messages=1)

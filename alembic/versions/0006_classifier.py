@@ -1,4 +1,5 @@
-"""classifier versions, advisors' label corrections, each message's classification
+"""classifier versions, advisors' label corrections, each message's classification;
+the spent refresh token of each session
 
 Revision ID: 0006
 Revises: 0005
@@ -63,9 +64,13 @@ def upgrade() -> None:
     op.create_index("ix_label_correction_message_id", "label_correction", ["message_id"])
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("classification", JSON, nullable=True))
+    with op.batch_alter_table("auth_session", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("previous_refresh_hash", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("auth_session", schema=None) as batch_op:
+        batch_op.drop_column("previous_refresh_hash")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_column("classification")
     op.drop_index("ix_label_correction_message_id", table_name="label_correction")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
 from channels.errors import HandshakeRejected, SignatureMismatch
 
@@ -22,9 +23,15 @@ def sign(data: bytes, consumer_secret: str) -> str:
     return "sha256=" + base64.b64encode(digest).decode("ascii")
 
 
+# X sends a short random token. Anything else is refused: the answer is the very signature
+# that POSTs carry, so signing caller-chosen text (say, a forged JSON body) would let anyone
+# mint valid webhook signatures.
+_CRC_TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,100}$")
+
+
 def crc_response(crc_token: str | None, consumer_secret: str) -> dict[str, str]:
-    if not crc_token or len(crc_token) > 1000:
-        raise HandshakeRejected("crc_token is missing or too long")
+    if not crc_token or not _CRC_TOKEN.match(crc_token):
+        raise HandshakeRejected("crc_token must be 1-100 base64 characters")
     return {"response_token": sign(crc_token.encode("utf-8"), consumer_secret)}
 
 

@@ -1,8 +1,8 @@
 """The audit log (admins only), and the middleware that writes it for every staff change.
 
 Recording happens here, once for all routes, so that no new endpoint can forget it: every
-successful POST/PUT/PATCH/DELETE by a supervisor or an admin leaves an entry with the route,
-the concrete path (ids only) and the status, never the request body.
+successful POST/PUT/PATCH/DELETE by a supervisor, an admin or an integrator's key leaves an
+entry with the route, the concrete path (ids only) and the status, never the request body.
 """
 
 from __future__ import annotations
@@ -64,11 +64,10 @@ class AuditTrail:
 
 
 def _audited(principal: object) -> bool:
-    return (
-        isinstance(principal, Principal)
-        and principal.kind == PrincipalKind.staff
-        and principal.role in AUDITED_ROLES
-    )
+    """Supervisors', admins' and integrators' changes (advisors' own status is not)."""
+    if not isinstance(principal, Principal):
+        return False
+    return principal.kind == PrincipalKind.api_key or principal.role in AUDITED_ROLES
 
 
 async def _write(scope: Scope, principal: Principal, status: int) -> None:
@@ -79,7 +78,7 @@ async def _write(scope: Scope, principal: Principal, status: int) -> None:
             scope["app"].state.runtime.db,
             actor_kind=principal.kind.value,
             actor_id=principal.id,
-            actor_role=principal.role.value if principal.role else None,
+            actor_role=principal.role.value if principal.role else "integrator",
             action=action,
             target=scope["path"],
             status_code=status,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from router.api.deps import DB, RuntimeDep
-from router.api.guard import THROTTLED_PUBLIC_ROUTE, Staff
+from router.api.guard import THROTTLED_PUBLIC_ROUTE, Staff, client_address
 from router.models.advisors import AdvisorPublic
 from router.models.security import RefreshRequest, TokenPair
 from router.models.validation import IdPath
@@ -31,8 +31,10 @@ class PasswordChange(BaseModel):
     dependencies=THROTTLED_PUBLIC_ROUTE,
     summary="Log in with e-mail and password; returns an access and a refresh token",
 )
-async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], rt: RuntimeDep) -> TokenPair:
-    return await rt.auth.login(form.username, form.password)
+async def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], rt: RuntimeDep, request: Request
+) -> TokenPair:
+    return await rt.auth.login(form.username, form.password, client_address(request))
 
 
 @router.post(

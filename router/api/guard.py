@@ -22,7 +22,7 @@ from router.models.security import Scope
 from router.ratelimit import RateLimiter
 from router.runtime import Runtime
 from router.security.apikeys import looks_like_key
-from router.security.principal import PUBLIC, Access, Principal, PrincipalKind
+from router.security.principal import PUBLIC, Access, Principal
 
 bearer_scheme = OAuth2PasswordBearer(
     tokenUrl="/v1/auth/token",
@@ -127,7 +127,3 @@ def check_every_route_declared(app: FastAPI) -> None:
         note = f"**Access:** {access.describe()}."
         if note not in route.description:
             route.description = f"{route.description}\n\n{note}".strip()
-
-
-def is_key(principal: Principal) -> bool:
-    return principal.kind == PrincipalKind.api_key

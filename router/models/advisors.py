@@ -113,6 +113,12 @@ class AdvisorCreate(AdvisorBase):
     _languages = field_validator("languages")(_unique_sorted)
     _names = field_validator("name", "email")(storable_text)
 
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        # One account per address whatever its case: logins compare lower-cased.
+        return value.lower()
+
 
 # Body of PATCH /v1/advisors/{id}: every field optional; null only where a value may be empty.
 class AdvisorUpdate(SQLModel):

@@ -49,6 +49,8 @@ class AuthSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     advisor_id: int = Field(foreign_key="advisor.id", index=True, ondelete="CASCADE")
     refresh_hash: str = Field(max_length=64)
+    # The spent one: presenting it again means it was stolen (the session is revoked).
+    previous_refresh_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     refreshed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

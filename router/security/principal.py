@@ -7,7 +7,7 @@ from ``team_ids``; this module only answers "may this caller use this route at a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from router.models.advisors import Role
@@ -51,7 +51,6 @@ class Access:
     role: Role | None = None
     scope: Scope | None = None
     public: bool = False
-    notes: str = field(default="", compare=False)
 
     def permits(self, principal: Principal | None) -> bool:
         if self.public:

@@ -18,7 +18,7 @@ from router.models.advisors import (
     AdvisorUpdate,
     advisor_public,
 )
-from router.security.principal import Principal
+from router.security.principal import Principal, PrincipalKind
 from router.services import assignment, events, profiles, routing_config
 from router.services.visibility import advisor_clause, hidden, may_manage_advisor
 from router.store import Database
@@ -27,6 +27,7 @@ from router.store.types import utcnow
 # What an advisor may change on their own record, and a supervisor on their teams' advisors.
 SELF_SERVICE_FIELDS = frozenset({"status"})
 SUPERVISOR_FIELDS = frozenset({"status", "capacity_total", "capacity_per_channel", "languages"})
+INTEGRATOR_FIELDS = frozenset({"status", "capacity_total", "capacity_per_channel"})
 
 
 async def _public(session: AsyncSession, advisors: Sequence[Advisor]) -> list[AdvisorPublic]:
@@ -71,10 +72,13 @@ async def get_advisor(db: Database, advisor_id: int, viewer: Principal | None) -
 
 
 def _check_rights(viewer: Principal | None, advisor: Advisor, fields: set[str]) -> None:
-    """Admins change anything; supervisors their advisors' availability; advisors their status."""
-    if viewer is None or viewer.sees_everything:
+    """Admins change anything; supervisors their advisors' availability; advisors their status;
+    an integrator's key (workforce tools) availability only, never teams, skills or roles."""
+    if viewer is None or viewer.is_admin:
         return
-    if viewer.id == advisor.id:
+    if viewer.kind == PrincipalKind.api_key:
+        allowed = INTEGRATOR_FIELDS
+    elif viewer.id == advisor.id:
         allowed = SELF_SERVICE_FIELDS
     elif may_manage_advisor(viewer, advisor):
         allowed = SUPERVISOR_FIELDS

@@ -84,25 +84,33 @@ class Authenticator:
 
     # -- staff --------------------------------------------------------------------------
 
-    async def login(self, username: str, password: str) -> TokenPair:
+    async def login(self, username: str, password: str, client: str = "") -> TokenPair:
+        """Every attempt is charged before the (slow) check, so concurrent guesses cannot
+        slip past the limit; success gives the budget back. The budget is per account and
+        client address: a guesser elsewhere cannot lock the owner out."""
         account = username.strip().lower()
-        wait = self.login_throttle.blocked_for(account)
-        if wait > 0:
-            raise RateLimited("too many failed logins for this account; wait", retry_after=wait)
+        throttle_key = f"{account}|{client}"
+        try:
+            self.login_throttle.take(throttle_key, "failed logins")
+        except RateLimited as limited:
+            raise RateLimited(
+                "too many failed logins for this account; wait", retry_after=limited.retry_after
+            ) from None
         async with self.db.session() as session:
             row = (
                 await session.execute(
                     select(Advisor.id, StaffCredential.password_hash)
                     .join(StaffCredential, col(StaffCredential.advisor_id) == col(Advisor.id))
                     .where(func.lower(Advisor.email) == account)
+                    .order_by(col(Advisor.id))
+                    .limit(1)
                 )
             ).one_or_none()
             stored = row.password_hash if row else None
             # argon2 is deliberately slow: keep it off the event loop.
             if not await asyncio.to_thread(passwords.verify_password, stored, password):
-                self.login_throttle.take(account, "failed logins")
                 raise Unauthenticated(BAD_CREDENTIALS)
-            self.login_throttle.forget(account)
+            self.login_throttle.forget(throttle_key)
             advisor_id = int(row.id)  # type: ignore[union-attr]
             await self._after_login(session, advisor_id, stored, password)
             pair = self._new_session(session, advisor_id)
@@ -155,10 +163,13 @@ class Authenticator:
             if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
                 raise Unauthenticated("the refresh token is expired or revoked; log in again")
             if not tokens.matches(secret, row.refresh_hash):
-                row.revoked_at, row.revoked_reason = utcnow(), "refresh token reused"
-                await session.commit()
-                log.warning("refresh token reuse: session of staff %d revoked", row.advisor_id)
-                raise Unauthenticated("the refresh token was already used; log in again")
+                if row.previous_refresh_hash and tokens.matches(secret, row.previous_refresh_hash):
+                    row.revoked_at, row.revoked_reason = utcnow(), "refresh token reused"
+                    await session.commit()
+                    log.warning("refresh token reuse: session of staff %d revoked", row.advisor_id)
+                    raise Unauthenticated("the refresh token was already used; log in again")
+                raise Unauthenticated("the refresh token is invalid")
+            row.previous_refresh_hash = row.refresh_hash
             refresh, row.refresh_hash = tokens.new_refresh_token(session_id)
             row.refreshed_at = utcnow()
             pair = self._pair(row.advisor_id, session_id, refresh)

@@ -216,3 +216,12 @@ async def test_invalid_messages_are_refused_before_any_request(
     with pytest.raises(PermanentSendError):
         await adapter(http, provider.url).send(message)
     assert provider.requests == []
+
+
+def test_crc_refuses_to_sign_caller_chosen_text(http: httpx.AsyncClient) -> None:
+    """The CRC answer is the POST signature: signing a forged body would let anyone mint
+    a valid signature for it, so only short token-shaped values are answered."""
+    with pytest.raises(HandshakeRejected):
+        adapter(http).handshake({"crc_token": '{"direct_message_events": []}'})
+    with pytest.raises(HandshakeRejected):
+        adapter(http).handshake({"crc_token": "a" * 101})

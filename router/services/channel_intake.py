@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from channels.base import Attachment, InboundMessage, MessageKind, ParseResult
-from router.models.conversations import MessageAccepted, MessageStatus
+from router.models.conversations import MessageStatus
 from router.services import automated_mail, receipts
 from router.services.identities import normal_email, normal_phone
 from router.services.intake import IntakeWriter, Submission
@@ -145,9 +145,11 @@ async def accept_parsed(
     source: str,
 ) -> IntakeSummary:
     """Store what a provider request held; committed when this returns."""
-    answers: list[MessageAccepted] = list(
-        await asyncio.gather(*(writer.submit(submission(m, policy)) for m in result.messages))
-    )
+    submissions = [submission(m, policy) for m in result.messages]
+    if len(submissions) == 1:  # the usual webhook: no task per message on the hot path
+        answers = [await writer.submit(submissions[0])]
+    else:
+        answers = list(await asyncio.gather(*map(writer.submit, submissions)))
     held = [
         answer.id
         for answer, message in zip(answers, result.messages, strict=True)

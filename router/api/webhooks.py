@@ -1,7 +1,9 @@
-"""Provider webhooks: Meta (Messenger, Instagram, WhatsApp) and X, public and throttled.
+"""Provider webhooks: Meta (Messenger, Instagram, WhatsApp) and X, public.
 
 Each provider proves itself by signing the body; the adapters check it before anything is
 read. A channel without its secret configured answers 404 ``channel_not_configured``.
+Signed deliveries are never throttled (Meta posts a busy page's traffic from a few
+addresses); requests that fail the signature check spend the per-address public budget.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from fastapi import APIRouter, Request, Response
 
 from channels.adapter import WebhookRequest
 from router.api.deps import RuntimeDep
-from router.api.guard import THROTTLED_PUBLIC_ROUTE
+from router.api.guard import PUBLIC_ROUTE, THROTTLED_PUBLIC_ROUTE, client_address
+from router.errors import DomainError
 from router.services import webhooks
 from router.services.channel_intake import IntakeSummary
 
@@ -46,14 +49,12 @@ async def meta_handshake(request: Request, rt: RuntimeDep) -> Response:
 
 @router.post(
     "/meta",
-    dependencies=THROTTLED_PUBLIC_ROUTE,
+    dependencies=PUBLIC_ROUTE,
     response_model=IntakeSummary,
     summary="Meta events (X-Hub-Signature-256 required): messages, postbacks, receipts",
 )
 async def meta_events(request: Request, rt: RuntimeDep) -> IntakeSummary:
-    return await webhooks.receive(
-        rt.db, rt.intake, rt.channels, "meta", await _webhook_request(request)
-    )
+    return await _receive(rt, "meta", request)
 
 
 @router.get(
@@ -69,11 +70,20 @@ async def x_handshake(request: Request, rt: RuntimeDep) -> Response:
 
 @router.post(
     "/x",
-    dependencies=THROTTLED_PUBLIC_ROUTE,
+    dependencies=PUBLIC_ROUTE,
     response_model=IntakeSummary,
     summary="X Account Activity events (x-twitter-webhooks-signature required)",
 )
 async def x_events(request: Request, rt: RuntimeDep) -> IntakeSummary:
-    return await webhooks.receive(
-        rt.db, rt.intake, rt.channels, "x", await _webhook_request(request)
-    )
+    return await _receive(rt, "x", request)
+
+
+async def _receive(rt: RuntimeDep, provider: str, request: Request) -> IntakeSummary:
+    try:
+        return await webhooks.receive(
+            rt.db, rt.intake, rt.channels, provider, await _webhook_request(request)
+        )
+    except DomainError as error:
+        if error.status_code in (401, 403):
+            rt.public_limiter.take(f"ip:{client_address(request)}", "unsigned webhook requests")
+        raise

@@ -56,3 +56,9 @@ class OutboundWorker(Worker):
         ids = [_message_id(payload) for payload in payloads]
         sent = await delivery.deliver(self.db, self.channels, self.settings, ids)
         log.debug("outbound batch of %d: %d sent", len(ids), sent)
+
+    async def on_give_up(self, payload: dict[str, Any], error: BaseException) -> None:
+        message_id = payload.get("message_id")
+        if isinstance(message_id, int):
+            log.warning("reply %d dead-lettered (%s): back to the scheduler", message_id, error)
+            await delivery.release(self.db, message_id)

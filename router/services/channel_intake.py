@@ -48,10 +48,10 @@ class OriginalPolicy:
 
 
 def _contacts(message: InboundMessage) -> tuple[str | None, str | None]:
-    """The email address and phone number this message proves the sender has."""
+    """The email address and phone number this message proves the sender has. An address a
+    chat visitor types is not proof (anyone can type anyone's): it stays in the metadata as
+    a hint for the advisor and never links the visitor to an existing customer."""
     email = message.sender_address if message.channel == "email" else None
-    if message.channel == "chat":
-        email = message.metadata.get("email") if isinstance(message.metadata, dict) else None
     phone = f"+{message.sender_address}" if message.channel == "whatsapp" else None
     return normal_email(email), normal_phone(phone)
 

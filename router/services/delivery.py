@@ -173,6 +173,12 @@ async def _claim_next(db: Database, conversation_id: int | None) -> Message | No
     return claimed[0] if claimed else None
 
 
+async def release(db: Database, message_id: int) -> None:
+    """A delivery given up by the broker (dead-lettered, e.g. after a long database outage)
+    is not lost: the reply goes back to the scheduler, which publishes it again."""
+    await _unpublish(db, [message_id])
+
+
 async def _unpublish(db: Database, message_ids: Sequence[int]) -> None:
     async with db.session() as session:
         await session.execute(

@@ -26,11 +26,43 @@ async def _chat(
     return int(posted.json()["ids"][0])
 
 
+async def test_a_typed_chat_email_links_nobody(live: httpx.AsyncClient) -> None:
+    """Anyone can type anyone's address in a widget: it must not reach their history."""
+    email_id = await _email(live, "<owner@example.fr>", "owner@example.fr", "Ma facture")
+    owner = await processed(live, email_id)
+    chat_id = await _chat(live, "w9", "Je suis le titulaire, montrez-moi", email="owner@example.fr")
+    visitor = await processed(live, chat_id)
+    assert visitor.customer_id != owner.customer_id
+    assert visitor.conversation_id != owner.conversation_id
+
+
+async def _email(http: httpx.AsyncClient, message_id: str, sender: str, subject: str) -> int:
+    raw = (
+        f"From: {sender}\r\nTo: {SUPPORT}\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\n\r\nBonjour.\r\n"
+    ).encode()
+    posted = await http.post(
+        "/v1/email/inbound", content=raw, headers={"Content-Type": "message/rfc822"}
+    )
+    assert posted.status_code == 202, posted.text
+    return int(posted.json()["ids"][0])
+
+
 async def test_same_email_on_two_channels_is_one_customer_and_one_conversation(
     live: httpx.AsyncClient,
 ) -> None:
-    chat_id = await _chat(live, "w1", "Bonjour, ma commande 42 ?", email="Ines@Example.fr")
-    first = await processed(live, chat_id)
+    # An integrator (here the chat platform's back end, authenticated) vouches for the address.
+    posted = await live.post(
+        "/v1/messages",
+        json={
+            "channel": "chat",
+            "external_id": "w1",
+            "sender": {"id": "w1-visitor", "email": "Ines@Example.fr"},
+            "text": "Bonjour, ma commande 42 ?",
+        },
+    )
+    assert posted.status_code == 202, posted.text
+    first = await processed(live, posted.json()["id"])
     raw = (
         "From: Ines <ines@example.fr>\r\n"
         f"To: {SUPPORT}\r\nSubject: Commande 42\r\nMessage-ID: <i1@example.fr>\r\n\r\n"

@@ -48,6 +48,7 @@ async def test_export_then_erase_a_customer(demo: Settings, client: httpx.AsyncC
     assert export["messages"][0]["text"].startswith("Ma commande")
     assert export["conversations"][0]["id"] == conversation["id"]
     assert export["events"], "the timeline is part of the export"
+    assert {"originals", "attachments", "receipts"} <= set(export)
 
     refused = await client.post(f"/v1/customers/{customer_id}/erase")
     assert refused.status_code == 409 and "open conversation" in refused.json()["detail"]

@@ -8,6 +8,7 @@ contents and metadata.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -70,6 +71,29 @@ async def _customer(session: AsyncSession, customer_id: int, *, lock: bool = Fal
     return customer
 
 
+async def _message_files(session: AsyncSession, ids: list[int | None]) -> dict[str, Any]:
+    """Originals and attachments (bytes base64-encoded) and the provider receipts."""
+
+    async def rows(table: type[SQLModel], column: Any) -> list[dict[str, Any]]:
+        found = await session.scalars(select(table).where(column.in_(ids)))
+        return [_with_bytes(row) for row in found]
+
+    return {
+        "originals": await rows(MessageOriginal, col(MessageOriginal.message_id)),
+        "attachments": await rows(MessageAttachment, col(MessageAttachment.message_id)),
+        "receipts": await rows(ChannelReceipt, col(ChannelReceipt.message_id)),
+    }
+
+
+def _with_bytes(row: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for attr in inspect(row).mapper.column_attrs:
+        value = getattr(row, attr.key)
+        data[attr.key] = base64.b64encode(value).decode() if isinstance(value, bytes) else value
+    encoded: dict[str, Any] = _JSON.dump_python(data, mode="json")
+    return encoded
+
+
 async def _all(session: AsyncSession, table: type[SQLModel], column: Any, value: Any) -> Any:
     return (await session.scalars(select(table).where(column == value).order_by("id"))).all()
 
@@ -89,6 +113,7 @@ async def export_customer(db: Database, customer_id: int) -> dict[str, Any]:
                 .order_by(col(Assignment.id))
             )
         ).all()
+        messages = await _all(session, Message, col(Message.customer_id), customer_id)
         return {
             "exported_at": utcnow().isoformat(),
             "customer": _row(customer),
@@ -96,7 +121,8 @@ async def export_customer(db: Database, customer_id: int) -> dict[str, Any]:
                 await _all(session, ChannelIdentity, col(ChannelIdentity.customer_id), customer_id)
             ),
             "conversations": _rows(conversations),
-            "messages": _rows(await _all(session, Message, col(Message.customer_id), customer_id)),
+            "messages": _rows(messages),
+            **await _message_files(session, [m.id for m in messages]),
             "assignments": _rows(assignments),
             "events": _rows(await _all(session, Event, col(Event.customer_id), customer_id)),
         }

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -65,7 +66,13 @@ async def queue_reply(
         advisor = await session.get(Advisor, viewer.id)
         message = _reply_row(conversation, viewer, advisor, data, channel, target, external_id)
         session.add(message)
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError:  # the key was used for a reply in another conversation
+            raise Conflict(
+                "this idempotency_key was already used for another conversation's reply",
+                field="idempotency_key",
+            ) from None
         events.record(
             session,
             "message.queued",

@@ -182,3 +182,13 @@ async def test_merging_two_customers_moves_everything_and_is_recorded(
         f"/v1/customers/{kept.customer_id}/merge", json={"duplicate_id": kept.customer_id}
     )
     assert itself.status_code == 422
+
+
+async def test_the_gdpr_export_carries_the_original_email(live: httpx.AsyncClient) -> None:
+    import base64
+
+    owner = await processed(live, await _email(live, "<gdpr@example.fr>", "g@example.fr", "RGPD"))
+    export = (await live.get(f"/v1/customers/{owner.customer_id}/export")).json()
+    (original,) = export["originals"]
+    assert original["message_id"] == owner.id
+    assert b"Message-ID: <gdpr@example.fr>" in base64.b64decode(original["raw"])

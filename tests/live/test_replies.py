@@ -134,3 +134,14 @@ async def test_sending_on_an_unconfigured_channel_is_refused_up_front(
     )
     assert response.status_code == 422
     assert "AIGUILLAGE_EMAIL_FROM_ADDRESS" in response.json()["detail"]
+
+
+async def test_an_idempotency_key_reused_on_another_conversation_is_a_409(
+    live: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.script(PAGE_PATH, Reply(200, {"message_id": "m_k_1"}))
+    first = await _messenger_conversation(live, "7012345678900001")
+    second = await _messenger_conversation(live, "7012345678900002")
+    assert (await _reply(live, first, idempotency_key="same")).status_code == 202
+    reused = await _reply(live, second, idempotency_key="same")
+    assert reused.status_code == 409 and reused.json()["field"] == "idempotency_key"

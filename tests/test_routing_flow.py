@@ -11,15 +11,8 @@ from sqlalchemy import select, update
 
 from router.models import Advisor, Assignment, Event
 from router.settings import Settings
-from tests.conftest import message_payload, runtime_of, wait_for
-
-
-async def _post(http: httpx.AsyncClient, sender: str, ext: str, text: str, **kw: Any) -> int:
-    response = await http.post(
-        "/v1/messages", json=message_payload(sender, f"{sender}-{ext}", text, **kw)
-    )
-    assert response.status_code == 202, response.text
-    return int(response.json()["id"])
+from tests.conftest import runtime_of, wait_for
+from tests.routing_support import post
 
 
 async def _conversation_of(http: httpx.AsyncClient, message_id: int) -> dict[str, Any]:
@@ -50,7 +43,7 @@ async def _advisor(http: httpx.AsyncClient, name: str, **fields: Any) -> dict[st
 async def test_demo_rules_route_a_french_billing_message(
     demo: Settings, client: httpx.AsyncClient
 ) -> None:
-    message_id = await _post(
+    message_id = await post(
         client,
         "client-fr",
         "f1",
@@ -73,8 +66,8 @@ async def test_demo_rules_route_a_french_billing_message(
 
 
 async def test_follow_up_message_joins_the_open_conversation(client: httpx.AsyncClient) -> None:
-    first = await _conversation_of(client, await _post(client, "c", "1", "Hello there"))
-    second = await _conversation_of(client, await _post(client, "c", "2", "Any news?"))
+    first = await _conversation_of(client, await post(client, "c", "1", "Hello there"))
+    second = await _conversation_of(client, await post(client, "c", "2", "Any news?"))
     assert first["id"] == second["id"]
     messages = (await client.get(f"/v1/conversations/{first['id']}/messages")).json()
     assert [m["external_id"] for m in messages] == ["c-1", "c-2"]
@@ -84,8 +77,8 @@ async def test_capacity_is_respected_and_freed_capacity_is_pushed(
     client: httpx.AsyncClient,
 ) -> None:
     advisor = await _advisor(client, "Solo")
-    first = await _conversation_of(client, await _post(client, "a", "1", "Hello, I need help"))
-    second = await _conversation_of(client, await _post(client, "b", "1", "Hello, me too please"))
+    first = await _conversation_of(client, await post(client, "a", "1", "Hello, I need help"))
+    second = await _conversation_of(client, await post(client, "b", "1", "Hello, me too please"))
     assert first["assignee_id"] == advisor["id"]
     assert second["status"] == "waiting" and second["assignee_id"] is None
     waiting = [
@@ -105,11 +98,11 @@ async def test_capacity_is_respected_and_freed_capacity_is_pushed(
 
 async def test_break_stops_new_work_but_keeps_current(client: httpx.AsyncClient) -> None:
     advisor = await _advisor(client, "Tired", capacity_total=3)
-    current = await _conversation_of(client, await _post(client, "a", "1", "Hello, help me"))
+    current = await _conversation_of(client, await post(client, "a", "1", "Hello, help me"))
     assert current["assignee_id"] == advisor["id"]
     response = await client.patch(f"/v1/advisors/{advisor['id']}", json={"status": "break"})
     assert response.json()["status"] == "break"
-    later = await _conversation_of(client, await _post(client, "b", "1", "Hello, help me too"))
+    later = await _conversation_of(client, await post(client, "b", "1", "Hello, help me too"))
     assert later["status"] == "waiting"
     current = (await client.get(f"/v1/conversations/{current['id']}")).json()
     assert current["status"] == "assigned" and current["assignee_id"] == advisor["id"]
@@ -134,7 +127,7 @@ async def _make_available_without_push(http: httpx.AsyncClient, advisor_ids: lis
 
 async def test_pull_claims_the_oldest_fitting_conversation(client: httpx.AsyncClient) -> None:
     advisor = await _advisor(client, "Puller", status="away", capacity_total=2)
-    ids = [await _post(client, f"s{i}", "1", "Hello, I need help") for i in range(3)]
+    ids = [await post(client, f"s{i}", "1", "Hello, I need help") for i in range(3)]
     conversations = [await _conversation_of(client, i) for i in ids]
     assert all(c["status"] == "waiting" for c in conversations)
     # Senders are processed concurrently: queue order is waiting time, not posting order.
@@ -163,7 +156,7 @@ async def test_concurrent_pulls_never_double_assign_nor_exceed_capacity(
         await _advisor(client, f"Racer{i}", status="away", capacity_total=2) for i in range(3)
     ]
     for i in range(10):
-        await _conversation_of(client, await _post(client, f"r{i}", "1", "Hello, help me"))
+        await _conversation_of(client, await post(client, f"r{i}", "1", "Hello, help me"))
     await _make_available_without_push(client, [a["id"] for a in advisors])
 
     pulls = [client.post(f"/v1/advisors/{a['id']}/next") for a in advisors for _ in range(4)]
@@ -181,7 +174,7 @@ async def test_concurrent_pulls_never_double_assign_nor_exceed_capacity(
 
 async def test_one_senders_messages_are_processed_in_order(client: httpx.AsyncClient) -> None:
     ids = await asyncio.gather(
-        *[_post(client, "burst", f"{i:03d}", f"message number {i}") for i in range(25)]
+        *[post(client, "burst", f"{i:03d}", f"message number {i}") for i in range(25)]
     )
     last = await _conversation_of(client, max(ids))
     messages = (await client.get(f"/v1/conversations/{last['id']}/messages")).json()

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from router.models import Advisor, Assignment, Event
 from router.settings import Settings
 from tests.conftest import runtime_of, wait_for
+from tests.routing_support import advisor as new_advisor
 from tests.routing_support import post
 
 
@@ -24,20 +25,6 @@ async def _conversation_of(http: httpx.AsyncClient, message_id: int) -> dict[str
 
     result: dict[str, Any] = await wait_for(ready)
     return result
-
-
-async def _advisor(http: httpx.AsyncClient, name: str, **fields: Any) -> dict[str, Any]:
-    body = {
-        "name": name,
-        "email": f"{name.lower()}@example.com",
-        "languages": ["en", "fr"],
-        "status": "available",
-        "capacity_total": 1,
-        **fields,
-    }
-    response = await http.post("/v1/advisors", json=body)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def test_demo_rules_route_a_french_billing_message(
@@ -76,7 +63,7 @@ async def test_follow_up_message_joins_the_open_conversation(client: httpx.Async
 async def test_capacity_is_respected_and_freed_capacity_is_pushed(
     client: httpx.AsyncClient,
 ) -> None:
-    advisor = await _advisor(client, "Solo")
+    advisor = await new_advisor(client, "Solo")
     first = await _conversation_of(client, await post(client, "a", "1", "Hello, I need help"))
     second = await _conversation_of(client, await post(client, "b", "1", "Hello, me too please"))
     assert first["assignee_id"] == advisor["id"]
@@ -97,7 +84,7 @@ async def test_capacity_is_respected_and_freed_capacity_is_pushed(
 
 
 async def test_break_stops_new_work_but_keeps_current(client: httpx.AsyncClient) -> None:
-    advisor = await _advisor(client, "Tired", capacity_total=3)
+    advisor = await new_advisor(client, "Tired", capacity_total=3)
     current = await _conversation_of(client, await post(client, "a", "1", "Hello, help me"))
     assert current["assignee_id"] == advisor["id"]
     response = await client.patch(f"/v1/advisors/{advisor['id']}", json={"status": "break"})
@@ -126,7 +113,7 @@ async def _make_available_without_push(http: httpx.AsyncClient, advisor_ids: lis
 
 
 async def test_pull_claims_the_oldest_fitting_conversation(client: httpx.AsyncClient) -> None:
-    advisor = await _advisor(client, "Puller", status="away", capacity_total=2)
+    advisor = await new_advisor(client, "Puller", status="away", capacity_total=2)
     ids = [await post(client, f"s{i}", "1", "Hello, I need help") for i in range(3)]
     conversations = [await _conversation_of(client, i) for i in ids]
     assert all(c["status"] == "waiting" for c in conversations)
@@ -145,7 +132,7 @@ async def test_pull_claims_the_oldest_fitting_conversation(client: httpx.AsyncCl
 
 
 async def test_pull_returns_204_when_nothing_fits(client: httpx.AsyncClient) -> None:
-    advisor = await _advisor(client, "Idle")
+    advisor = await new_advisor(client, "Idle")
     assert (await client.post(f"/v1/advisors/{advisor['id']}/next")).status_code == 204
 
 
@@ -153,7 +140,7 @@ async def test_concurrent_pulls_never_double_assign_nor_exceed_capacity(
     client: httpx.AsyncClient,
 ) -> None:
     advisors = [
-        await _advisor(client, f"Racer{i}", status="away", capacity_total=2) for i in range(3)
+        await new_advisor(client, f"Racer{i}", status="away", capacity_total=2) for i in range(3)
     ]
     for i in range(10):
         await _conversation_of(client, await post(client, f"r{i}", "1", "Hello, help me"))

@@ -137,6 +137,15 @@ async def rollback(db: Database) -> ClassifierModelPublic:
         return public(previous)
 
 
+async def active_version(db: Database) -> str | None:
+    """Cheap: the version only, not the weights."""
+    async with db.read_session() as session:
+        version = await session.scalar(
+            select(ClassifierModel.version).where(col(ClassifierModel.active))
+        )
+    return version
+
+
 async def active_artifact(db: Database) -> tuple[str, ClassifierArtifact] | None:
     async with db.read_session() as session:
         row = await session.scalar(select(ClassifierModel).where(col(ClassifierModel.active)))
@@ -181,7 +190,7 @@ async def ensure_model(db: Database) -> None:
     """Every process needs an active model; the first one to start trains it, the others
     wait for it (a lock row in server_secret, freed after a timeout if its owner died)."""
     deadline = time.monotonic() + BOOTSTRAP_TIMEOUT.total_seconds() + 60
-    while await active_artifact(db) is None:
+    while await active_version(db) is None:
         if await _take_bootstrap_lock(db):
             try:
                 report = await train_candidate(db, include_corrections=False)
@@ -300,10 +309,7 @@ class ModelHolder:
 
     async def refresh(self) -> None:
         self._checked = time.monotonic()
-        async with self.db.read_session() as session:
-            version = await session.scalar(
-                select(ClassifierModel.version).where(col(ClassifierModel.active))
-            )
+        version = await active_version(self.db)
         if version is None or (self.classifier and self.classifier.version == version):
             return
         loaded = await active_artifact(self.db)

@@ -22,6 +22,7 @@ from skills import (
     choose,
     exclusion,
 )
+from tests.skills_support import advisor_profile
 
 PROPERTIES = settings(database=None, deadline=None, max_examples=150)
 NOW = 100_000.0
@@ -29,20 +30,7 @@ CARE = CarePolicy(intense_threshold=0.6, cooldown_seconds=600, max_intense=1)
 
 
 def advisor(advisor_id: int, **overrides: Any) -> AdvisorProfile:
-    base: dict[str, Any] = {
-        "id": advisor_id,
-        "name": f"advisor {advisor_id}",
-        "team_id": 1,
-        "status": AdvisorStatus.AVAILABLE,
-        "languages": frozenset({"fr"}),
-        "skills": {"billing": 3},
-        "capacity_total": 3,
-        "capacity_per_channel": {},
-        "load_total": 0,
-        "load_per_channel": {},
-        "last_assigned_at": None,
-    }
-    return AdvisorProfile(**{**base, **overrides})
+    return advisor_profile(advisor_id, **{"languages": frozenset({"fr"}), **overrides})
 
 
 NEEDS = Requirements(channel="chat", skills={})

@@ -22,6 +22,7 @@ from skills import (
     exclusion,
     exclusion_reason,
 )
+from tests.skills_support import advisor_profile
 
 # No example database: the suite must not write outside the tests it owns.
 PROPERTIES = settings(database=None, deadline=None, max_examples=100)
@@ -29,20 +30,7 @@ NOW = 1_000.0
 
 
 def advisor(advisor_id: int, **overrides: Any) -> AdvisorProfile:
-    base: dict[str, Any] = {
-        "id": advisor_id,
-        "name": f"advisor {advisor_id}",
-        "team_id": 1,
-        "status": AdvisorStatus.AVAILABLE,
-        "languages": frozenset({"fr", "en"}),
-        "skills": {"billing": 3},
-        "capacity_total": 3,
-        "capacity_per_channel": {},
-        "load_total": 0,
-        "load_per_channel": {},
-        "last_assigned_at": None,
-    }
-    return AdvisorProfile(**{**base, **overrides})
+    return advisor_profile(advisor_id, **overrides)
 
 
 def needs(**overrides: Any) -> Requirements:

@@ -17,6 +17,7 @@ from skills import (
     Requirements,
     choose,
 )
+from tests.skills_support import advisor_profile
 
 PROPERTIES = settings(database=None, deadline=None, max_examples=150)
 NOW = 50_000.0
@@ -25,20 +26,8 @@ SKILLS = ["billing", "orders", "tech"]
 
 
 def advisor(advisor_id: int, **overrides: Any) -> AdvisorProfile:
-    base: dict[str, Any] = {
-        "id": advisor_id,
-        "name": f"advisor {advisor_id}",
-        "team_id": 1,
-        "status": AdvisorStatus.AVAILABLE,
-        "languages": frozenset({"fr"}),
-        "skills": {},
-        "capacity_total": 2,
-        "capacity_per_channel": {},
-        "load_total": 0,
-        "load_per_channel": {},
-        "last_assigned_at": None,
-    }
-    return AdvisorProfile(**{**base, **overrides})
+    defaults = {"languages": frozenset({"fr"}), "skills": {}, "capacity_total": 2}
+    return advisor_profile(advisor_id, **{**defaults, **overrides})
 
 
 @st.composite

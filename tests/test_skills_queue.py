@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from skills import (
     AdvisorProfile,
-    AdvisorStatus,
     CarePolicy,
     Head,
     QueueClass,
@@ -24,6 +23,7 @@ from skills import (
     parse_class,
     rank,
 )
+from tests.skills_support import advisor_profile
 
 PROPERTIES = settings(database=None, deadline=None, max_examples=200)
 HOUR = 3600.0
@@ -116,20 +116,7 @@ def test_ties_on_effective_priority_go_to_the_longest_wait() -> None:
 
 
 def advisor(**overrides: Any) -> AdvisorProfile:
-    base: dict[str, Any] = {
-        "id": 1,
-        "name": "a",
-        "team_id": 1,
-        "status": AdvisorStatus.AVAILABLE,
-        "languages": frozenset({"fr", "en"}),
-        "skills": {"billing": 3},
-        "capacity_total": 3,
-        "capacity_per_channel": {},
-        "load_total": 0,
-        "load_per_channel": {},
-        "last_assigned_at": None,
-    }
-    return AdvisorProfile(**{**base, **overrides})
+    return advisor_profile(1, **{"name": "a", **overrides})
 
 
 waiting_lists = st.lists(

@@ -9,6 +9,7 @@ from alembic import context
 from router.models import metadata
 from router.settings import load_settings
 from router.store.engine import Database
+from router.store.search import outside_models
 
 config = context.config
 
@@ -23,6 +24,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
         compare_type=True,
+        include_name=outside_models,  # full-text search structures are dialect-specific
     )
     with context.begin_transaction():
         context.run_migrations()

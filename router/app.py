@@ -20,9 +20,11 @@ from router.api import (
     classifier,
     console,
     conversations,
+    csat,
     customers,
     email,
     health,
+    history,
     identities,
     messages,
     offers,
@@ -30,6 +32,10 @@ from router.api import (
     problems,
     replies,
     rules,
+    search,
+    sla,
+    templates,
+    tickets,
     webhooks,
 )
 from router.api.audit import AuditTrail
@@ -96,6 +102,12 @@ def create_app(settings: Settings) -> FastAPI:
         replies,
         identities,
         originals,
+        tickets,
+        history,
+        templates,
+        sla,
+        csat,
+        search,
     )
     for module in (*routers, console):
         app.include_router(module.router)

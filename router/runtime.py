@@ -15,7 +15,12 @@ from router.channel_set import ChannelSet
 from router.chat_hub import ChatHub
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
-from router.pipeline.sweeper import run_escalation, run_outbound_scheduler, run_sweeper
+from router.pipeline.sweeper import (
+    run_escalation,
+    run_outbound_scheduler,
+    run_sweeper,
+    run_ticket_clock,
+)
 from router.ratelimit import RateLimiter
 from router.services import delivery, email_intake
 from router.services.alerts import AlertDispatcher, alert_dispatcher
@@ -112,6 +117,7 @@ class Runtime:
                 await delivery.requeue_after_restart(self.db)
             self.tasks.append(asyncio.create_task(run_sweeper(self.db, self.broker, self.settings)))
             self.tasks.append(asyncio.create_task(run_escalation(self.db, self.settings)))
+            self.tasks.append(asyncio.create_task(run_ticket_clock(self.db, self.settings)))
             self.tasks.append(
                 asyncio.create_task(run_outbound_scheduler(self.db, self.broker, self.settings))
             )

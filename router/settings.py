@@ -97,6 +97,31 @@ class Settings(ChannelSettings, BaseSettings):
     alert_webhook_retry_seconds: float = Field(
         default=2.0, gt=0, le=3600, description="first retry delay; doubles at each attempt"
     )
+    # Tickets.
+    reopen_window_hours: float = Field(
+        default=72.0,
+        ge=0,
+        le=24 * 365,
+        description="a customer writing within this time after a resolution reopens it; "
+        "later, the resolved conversation is closed and a new one is linked to it",
+    )
+    pending_resolve_hours: float | None = Field(
+        default=168.0,
+        gt=0,
+        description="a pending conversation with no answer from the customer for this long is "
+        "resolved; empty: never",
+    )
+    ticket_clock_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="how often SLA due times and windows are checked"
+    )
+    csat_enabled: bool = Field(
+        default=True, description="send a satisfaction survey after each resolution"
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="the address customers reach this service at (survey links)",
+    )
 
     @model_validator(mode="after")
     def _alert_webhook_is_signed(self) -> Settings:

@@ -12,10 +12,13 @@ from sqlalchemy.engine import Connection
 from router.models import RoutingRule, metadata
 from router.settings import Settings
 from router.store import Database
+from router.store.search import outside_models
 
 
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": outside_models}
+    )
     return list(compare_metadata(context, metadata))
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, computed_field, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -13,15 +13,51 @@ from router.models.channels import Channel
 from router.models.validation import storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
-OPEN_STATUSES = ("waiting", "offered", "assigned")
-_OPEN = text("status IN ('waiting', 'offered', 'assigned')")
+#: A customer has at most one of these: their next message joins it.
+OPEN_STATUSES = ("waiting", "offered", "assigned", "pending")
+_OPEN = text("status IN ('waiting', 'offered', 'assigned', 'pending')")
 
 
 class ConversationStatus(StrEnum):
+    """Where a conversation stands; the first three are the router's, the rest the ticket's."""
+
     waiting = "waiting"
     offered = "offered"  # offered to an advisor who has not accepted yet (capacity reserved)
     assigned = "assigned"
+    # Waiting on the customer: the advisor's seat is freed, the advisor stays the owner
+    # (assignee_id) and the customer's next message puts it back in the queue.
+    pending = "pending"
+    resolved = "resolved"  # reopened if the customer writes again within the reopen window
+    closed = "closed"  # final: a later message opens a new conversation linked to this one
+
+
+class TicketStatus(StrEnum):
+    """The helpdesk view of a conversation (derived, see ``ticket_status``)."""
+
+    new = "new"  # in the queue, nobody has answered yet
+    open = "open"  # being handled (assigned, or back in the queue after a first answer)
+    pending = "pending"
     resolved = "resolved"
+    closed = "closed"
+
+
+class SlaState(StrEnum):
+    ok = "ok"  # running, not near its due time
+    warning = "warning"  # past the policy's warning share of the target
+    breached = "breached"  # past due and not met
+    met = "met"  # done in time
+
+
+def ticket_status(status: str, first_response_at: datetime | None) -> TicketStatus:
+    if status in (
+        ConversationStatus.pending,
+        ConversationStatus.resolved,
+        ConversationStatus.closed,
+    ):
+        return TicketStatus(status)
+    if status == ConversationStatus.assigned or first_response_at is not None:
+        return TicketStatus.open
+    return TicketStatus.new
 
 
 class MessageStatus(StrEnum):
@@ -76,6 +112,27 @@ class ConversationBase(SQLModel):
         default=None, max_length=2000, description="the note of the latest transfer"
     )
     transferred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Ticket lifecycle.
+    previous_conversation_id: int | None = Field(
+        default=None,
+        foreign_key="conversation.id",
+        ondelete="SET NULL",
+        description="the customer's conversation before this one (closed or out of the window)",
+    )
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pending_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_reason: str | None = Field(
+        default=None, max_length=500, description="the reason given for the latest status change"
+    )
+    # Service levels: the policy that applied when it opened, its due times and their state.
+    sla_policy_id: int | None = Field(
+        default=None, foreign_key="sla_policy.id", ondelete="SET NULL"
+    )
+    first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_sla: SlaState | None = Field(default=None, sa_type=String(10))
+    resolution_sla: SlaState | None = Field(default=None, sa_type=String(10))
 
 
 # The table. At most one open conversation per customer (partial unique index). Waiting
@@ -93,9 +150,13 @@ class Conversation(ConversationBase, table=True):
         Index("ix_conversation_waiting", "status", "waiting_since", "id"),
         Index("ix_conversation_class", "status", "queue_class", "waiting_since", "id"),
         Index("ix_conversation_urgency", "status", "urgency_due_at"),
+        Index("ix_conversation_customer", "customer_id", "id"),
+        Index("ix_conversation_sla_check", "sla_next_check_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # When the SLA sweep must look at it next (a warning or a due time); None: nothing due.
+    sla_next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     queue_class: str | None = Field(default=None)
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Anger-like intensities of the latest customer messages, oldest first.
@@ -108,6 +169,12 @@ class Conversation(ConversationBase, table=True):
 # Returned by the API.
 class ConversationPublic(ConversationBase):
     id: int
+    tags: list[str] = PydanticField(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ticket_status(self) -> TicketStatus:
+        return ticket_status(self.status, self.first_response_at)
 
 
 # API schemas below are plain pydantic: a 'metadata' field would shadow SQLModel's.

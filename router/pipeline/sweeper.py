@@ -1,6 +1,6 @@
 """Periodic jobs of a worker process: the outbox sweep (router.services.outbox), the
-waiting room's escalation round (router.services.escalation) and the outbound scheduler
-(router.services.delivery)."""
+waiting room's escalation round (router.services.escalation), the outbound scheduler
+(router.services.delivery) and the ticket clock (router.services.sla, .lifecycle)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
-from router.services import delivery
+from router.services import delivery, lifecycle, sla
 from router.services.escalation import waiting_room_round
 from router.services.outbox import sweep_once
 from router.settings import Settings
@@ -38,6 +38,16 @@ async def run_outbound_scheduler(db: Database, broker: Broker, settings: Setting
         "outbound scheduler",
         lambda: delivery.schedule(db, broker, settings),
     )
+
+
+async def run_ticket_clock(db: Database, settings: Settings) -> None:
+    """SLA warnings and breaches; pending and resolved conversations whose time is up."""
+
+    async def tick() -> None:
+        await sla.check_due(db, settings)
+        await lifecycle.expire(db, settings)
+
+    await _every(settings.ticket_clock_seconds, "ticket clock", tick)
 
 
 async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:

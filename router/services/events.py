@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router.models import Event
+from router.security.principal import Principal
 
 
 def record(
@@ -29,3 +30,10 @@ def record(
     )
     session.add(event)
     return event
+
+
+def actor(principal: Principal | None) -> dict[str, Any]:
+    """Who did it, as stored in an event's ``by``: staff, an API key, or the system (clock)."""
+    if principal is None:
+        return {"kind": "system"}
+    return {"kind": str(principal.kind), "id": principal.id}

@@ -28,7 +28,7 @@ from router.classify.language import detect_language
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
-from router.services import assignment, care, events, profiles, threads
+from router.services import assignment, care, events, profiles, sla, threads
 from router.services import identities as contacts
 from router.services.classifier import ModelHolder
 from router.store import Database, insert_ignoring_duplicates
@@ -220,6 +220,7 @@ async def _open_missing(
     if first:
         session.add_all(open_conversations[c] for c in first)
         await session.flush()
+        await sla.apply_policy(session, [open_conversations[c] for c in first], now)
         for customer_id, message in first.items():
             events.record(
                 session,

@@ -25,7 +25,7 @@ from router.models.advisors import Role
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.models.replies import ReplyCreate
 from router.security.principal import Principal
-from router.services import delivery, events
+from router.services import delivery, events, sla
 from router.services.visibility import conversation_clause
 from router.store import Database
 from router.store.types import utcnow
@@ -66,6 +66,9 @@ async def queue_reply(
         advisor = await session.get(Advisor, viewer.id)
         message = _reply_row(conversation, viewer, advisor, data, channel, target, external_id)
         session.add(message)
+        if conversation.first_response_at is None:
+            conversation.first_response_at = message.received_at
+            sla.on_first_response(conversation, message.received_at)
         try:
             await session.flush()
         except IntegrityError:  # the key was used for a reply in another conversation

@@ -90,7 +90,7 @@ def _count(paths: list[Path], console: Console) -> int:
         try:
             total += count_messages(path)
         except (OSError, mailbox.Error) as error:
-            console.print(f"[yellow]warning:[/] {path}: {error}")
+            console.print(f"[yellow]warning:[/] {path}: {error}", soft_wrap=True)
     return total
 
 
@@ -103,7 +103,8 @@ def _summary(report: ImportReport, console: Console) -> None:
     )
     console.print(table)
     for source, reason in report.rejected[:MAX_REASONS_SHOWN]:
-        console.print(f"rejected {source}: {reason}")
+        # Paths are long: never fold them (a folded name cannot be searched or copied).
+        console.print(f"rejected {source}: {reason}", soft_wrap=True, markup=False)
     if len(report.rejected) > MAX_REASONS_SHOWN:
         console.print(f"... and {len(report.rejected) - MAX_REASONS_SHOWN} more rejected")
 

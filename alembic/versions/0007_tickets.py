@@ -95,6 +95,7 @@ def _conversation() -> None:
         batch_op.add_column(sa.Column("first_response_sla", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("resolution_sla", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("sla_next_check_at", UTC_DATETIME, nullable=True))
+        batch_op.add_column(sa.Column("sla_clock", JSON, nullable=True))
         batch_op.create_foreign_key(
             "fk_conversation_previous",
             "conversation",
@@ -233,6 +234,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_conversation_sla_policy", type_="foreignkey")
         batch_op.drop_constraint("fk_conversation_previous", type_="foreignkey")
         for column in (
+            "sla_clock",
             "sla_next_check_at",
             "resolution_sla",
             "first_response_sla",

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 
 from router.api.deps import DB, AfterId, Limit
 from router.api.guard import allow
 from router.models.advisors import Role
-from router.models.conversations import ConversationPublic, ConversationStatus, MessagePublic
+from router.models.conversations import ConversationPublic, MessagePublic
 from router.models.events import EventPublic
 from router.models.security import Scope
-from router.models.validation import IdPath, OptionalIdQuery
+from router.models.validation import IdPath
 from router.security.principal import Principal
-from router.services import conversations, transfer
+from router.services import conversations, ticket_list, transfer
+from router.services.ticket_list import TicketQuery
 from router.services.transfer import TransferRequest
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -22,26 +23,24 @@ Reader = Annotated[Principal, allow(Role.advisor, Scope.conversations_read)]
 Writer = Annotated[Principal, allow(Role.advisor, Scope.conversations_write)]
 
 
-@router.get("", response_model=list[ConversationPublic], summary="List conversations")
+@router.get(
+    "",
+    response_model=list[ConversationPublic],
+    summary="List tickets: filtered, sorted, paged",
+    description="Filters combine (AND); a repeated `status` or `ticket_status` means any of "
+    "them, a repeated `tag` all of them. `sla=at_risk`: a running target in warning or "
+    "breached; `sla=breached`: a target breached. `sort` is a key, `-` first for "
+    "descending, ties broken by id in the same direction. When more rows follow, the "
+    "`X-Next-Cursor` response header holds the `cursor` of the next page (same filters "
+    "and sort).",
+)
 async def list_conversations(
-    db: DB,
-    viewer: Reader,
-    status: ConversationStatus | None = None,
-    assignee_id: OptionalIdQuery = None,
-    customer_id: OptionalIdQuery = None,
-    after_id: AfterId = 0,
-    limit: Limit = 50,
+    db: DB, viewer: Reader, response: Response, query: Annotated[TicketQuery, Query()]
 ) -> list[ConversationPublic]:
-    rows = await conversations.list_conversations(
-        db,
-        viewer,
-        status=status,
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        after_id=after_id,
-        limit=limit,
-    )
-    return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
+    page = await ticket_list.list_tickets(db, viewer, query)
+    if page.next_cursor is not None:
+        response.headers["X-Next-Cursor"] = page.next_cursor
+    return page.items
 
 
 @router.get("/{conversation_id}", response_model=ConversationPublic, summary="Read a conversation")

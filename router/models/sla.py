@@ -1,10 +1,15 @@
-"""Service-level policies: first-response and resolution targets per priority and channel."""
+"""Service-level policies: first-response and resolution targets per priority and channel,
+and the supervisors' SLA report."""
 
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, field_validator, model_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
+from router.models.channels import Channel
+from router.models.validation import storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 
@@ -26,3 +31,83 @@ class SlaPolicy(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+MAX_TARGET_SECONDS = 90 * 86400
+
+
+# Body of POST /v1/sla-policies (a PATCH is merged into the stored policy, then checked as
+# this); business hours are checked by skills.sla (time zone, windows, holidays).
+class SlaPolicyWrite(BaseModel):
+    name: str = PydanticField(min_length=1, max_length=120)
+    position: int = PydanticField(
+        default=0, ge=0, le=1_000_000, description="matching order, lowest first; first match wins"
+    )
+    min_priority: int | None = PydanticField(
+        default=None, ge=0, le=100, description="applies from this priority up; null: any"
+    )
+    channel: Channel | None = PydanticField(default=None, description="null: any channel")
+    first_response_seconds: int | None = PydanticField(
+        default=None, ge=60, le=MAX_TARGET_SECONDS, description="business seconds"
+    )
+    resolution_seconds: int | None = PydanticField(
+        default=None, ge=60, le=MAX_TARGET_SECONDS, description="business seconds"
+    )
+    warning_ratio: float = PydanticField(
+        default=0.8, ge=0.5, le=0.99, description="share of a target after which it warns"
+    )
+    business_hours: dict[str, Any] | None = PydanticField(
+        default=None,
+        description='{timezone, weekly: {mon: [["09:00", "18:00"]]}, holidays: ["2026-12-25"]}'
+        "; null: every hour counts",
+    )
+    active: bool = True
+
+    _name = field_validator("name")(storable_text)
+    _hours = field_validator("business_hours")(storable_json)
+
+    @model_validator(mode="after")
+    def _a_target(self) -> "SlaPolicyWrite":
+        if self.first_response_seconds is None and self.resolution_seconds is None:
+            raise ValueError("give first_response_seconds, resolution_seconds or both")
+        return self
+
+
+# Body of PATCH /v1/sla-policies/{id}: the fields to change (null clears a nullable one).
+class SlaPolicyPatch(BaseModel):
+    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    position: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    min_priority: int | None = PydanticField(default=None, ge=0, le=100)
+    channel: Channel | None = None
+    first_response_seconds: int | None = PydanticField(default=None, ge=60, le=MAX_TARGET_SECONDS)
+    resolution_seconds: int | None = PydanticField(default=None, ge=60, le=MAX_TARGET_SECONDS)
+    warning_ratio: float | None = PydanticField(default=None, ge=0.5, le=0.99)
+    business_hours: dict[str, Any] | None = None
+    active: bool | None = None
+
+    _name = field_validator("name")(storable_text)
+    _hours = field_validator("business_hours")(storable_json)
+
+
+# Returned by the API.
+class SlaPolicyPublic(SlaPolicyWrite):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# One target's figures in GET /v1/reports/sla.
+class SlaTargetFigures(BaseModel):
+    met: int
+    breached: int
+    running: int = PydanticField(description="not settled yet, within target (ok or warning)")
+    share_met: float | None = PydanticField(description="met / (met + breached); null when neither")
+
+
+# Returned by GET /v1/reports/sla: tickets opened in [since, until).
+class SlaReport(BaseModel):
+    team_id: int | None
+    since: datetime
+    until: datetime
+    first_response: SlaTargetFigures
+    resolution: SlaTargetFigures

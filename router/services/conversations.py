@@ -50,30 +50,6 @@ async def get_conversation(
         return await _get(session, conversation_id, viewer)
 
 
-async def list_conversations(
-    db: Database,
-    viewer: Principal | None,
-    *,
-    status: ConversationStatus | None,
-    assignee_id: int | None,
-    customer_id: int | None,
-    after_id: int,
-    limit: int,
-) -> Sequence[Conversation]:
-    query = select(Conversation).where(col(Conversation.id) > after_id)
-    if status is not None:
-        query = query.where(col(Conversation.status) == status)
-    if assignee_id is not None:
-        query = query.where(col(Conversation.assignee_id) == assignee_id)
-    if customer_id is not None:
-        query = query.where(col(Conversation.customer_id) == customer_id)
-    clause = conversation_clause(viewer) if viewer is not None else None
-    if clause is not None:
-        query = query.where(clause)
-    async with db.read_session() as session:
-        return (await session.scalars(query.order_by(col(Conversation.id)).limit(limit))).all()
-
-
 async def conversation_messages(
     db: Database, conversation_id: int, viewer: Principal | None, *, after_id: int, limit: int
 ) -> Sequence[Message]:

@@ -71,6 +71,8 @@ async def process_inbound(
         readings = await _classify(classifier, backlog)
         await care.observe(session, backlog, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
+        # After routing: the matched rule sets the priority the SLA policies look at.
+        await sla.apply_policy(session, [open_conversations[c] for c in new], utcnow())
         await session.commit()
         return Outcome(processed=len(backlog), assigned=assigned)
 
@@ -220,7 +222,6 @@ async def _open_missing(
     if first:
         session.add_all(open_conversations[c] for c in first)
         await session.flush()
-        await sla.apply_policy(session, [open_conversations[c] for c in first], now)
         for customer_id, message in first.items():
             events.record(
                 session,

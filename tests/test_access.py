@@ -52,6 +52,16 @@ EXPECTED = {
     "POST /v1/offers/{offer_id}/decline": "role >= advisor",
     "GET /v1/alerts": "role >= supervisor",
     "GET /v1/reports/intense-spread": "role >= supervisor",
+    "GET /v1/customers/{customer_id}/timeline": "role >= advisor or API key scope "
+    "conversations:read",
+    "GET /v1/conversations/{conversation_id}/context": "role >= advisor or API key scope "
+    "conversations:read",
+    "GET /v1/sla-policies": "role >= supervisor",
+    "POST /v1/sla-policies": "role >= admin",
+    "GET /v1/sla-policies/{policy_id}": "role >= supervisor",
+    "PATCH /v1/sla-policies/{policy_id}": "role >= admin",
+    "DELETE /v1/sla-policies/{policy_id}": "role >= admin",
+    "GET /v1/reports/sla": "role >= supervisor",
     "PATCH /v1/teams/{team_id}": "role >= admin",
     "GET /v1/routing/config": "role >= supervisor",
     "PUT /v1/routing/config": "role >= admin",

@@ -72,7 +72,7 @@ async def process_inbound(
         await care.observe(session, backlog, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
         # After routing: the matched rule sets the priority the SLA policies look at.
-        await sla.apply_policy(session, [open_conversations[c] for c in new], utcnow())
+        await sla.apply_policy(session, [open_conversations[c] for c in new])
         await session.commit()
         return Outcome(processed=len(backlog), assigned=assigned)
 
@@ -218,6 +218,7 @@ async def _open_missing(
             channel=Channel(message.channel),
             status=ConversationStatus.waiting,
             waiting_since=now,
+            created_at=now,  # the SLA clock starts here
         )
     if first:
         session.add_all(open_conversations[c] for c in first)

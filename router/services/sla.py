@@ -46,11 +46,12 @@ Step = Callable[[Clock], tuple[Clock, list[Alarm]]]
 
 
 async def apply_policy(
-    session: AsyncSession, conversations: Sequence[Conversation], now: datetime
+    session: AsyncSession, conversations: Sequence[Conversation], now: datetime | None = None
 ) -> None:
     """Give newly opened conversations their policy (the first active one that fits their
-    priority and channel) and due times; no policy fits, no SLA. One that already has a
-    clock keeps it (a reopened conversation: see ``on_status_change``)."""
+    priority and channel) and due times, counted from ``now`` (default: when each opened);
+    no policy fits, no SLA. One that already has a clock keeps it (a reopened
+    conversation: see ``on_status_change``)."""
     policies = await active_terms(session)
     for conversation in conversations:
         if conversation.sla_clock is not None:
@@ -58,7 +59,7 @@ async def apply_policy(
         terms = match_policy(policies, conversation.priority, conversation.channel)
         if terms is not None:
             conversation.sla_policy_id = terms.policy_id
-            _store(conversation, Clock.start(terms, now))
+            _store(conversation, Clock.start(terms, now or conversation.created_at))
 
 
 def on_first_response(conversation: Conversation, now: datetime) -> None:

@@ -341,6 +341,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     await conn.close()
     try:
         url = base.set(database=name).render_as_string(hide_password=False)
+        if args.keep:
+            print(f"keeping the database {name}", file=sys.stderr)
         return {
             "database": "postgresql",
             **await run(url, args.messages, args.customer_messages, args.samples, args.seed),

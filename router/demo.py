@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from router.models import Advisor, AdvisorSkill, RoutingRule, Skill, Team
+from router.demo_templates import TEMPLATES
+from router.models import Advisor, AdvisorSkill, ReplyTemplate, RoutingRule, Skill, Team
 from router.models.advisors import AdvisorStatus, Role
 from router.models.security import StaffCredential
+from router.models.templates import ReplyTemplateCreate
 from router.security.passwords import hash_password
 from router.services.staff import generate_password
 from router.store import Database
@@ -222,6 +224,9 @@ async def load_demo(database_url: str, *, only_if_empty: bool) -> dict[str, str]
                     skill_id = skills[skill].id
                     assert advisor.id is not None and skill_id is not None
                     session.add(AdvisorSkill(advisor_id=advisor.id, skill_id=skill_id, level=level))
+            for template in TEMPLATES:  # validated as the API would
+                valid = ReplyTemplateCreate.model_validate(template)
+                session.add(ReplyTemplate(**valid.model_dump(mode="json")))
             for rule in RULES:
                 RuleSpec.from_dict({**rule, "is_default": False}, known_skills=SKILLS)
                 session.add(RoutingRule(**rule))

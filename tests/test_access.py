@@ -62,6 +62,24 @@ EXPECTED = {
     "PATCH /v1/sla-policies/{policy_id}": "role >= admin",
     "DELETE /v1/sla-policies/{policy_id}": "role >= admin",
     "GET /v1/reports/sla": "role >= supervisor",
+    "POST /v1/conversations/{conversation_id}/status": "role >= advisor or API key scope "
+    "conversations:write",
+    "PATCH /v1/conversations/{conversation_id}": "role >= advisor or API key scope "
+    "conversations:write",
+    "POST /v1/conversations/{conversation_id}/notes": "role >= advisor",
+    "GET /v1/conversations/{conversation_id}/notes": "role >= advisor",
+    "GET /v1/conversations/{conversation_id}/assignments": "role >= advisor or API key scope "
+    "conversations:read",
+    "GET /v1/search": "role >= advisor or API key scope conversations:read",
+    "GET /v1/csat/{token}": "public",
+    "POST /v1/csat/{token}": "public",
+    "GET /v1/reports/csat": "role >= supervisor",
+    "GET /v1/templates": "role >= advisor",
+    "POST /v1/templates": "role >= admin",
+    "GET /v1/templates/{template_id}": "role >= advisor",
+    "PATCH /v1/templates/{template_id}": "role >= admin",
+    "DELETE /v1/templates/{template_id}": "role >= admin",
+    "GET /v1/conversations/{conversation_id}/suggestions": "role >= advisor",
     "PATCH /v1/teams/{team_id}": "role >= admin",
     "GET /v1/routing/config": "role >= supervisor",
     "PUT /v1/routing/config": "role >= admin",
@@ -229,6 +247,8 @@ async def test_advisor_sees_only_their_own_and_their_team_queue(
         f"/v1/conversations/{cid}",
         f"/v1/conversations/{cid}/messages",
         f"/v1/conversations/{cid}/events",
+        f"/v1/conversations/{cid}/suggestions",
+        f"/v1/conversations/{cid}/context",
         f"/v1/messages/{message_id}",
     ):
         response = await client.get(url, headers=outsider_auth)

@@ -87,6 +87,8 @@ async def _story(http: httpx.AsyncClient) -> dict[str, Any]:
     )
     assert moved.status_code == 200, moved.text
     assert (await http.post(f"/v1/conversations/{first['id']}/resolve")).status_code == 200
+    # Past the reopen window: the customer's next message opens a new, linked conversation.
+    await set_rows(http, first["id"], resolved_at=datetime.now(UTC) - timedelta(hours=73))
     await http.patch(f"/v1/advisors/{ben['id']}", json={"status": "away"})
     second = await routed(http, await _post(http, "chat", "visitor-42", "chat-2", CHAT_2))
     assert second["id"] != first["id"] and second["assignee_id"] == anna["id"]

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from router.api.deps import DB, AfterId, Limit
+from router.api.deps import DB, AfterId, Limit, RuntimeDep
 from router.api.guard import allow
 from router.models.advisors import Role
 from router.models.conversations import ConversationPublic, MessagePublic
 from router.models.events import EventPublic
 from router.models.security import Scope
+from router.models.tickets import StatusChange, StatusTarget
 from router.models.validation import IdPath
 from router.security.principal import Principal
-from router.services import conversations, ticket_list, transfer
+from router.services import conversations, lifecycle, ticket_list, transfer
 from router.services.ticket_list import TicketQuery
 from router.services.transfer import TransferRequest
 
@@ -45,8 +46,7 @@ async def list_conversations(
 
 @router.get("/{conversation_id}", response_model=ConversationPublic, summary="Read a conversation")
 async def get_conversation(db: DB, viewer: Reader, conversation_id: IdPath) -> ConversationPublic:
-    row = await conversations.get_conversation(db, conversation_id, viewer)
-    return ConversationPublic.model_validate(row, from_attributes=True)
+    return await conversations.get_public(db, conversation_id, viewer)
 
 
 @router.get(
@@ -81,10 +81,17 @@ async def list_events(
     "/{conversation_id}/resolve",
     response_model=ConversationPublic,
     summary="Resolve a conversation; the advisor's freed capacity takes waiting work",
+    description="The same as POST /v1/conversations/{conversation_id}/status with "
+    '`{"status": "resolved"}`, except that it takes no reason, so a ticket nobody answered '
+    "may be resolved here without one (kept for existing integrations).",
 )
-async def resolve(db: DB, actor: Writer, conversation_id: IdPath) -> ConversationPublic:
-    row = await conversations.resolve(db, conversation_id, actor)
-    return ConversationPublic.model_validate(row, from_attributes=True)
+async def resolve(
+    db: DB, rt: RuntimeDep, actor: Writer, conversation_id: IdPath
+) -> ConversationPublic:
+    change = StatusChange(status=StatusTarget.resolved)
+    return await lifecycle.change_status(
+        db, rt.settings, conversation_id, change, actor, lenient=True
+    )
 
 
 @router.post(
@@ -98,5 +105,4 @@ async def resolve(db: DB, actor: Writer, conversation_id: IdPath) -> Conversatio
 async def transfer_conversation(
     payload: TransferRequest, db: DB, actor: Writer, conversation_id: IdPath
 ) -> ConversationPublic:
-    row = await transfer.transfer(db, conversation_id, payload, actor)
-    return ConversationPublic.model_validate(row, from_attributes=True)
+    return await transfer.transfer(db, conversation_id, payload, actor)

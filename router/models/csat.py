@@ -2,9 +2,13 @@
 
 from datetime import datetime
 
+from pydantic import BaseModel, field_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from router.insight.survey import MAX_COMMENT
+from router.models.validation import storable_text
 from router.store.types import UTCDateTime, utcnow
 
 
@@ -29,3 +33,46 @@ class CsatSurvey(SQLModel, table=True):
     score: int | None = Field(default=None)
     comment: str | None = Field(default=None, max_length=2000)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# Body of POST /v1/csat/{token} (JSON, or the answer page's form).
+class CsatAnswer(BaseModel):
+    score: int = PydanticField(
+        ge=1, le=5, description="1 (very dissatisfied) to 5 (very satisfied)"
+    )
+    comment: str | None = PydanticField(default=None, max_length=MAX_COMMENT)
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str | None) -> str | None:
+        value = storable_text(value)
+        if value is None:
+            return None
+        return value.strip() or None
+
+
+# Returned by GET /v1/csat/{token} (JSON) and POST /v1/csat/{token}.
+class CsatQuestion(BaseModel):
+    language: str
+    question: str
+    scale: dict[int, str] = PydanticField(description="score -> its label")
+    answered: bool
+    score: int | None = None
+    expires_at: datetime
+
+
+# Per team (null: surveys of advisors without a team) in GET /v1/reports/csat.
+class CsatFigures(BaseModel):
+    team_id: int | None = None
+    sent: int
+    answered: int
+    average: float | None = PydanticField(description="mean score; null when none answered")
+    distribution: dict[int, int] = PydanticField(description="score 1..5 -> answers")
+    response_rate: float | None = PydanticField(description="answered / sent; null when none")
+
+
+# Returned by GET /v1/reports/csat: surveys sent in [since, until).
+class CsatReport(CsatFigures):
+    since: datetime
+    until: datetime
+    teams: list[CsatFigures]

@@ -51,6 +51,7 @@ EVENT_KINDS: dict[str, TimelineKind] = {
     "conversation.resolved": TimelineKind.status,
     "conversation.closed": TimelineKind.status,
     "conversation.reopened": TimelineKind.status,
+    "conversation.resumed": TimelineKind.status,  # back from pending
     "conversation.merged": TimelineKind.status,
     "conversation.channel_switched": TimelineKind.channel,
     "conversation.waiting": TimelineKind.routing,

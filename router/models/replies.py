@@ -1,15 +1,29 @@
 """What an advisor sends: the body of POST /v1/conversations/{id}/replies."""
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
 
 from router.models.channels import Channel
-from router.models.validation import storable_text
+from router.models.validation import MAX_ID, storable_text
 
 
-# Body of POST /v1/conversations/{id}/replies.
+# Body of POST /v1/conversations/{id}/replies: ``text``, or ``template_id``, or both.
 class ReplyCreate(BaseModel):
-    text: str = PydanticField(min_length=1, max_length=20_000)
+    text: str | None = PydanticField(
+        default=None,
+        min_length=1,
+        max_length=20_000,
+        description="what is sent; optional with template_id (then the server renders the "
+        "template), and when both are given this text (the advisor's edited version) is sent",
+    )
+    template_id: int | None = PydanticField(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="a reply template (active): rendered for this conversation's channel and "
+        "language when no text is given (a placeholder that cannot be filled is a 422 naming "
+        "it); recorded in the message's metadata.template_id either way",
+    )
     channel: Channel | None = PydanticField(
         default=None, description="default: the channel the customer last wrote on"
     )
@@ -26,7 +40,13 @@ class ReplyCreate(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("a reply needs some text")
         return value
+
+    @model_validator(mode="after")
+    def _text_or_template(self) -> "ReplyCreate":
+        if self.text is None and self.template_id is None:
+            raise ValueError("a reply needs a text or a template_id")
+        return self

@@ -1,11 +1,33 @@
 """Reply templates: one per purpose (often an intent), with channel and language variants."""
 
-from datetime import datetime
-from typing import Any
+from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, field_validator, model_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
+from router.insight.render import variant_problems
+from router.models.validation import storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
+
+#: Intents are the classifier's labels: lower-case words joined by underscores.
+INTENT_PATTERN = r"^[a-z][a-z0-9_]{0,59}$"
+
+
+class ChannelKind(StrEnum):
+    email = "email"
+    chat = "chat"
+    social = "social"
+    any = "any"
+
+
+class TemplateLanguage(StrEnum):
+    en = "en"
+    fr = "fr"
 
 
 # The table. ``variants``: [{"channel_kind": "email"|"chat"|"social"|"any",
@@ -20,3 +42,123 @@ class ReplyTemplate(SQLModel, table=True):
     variants: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# One variant as written by an admin (API input and output).
+class TemplateVariant(BaseModel):
+    channel_kind: ChannelKind = PydanticField(
+        description="email (greeting and signature added), chat (short), social (brief and "
+        "public: no personal placeholders, at most 640 characters) or any (the fallback)"
+    )
+    language: TemplateLanguage
+    subject: str | None = PydanticField(
+        default=None, min_length=1, max_length=998, description="email and any variants only"
+    )
+    body: str = PydanticField(
+        min_length=1,
+        max_length=5000,
+        description="text with {{placeholders}}: customer.first_name, customer.name, "
+        "advisor.first_name, advisor.name, team.name, conversation.id, conversation.subject, "
+        "order_number, tracking_number, invoice_number, contract_number, amount, date; "
+        "chat bodies at most 1000 characters, social at most 640",
+    )
+
+    _text = field_validator("subject", "body")(storable_text)
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a variant needs some text")
+        return value
+
+    @model_validator(mode="after")
+    def _valid(self) -> TemplateVariant:
+        problems = variant_problems(self.channel_kind.value, self.subject, self.body)
+        if problems:
+            raise ValueError(
+                f"{self.channel_kind.value}/{self.language.value}: " + "; ".join(problems)
+            )
+        return self
+
+
+Variants = Annotated[list[TemplateVariant], PydanticField(min_length=1, max_length=12)]
+
+
+def _distinct(variants: list[TemplateVariant] | None) -> list[TemplateVariant] | None:
+    """One variant per (channel kind, language)."""
+    keys = [(v.channel_kind.value, v.language.value) for v in variants or []]
+    doubles = sorted({f"{k}/{lang}" for k, lang in keys if keys.count((k, lang)) > 1})
+    if doubles:
+        raise ValueError(f"one variant per channel kind and language (twice: {', '.join(doubles)})")
+    return variants
+
+
+# Body of POST /v1/templates.
+class ReplyTemplateCreate(BaseModel):
+    name: str = PydanticField(min_length=1, max_length=120)
+    intent: str | None = PydanticField(
+        default=None, pattern=INTENT_PATTERN, description="the classifier intent it answers"
+    )
+    active: bool = True
+    variants: Variants
+
+    _name = field_validator("name")(storable_text)
+    _variants = field_validator("variants")(_distinct)
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a template needs a name")
+        return value.strip()
+
+
+# Body of PATCH /v1/templates/{id}: the fields given replace the stored ones (variants whole).
+class ReplyTemplateUpdate(BaseModel):
+    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    intent: str | None = PydanticField(
+        default=None, pattern=INTENT_PATTERN, description="null: answers no intent in particular"
+    )
+    active: bool | None = None
+    variants: Variants | None = None
+
+    _name = field_validator("name")(storable_text)
+    _variants = field_validator("variants")(_distinct)
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("a template needs a name")
+        return value.strip() if value else value
+
+
+# A template as the API returns it.
+class ReplyTemplatePublic(BaseModel):
+    id: int
+    name: str
+    intent: str | None
+    active: bool
+    variants: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+
+
+# A template rendered for a conversation, ranked for its latest customer message.
+class TemplateSuggestion(BaseModel):
+    template_id: int
+    name: str
+    intent: str | None
+    score: float = PydanticField(description="1 for the same intent, plus the similarity (0..1)")
+    similarity: float
+    reasons: list[str] = PydanticField(description='"same intent", "similar wording"')
+    channel_kind: str = PydanticField(description="the conversation channel's kind")
+    language: str = PydanticField(description="the language of the variant used")
+    variant_kind: str = PydanticField(description="the channel kind of the variant used")
+    fallback: bool = PydanticField(description="no variant for this exact kind and language")
+    subject: str | None
+    text: str = PydanticField(description="rendered; unfilled placeholders are left as written")
+    missing: list[str] = PydanticField(description="placeholders that cannot be filled")
+    withheld: list[str] = PydanticField(description="personal placeholders refused on social")
+    sendable: bool

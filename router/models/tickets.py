@@ -1,11 +1,28 @@
-"""Ticket add-ons: internal notes and tags."""
+"""Ticket add-ons: internal notes and tags; the API schemas of the ticket lifecycle."""
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
 
+from pydantic import BaseModel, BeforeValidator, StringConstraints, field_validator, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from router.models.validation import storable_text
 from router.store.types import UTCDateTime, utcnow
+
+MAX_TAGS = 20  # per conversation
+TAG_PATTERN = r"^[a-z0-9][a-z0-9_.:-]{0,59}$"
+
+
+def normalise_tag(value: object) -> object:
+    """Tags compare case-insensitively: " VIP " and "vip" are one tag."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+#: A tag as stored and searched: trimmed and lower-cased first, then checked.
+TagName = Annotated[str, BeforeValidator(normalise_tag), StringConstraints(pattern=TAG_PATTERN)]
 
 
 # The table: an advisor's internal note on a conversation, never sent to the customer.
@@ -30,3 +47,74 @@ class ConversationTag(SQLModel, table=True):
     tag: str = Field(max_length=60, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="advisor.id", ondelete="SET NULL")
+
+
+class StatusTarget(StrEnum):
+    """The statuses a person may move a ticket to."""
+
+    pending = "pending"  # waiting on the customer
+    resolved = "resolved"
+    closed = "closed"  # final
+    open = "open"  # back in the queue: from pending, or reopened from resolved
+
+
+# Body of POST /v1/conversations/{id}/status.
+class StatusChange(BaseModel):
+    status: StatusTarget
+    reason: str | None = PydanticField(
+        default=None, min_length=1, max_length=500, description="why (kept on the ticket)"
+    )
+
+    _text = field_validator("reason")(storable_text)
+
+
+# Body of PATCH /v1/conversations/{id}: priority and tags (at least one change).
+class TicketUpdate(BaseModel):
+    priority: int | None = PydanticField(default=None, ge=-100, le=100)
+    add_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
+    remove_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
+
+    @model_validator(mode="after")
+    def _something(self) -> "TicketUpdate":
+        if self.priority is None and not self.add_tags and not self.remove_tags:
+            raise ValueError("give priority, add_tags or remove_tags")
+        if set(self.add_tags) & set(self.remove_tags):
+            raise ValueError("a tag cannot be both added and removed")
+        return self
+
+
+# Body of POST /v1/conversations/{id}/notes.
+class NoteCreate(BaseModel):
+    text: str = PydanticField(min_length=1, max_length=10_000)
+
+    _text = field_validator("text")(storable_text)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+# Returned by the API.
+class NotePublic(BaseModel):
+    id: int
+    conversation_id: int
+    author_id: int | None
+    author_name: str | None
+    text: str
+    created_at: datetime
+
+
+# One row of a conversation's assignee history (offers included), oldest first.
+class AssignmentRecord(BaseModel):
+    id: int
+    advisor_id: int
+    advisor_name: str | None
+    mode: str
+    channel: str
+    assigned_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None

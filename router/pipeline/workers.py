@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from router.pipeline.base import Worker, register
@@ -28,7 +29,12 @@ class InboundWorker(Worker):
 
     async def handle_batch(self, payloads: list[dict[str, Any]]) -> None:
         ids = [_message_id(payload) for payload in payloads]
-        outcome = await process_inbound(self.db, ids, self.classifier)
+        outcome = await process_inbound(
+            self.db,
+            ids,
+            self.classifier,
+            reopen_window=timedelta(hours=self.settings.reopen_window_hours),
+        )
         log.debug(
             "batch of %d: %d processed, %d assigned", len(ids), outcome.processed, outcome.assigned
         )

@@ -1,4 +1,4 @@
-"""Reading conversations and closing them."""
+"""Reading conversations (status changes: router.services.lifecycle)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import Conflict, Forbidden, NotFound
+from router.errors import NotFound
 from router.models import Conversation, Event, Message
-from router.models.advisors import Role
-from router.models.conversations import ConversationStatus
+from router.models.conversations import ConversationPublic
 from router.security.principal import Principal
-from router.services import assignment, care, events
+from router.services import tags
 from router.services.visibility import conversation_clause
 from router.store import Database
-from router.store.types import utcnow
 
 
 async def _get(
@@ -43,11 +41,26 @@ async def lock_visible(
     return await _get(session, conversation_id, viewer, lock=True)
 
 
+async def visible(
+    session: AsyncSession, conversation_id: int, viewer: Principal | None
+) -> Conversation:
+    """The conversation if ``viewer`` may see it (404 otherwise); not locked."""
+    return await _get(session, conversation_id, viewer)
+
+
 async def get_conversation(
     db: Database, conversation_id: int, viewer: Principal | None
 ) -> Conversation:
     async with db.read_session() as session:
         return await _get(session, conversation_id, viewer)
+
+
+async def get_public(
+    db: Database, conversation_id: int, viewer: Principal | None
+) -> ConversationPublic:
+    """The conversation as the API shows it (tags filled)."""
+    async with db.read_session() as session:
+        return await tags.public(session, await _get(session, conversation_id, viewer))
 
 
 async def conversation_messages(
@@ -93,39 +106,3 @@ async def get_message(db: Database, message_id: int, viewer: Principal | None) -
             except NotFound:
                 raise missing from None
         return message
-
-
-async def resolve(db: Database, conversation_id: int, viewer: Principal | None) -> Conversation:
-    """Close the ticket and end its assignment; the freed capacity goes to waiting work.
-
-    An advisor may resolve only what is assigned to them; supervisors their teams' work.
-    """
-    async with db.session() as session:
-        conversation = await _get(session, conversation_id, viewer, lock=True)
-        if (
-            viewer is not None
-            and viewer.role == Role.advisor
-            and conversation.assignee_id != viewer.id
-        ):
-            raise Forbidden("an advisor may resolve only the conversations assigned to them")
-        if conversation.status == ConversationStatus.resolved:
-            raise Conflict(f"conversation {conversation_id} is already resolved", field="status")
-        now = utcnow()
-        advisor_id = conversation.assignee_id
-        await care.end_live_assignment(session, conversation_id, "resolved", now)
-        conversation.status = ConversationStatus.resolved
-        conversation.resolved_at = now
-        conversation.waiting_since = None
-        conversation.updated_at = now
-        events.record(
-            session,
-            "conversation.resolved",
-            customer_id=conversation.customer_id,
-            conversation_id=conversation_id,
-            advisor_id=advisor_id,
-        )
-        await session.flush()
-        if advisor_id is not None:
-            await assignment.fill_advisor(session, advisor_id)
-        await session.commit()
-        return conversation

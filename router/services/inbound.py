@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Table, delete, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,11 +32,15 @@ from router.models.conversations import OPEN_STATUSES, ConversationStatus, Messa
 from router.services import assignment, care, events, profiles, sla, threads
 from router.services import identities as contacts
 from router.services.classifier import ModelHolder
+from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
 from skills import Facts, Reading
 
 log = logging.getLogger(__name__)
+
+#: The default reopen window (the worker passes the configured one).
+REOPEN_WINDOW = timedelta(hours=Settings.model_fields["reopen_window_hours"].default)
 
 SenderKey = tuple[str, str]  # (channel, sender address)
 IDENTITY_TABLE: Table = ChannelIdentity.__table__  # type: ignore[attr-defined]
@@ -48,9 +53,16 @@ class Outcome:
 
 
 async def process_inbound(
-    db: Database, message_ids: Sequence[int], classifier: ModelHolder | None = None
+    db: Database,
+    message_ids: Sequence[int],
+    classifier: ModelHolder | None = None,
+    *,
+    reopen_window: timedelta = REOPEN_WINDOW,
 ) -> Outcome:
-    """Handle these messages, and their senders' whole backlog, in one transaction."""
+    """Handle these messages, and their senders' whole backlog, in one transaction.
+
+    ``reopen_window``: a customer writing within it after a resolution reopens that
+    conversation (``Settings.reopen_window_hours``)."""
     async with db.read_session() as session:
         senders = await _pending_senders(session, message_ids)
     if not senders:
@@ -63,8 +75,9 @@ async def process_inbound(
         open_conversations = await _lock_open_conversations(session, customer_ids)
         customer_of = {key: identity.customer_id for key, identity in identities.items()}
         await contacts.remember_contacts(session, backlog, customer_of)
-        new = await threads.reopen_threads(session, backlog, customer_of, open_conversations)
-        new |= await _open_missing(session, backlog, identities, open_conversations)
+        new, opened = await _join_or_open(
+            session, backlog, customer_of, open_conversations, reopen_window
+        )
         for message in backlog:
             identity = identities[(message.channel, message.sender_address)]
             _attach(session, open_conversations[identity.customer_id], message)
@@ -72,7 +85,8 @@ async def process_inbound(
         await care.observe(session, backlog, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
         # After routing: the matched rule sets the priority the SLA policies look at.
-        await sla.apply_policy(session, [open_conversations[c] for c in new])
+        # (Reopened and resumed ones keep their clock: see lifecycle.requeue.)
+        await sla.apply_policy(session, [open_conversations[c] for c in opened])
         await session.commit()
         return Outcome(processed=len(backlog), assigned=assigned)
 
@@ -199,17 +213,42 @@ async def _lock_open_conversations(
     return {c.customer_id: c for c in rows}
 
 
+async def _join_or_open(
+    session: AsyncSession,
+    backlog: Sequence[Message],
+    customer_of: dict[SenderKey, int],
+    open_conversations: dict[int, Conversation],
+    window: timedelta,
+) -> tuple[dict[int, Message], set[int]]:
+    """Give every customer an open conversation: a pending one goes back to the queue, a
+    resolved one is reopened (its thread answered, or within the window), else a new one
+    opens, linked to their latest. Returns customer -> first message of the conversations
+    to route, and the customers whose conversation was newly opened."""
+    now = utcnow()
+    new = threads.resume_pending(session, backlog, customer_of, open_conversations, now)
+    new |= await threads.reopen_threads(
+        session, backlog, customer_of, open_conversations, window=window, now=now
+    )
+    reopened, previous = await threads.reopen_recent(
+        session, backlog, customer_of, open_conversations, window=window, now=now
+    )
+    opened = await _open_missing(session, backlog, customer_of, open_conversations, previous)
+    return new | reopened | opened, set(opened)
+
+
 async def _open_missing(
     session: AsyncSession,
     backlog: Sequence[Message],
-    identities: dict[SenderKey, ChannelIdentity],
+    customer_of: dict[SenderKey, int],
     open_conversations: dict[int, Conversation],
+    previous: dict[int, int],
 ) -> dict[int, Message]:
-    """Open a conversation for each customer without one; returns customer -> first message."""
+    """Open a conversation for each customer without one (linked to their previous one);
+    returns customer -> first message."""
     now = utcnow()
     first: dict[int, Message] = {}
     for message in backlog:
-        customer_id = identities[(message.channel, message.sender_address)].customer_id
+        customer_id = customer_of[(message.channel, message.sender_address)]
         if customer_id in open_conversations or customer_id in first:
             continue
         first[customer_id] = message
@@ -219,6 +258,7 @@ async def _open_missing(
             status=ConversationStatus.waiting,
             waiting_since=now,
             created_at=now,  # the SLA clock starts here
+            previous_conversation_id=previous.get(customer_id),
         )
     if first:
         session.add_all(open_conversations[c] for c in first)
@@ -230,6 +270,7 @@ async def _open_missing(
                 customer_id=customer_id,
                 conversation_id=open_conversations[customer_id].id,
                 channel=message.channel,
+                previous_conversation_id=previous.get(customer_id),
             )
     return first
 

@@ -25,11 +25,12 @@ from router.models import (
     Customer,
     Event,
     Message,
+    Note,
 )
 from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.models.security import AuditEntry
 from router.security.principal import Principal
-from router.services import assignment, events
+from router.services import assignment, events, sla
 from router.services.identities import customer_visible
 from router.store import Database
 from router.store.types import utcnow
@@ -127,7 +128,7 @@ async def _fold_open_conversations(
     kept, other = await _open(session, customer_id), await _open(session, duplicate_id)
     if kept is None or other is None:
         return None
-    for table in (Message, Event):
+    for table in (Message, Event, Note):
         await session.execute(
             update(table)
             .where(col(table.conversation_id) == other.id)
@@ -140,9 +141,12 @@ async def _fold_open_conversations(
         .values(ended_at=now, end_reason="merged")
     )
     freed = other.assignee_id
-    other.status = ConversationStatus.resolved
-    other.resolved_at = now
-    other.waiting_since = None
+    # Emptied into the kept one: closed (final), so nothing ever reopens it.
+    other.status = ConversationStatus.closed
+    other.closed_at = now
+    other.status_reason = f"merged into conversation {kept.id}"
+    other.waiting_since = other.pending_since = None
+    sla.on_status_change(other, now)
     other.updated_at = kept.updated_at = now
     kept.last_message_at = max(kept.last_message_at, other.last_message_at)
     events.record(

@@ -24,14 +24,18 @@ from router.models import (
     ChannelIdentity,
     ChannelReceipt,
     Conversation,
+    ConversationTag,
+    CsatSurvey,
     Customer,
     Event,
     Message,
     MessageAttachment,
     MessageOriginal,
+    Note,
 )
 from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.models.security import AuditEntry
+from router.services import csat
 from router.store import Database
 from router.store.types import utcnow
 
@@ -124,8 +128,23 @@ async def export_customer(db: Database, customer_id: int) -> dict[str, Any]:
             "messages": _rows(messages),
             **await _message_files(session, [m.id for m in messages]),
             "assignments": _rows(assignments),
+            **await _ticket_data(session, ids),
             "events": _rows(await _all(session, Event, col(Event.customer_id), customer_id)),
         }
+
+
+async def _ticket_data(session: AsyncSession, ids: list[int | None]) -> dict[str, Any]:
+    """Notes, tags and satisfaction surveys of these conversations (survey token hashes
+    are secrets of the service, left out)."""
+    found: dict[str, Any] = {}
+    for key, table, column in (
+        ("notes", Note, col(Note.conversation_id)),
+        ("tags", ConversationTag, col(ConversationTag.conversation_id)),
+        ("csat_surveys", CsatSurvey, col(CsatSurvey.conversation_id)),
+    ):
+        rows = (await session.scalars(select(table).where(column.in_(ids)))).all()
+        found[key] = [{k: v for k, v in _row(row).items() if k != "token_hash"} for row in rows]
+    return found
 
 
 @dataclass(frozen=True)
@@ -182,6 +201,16 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
             .where(col(Conversation.customer_id) == customer_id)
             .values(handover_note=None)
         )
+        theirs = select(Conversation.id).where(col(Conversation.customer_id) == customer_id)
+        await session.execute(  # so may internal notes and status reasons
+            update(Note).where(col(Note.conversation_id).in_(theirs)).values(text=ERASED_TEXT)
+        )
+        await session.execute(
+            update(Conversation)
+            .where(col(Conversation.customer_id) == customer_id)
+            .values(status_reason=None)
+        )
+        await csat.forget_comments(session, customer_id)
         customer.display_name = customer.email = customer.phone = None
         result = Erasure(customer_id, _affected(messages), _affected(identities), scrubbed)
         session.add(
@@ -219,12 +248,13 @@ class PurgePlan:
 async def purge_closed(
     db: Database, older_than_days: int, *, apply: bool, batch_size: int = 500
 ) -> PurgePlan:
-    """Delete resolved conversations (and their messages, events, assignments) resolved
-    more than ``older_than_days`` ago; with ``apply=False`` only count them."""
+    """Delete resolved and closed conversations (and their messages, events, assignments;
+    notes, tags and surveys go by cascade) resolved, or closed, more than
+    ``older_than_days`` ago; with ``apply=False`` only count them."""
     cutoff = utcnow() - timedelta(days=older_than_days)
     old = select(Conversation.id).where(
-        col(Conversation.status) == ConversationStatus.resolved,
-        col(Conversation.resolved_at) < cutoff,
+        col(Conversation.status).in_((ConversationStatus.resolved, ConversationStatus.closed)),
+        func.coalesce(col(Conversation.resolved_at), col(Conversation.closed_at)) < cutoff,
     )
     async with db.session() as session:
         ids = list((await session.scalars(old)).all())

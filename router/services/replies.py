@@ -25,7 +25,7 @@ from router.models.advisors import Role
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.models.replies import ReplyCreate
 from router.security.principal import Principal
-from router.services import delivery, events, sla
+from router.services import delivery, events, sla, template_use
 from router.services.visibility import conversation_clause
 from router.store import Database
 from router.store.types import utcnow
@@ -56,15 +56,31 @@ async def queue_reply(
             existing = await _existing(session, conversation_id, external_id)
             if existing is not None:
                 return existing
+        if conversation.status == ConversationStatus.closed:
+            raise Conflict(
+                f"conversation {conversation_id} is closed, which is final: the customer's next "
+                "message opens a new conversation",
+                field="status",
+            )
         if conversation.status == ConversationStatus.resolved:
-            raise Conflict(f"conversation {conversation_id} is resolved", field="status")
+            raise Conflict(
+                f"conversation {conversation_id} is resolved: reopen it first "
+                '(POST /v1/conversations/{id}/status {"status": "open"})',
+                field="status",
+            )
         channel = data.channel.value if data.channel else await _last_channel(session, conversation)
         reason = channels.cannot_send(channel)
         if reason is not None:
             raise InvalidRequest(reason, field="channel")
         target = await _target(session, conversation, channel)
         advisor = await session.get(Advisor, viewer.id)
+        if data.template_id is not None:
+            data = await template_use.complete_reply(
+                session, conversation, advisor, channel, target.subject, data
+            )
         message = _reply_row(conversation, viewer, advisor, data, channel, target, external_id)
+        if data.template_id is not None:
+            message.meta = {**message.meta, "template_id": data.template_id}
         session.add(message)
         if conversation.first_response_at is None:
             conversation.first_response_at = message.received_at
@@ -116,7 +132,7 @@ def _reply_row(
         sender_address=f"advisor:{viewer.id}",
         sender_name=advisor.name if advisor else None,
         subject=subject if channel == "email" else None,
-        text=data.text,
+        text=data.text or "",  # a template reply's text is filled in by complete_reply
         received_at=utcnow(),
         meta={"reply_to": target.reply_to, "to_name": target.name},
         status=MessageStatus.queued,
@@ -231,3 +247,10 @@ async def _any_subject(session: AsyncSession, conversation: Conversation) -> str
         .limit(1)
     )
     return subject
+
+
+async def customer_target(session: AsyncSession, conversation: Conversation) -> tuple[str, Target]:
+    """The channel the customer last wrote on and their address there, as a reply would use
+    (satisfaction surveys reuse it); ``InvalidRequest`` when no address is known."""
+    channel = await _last_channel(session, conversation)
+    return channel, await _target(session, conversation, channel)

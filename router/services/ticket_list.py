@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col, select
@@ -32,9 +32,10 @@ from router.models.conversations import (
     SlaState,
     TicketStatus,
 )
-from router.models.tickets import ConversationTag
+from router.models.tickets import ConversationTag, TagName
 from router.models.validation import MAX_ID
 from router.security.principal import Principal
+from router.services import tags
 from router.services.visibility import conversation_clause
 from router.store import Database
 
@@ -56,7 +57,6 @@ _DATES = {
 }
 _RUNNING = (ConversationStatus.waiting, ConversationStatus.offered, ConversationStatus.assigned)
 _AT_RISK = (SlaState.warning, SlaState.breached)
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 class SlaFilter(StrEnum):
@@ -76,7 +76,9 @@ class TicketQuery(BaseModel):
     team_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="in this team's queue or with its advisors"
     )
-    tag: list[Tag] = Field(default_factory=list, max_length=10, description="repeat: all of them")
+    tag: list[TagName] = Field(
+        default_factory=list, max_length=10, description="repeat: all of them"
+    )
     channel: Channel | None = None
     customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     sla: SlaFilter | None = None
@@ -116,12 +118,10 @@ async def list_tickets(db: Database, viewer: Principal | None, query: TicketQuer
         rows = (await session.scalars(ordered)).all()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        # TODO(lead): tags = await tags.tags_of(session, ids) (helper A's tags service) once
-        # it exists; until then ConversationPublic.tags stays empty in lists.
-        tags: dict[int, list[str]] = {}
+        found = await tags.tags_of(session, [row.id or 0 for row in rows])
     items = [
         ConversationPublic.model_validate(row, from_attributes=True).model_copy(
-            update={"tags": tags.get(row.id or 0, [])}
+            update={"tags": found.get(row.id or 0, [])}
         )
         for row in rows
     ]

@@ -26,10 +26,10 @@ from sqlmodel import col, select
 from router.errors import Conflict, Forbidden, InvalidRequest
 from router.models import Advisor, Conversation, RoutingExclusion, Skill, Team
 from router.models.advisors import Role, SkillName
-from router.models.conversations import ConversationStatus
+from router.models.conversations import ConversationPublic, ConversationStatus
 from router.models.validation import MAX_ID, storable_text
 from router.security.principal import Principal
-from router.services import assignment, care, conversations, events, profiles, queue
+from router.services import assignment, care, conversations, events, profiles, queue, tags
 from router.services.routing_context import RoutingContext
 from router.services.visibility import advisor_clause, hidden
 from router.store import Database
@@ -60,7 +60,7 @@ class TransferRequest(BaseModel):
 
 async def transfer(
     db: Database, conversation_id: int, request: TransferRequest, viewer: Principal | None
-) -> Conversation:
+) -> ConversationPublic:
     async with db.session() as session:
         conversation = await conversations.lock_visible(session, conversation_id, viewer)
         _check_rights(conversation, viewer)
@@ -69,17 +69,26 @@ async def transfer(
         if request.to_advisor_id is not None:
             await _to_advisor(session, conversation, request, viewer, context)
         else:
-            await _to_requirements(session, conversation, request, context)
+            await _to_requirements(session, conversation, request, viewer, context)
         if previous is not None and previous != conversation.assignee_id:
             await session.flush()
             await assignment.fill_advisor(session, previous)
+        result = await tags.public(session, conversation)
         await session.commit()
-        return conversation
+        return result
+
+
+_NOT_TRANSFERABLE = {
+    ConversationStatus.pending: "is waiting on the customer: set it back to open first",
+    ConversationStatus.resolved: "is resolved: reopen it first",
+    ConversationStatus.closed: "is closed, which is final",
+}
 
 
 def _check_rights(conversation: Conversation, viewer: Principal | None) -> None:
-    if conversation.status == ConversationStatus.resolved:
-        raise Conflict(f"conversation {conversation.id} is resolved", field="status")
+    refusal = _NOT_TRANSFERABLE.get(ConversationStatus(conversation.status))
+    if refusal is not None:
+        raise Conflict(f"conversation {conversation.id} {refusal}", field="status")
     if viewer is not None and viewer.role == Role.advisor and conversation.assignee_id != viewer.id:
         raise Forbidden("an advisor may transfer only the conversations assigned to them")
 
@@ -109,7 +118,7 @@ async def _to_advisor(
         "from_advisor_id": from_id,  # the note itself is on the conversation
     }
     await assignment.assign(session, conversation, target, mode="transfer", explanation=explanation)
-    _record(session, conversation, request, from_id, to={"advisor_id": target_id})
+    _record(session, conversation, request, from_id, viewer, to={"advisor_id": target_id})
 
 
 def _refusal(
@@ -128,6 +137,7 @@ async def _to_requirements(
     session: AsyncSession,
     conversation: Conversation,
     request: TransferRequest,
+    viewer: Principal | None,
     context: RoutingContext,
 ) -> None:
     await _check_references(session, request)
@@ -147,7 +157,8 @@ async def _to_requirements(
     conversation.assignee_id = None
     conversation.waiting_since = context.now
     queue.refile(conversation, context.policy, context.now)
-    _record(session, conversation, request, from_id, to={"requirements": requirements.to_dict()})
+    to: dict[str, object] = {"requirements": requirements.to_dict()}
+    _record(session, conversation, request, from_id, viewer, to=to)
     await session.flush()
     rule = next(
         (r for r in context.rules if r.id == conversation.rule_id),
@@ -188,6 +199,7 @@ def _record(
     conversation: Conversation,
     request: TransferRequest,
     from_id: int | None,
+    viewer: Principal | None,
     *,
     to: dict[str, object],
 ) -> None:
@@ -199,6 +211,7 @@ def _record(
         advisor_id=from_id,
         note=request.note,
         to=to,
+        by=events.actor(viewer),
     )
 
 

@@ -1,0 +1,74 @@
+"""Tags on conversations: read in one batched query, changed within a use case's transaction.
+
+Tags are lower-cased and checked by the API schema (router.models.tickets.TagName); a
+conversation carries at most ``MAX_TAGS``. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from router.errors import InvalidRequest
+from router.models import Conversation
+from router.models.conversations import ConversationPublic
+from router.models.tickets import MAX_TAGS, ConversationTag
+
+
+async def tags_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each conversation's tags, sorted (conversations without any are left out)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(ConversationTag.conversation_id, ConversationTag.tag)
+        .where(col(ConversationTag.conversation_id).in_(sorted(set(ids))))
+        .order_by(col(ConversationTag.conversation_id), col(ConversationTag.tag))
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for conversation_id, tag in rows:
+        found[conversation_id].append(tag)
+    return dict(found)
+
+
+async def public(session: AsyncSession, conversation: Conversation) -> ConversationPublic:
+    """What the API returns of one conversation, tags filled."""
+    found = await tags_of(session, [conversation.id or 0])
+    return ConversationPublic.model_validate(conversation, from_attributes=True).model_copy(
+        update={"tags": found.get(conversation.id or 0, [])}
+    )
+
+
+async def change(
+    session: AsyncSession,
+    conversation_id: int,
+    add: Sequence[str],
+    remove: Sequence[str],
+    author_id: int | None,
+) -> tuple[list[str], list[str]]:
+    """Add and remove tags (the conversation row locked by the caller); returns what was
+    really added and removed (adding a tag it has, or removing one it lacks, is no change)."""
+    current = (await tags_of(session, [conversation_id])).get(conversation_id, [])
+    added = [tag for tag in dict.fromkeys(add) if tag not in current]
+    removed = [tag for tag in dict.fromkeys(remove) if tag in current]
+    count = len(current) + len(added) - len(removed)
+    if count > MAX_TAGS:
+        raise InvalidRequest(
+            f"a conversation has at most {MAX_TAGS} tags; this change would leave {count}",
+            field="add_tags",
+        )
+    if removed:
+        await session.execute(
+            delete(ConversationTag).where(
+                col(ConversationTag.conversation_id) == conversation_id,
+                col(ConversationTag.tag).in_(removed),
+            )
+        )
+    session.add_all(
+        ConversationTag(conversation_id=conversation_id, tag=tag, created_by=author_id)
+        for tag in added
+    )
+    return added, removed

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
@@ -212,7 +213,7 @@ async def fill(db: Database, total: int, customer_messages: int, seed: int) -> d
     others = max(1, (total - customer_messages) // 50)
     customers = await filler.customers(others + 1)
     target, background = customers[0], customers[1:]
-    progress = Progress()
+    progress = Progress(console=Console(stderr=True))  # stdout is the JSON result
     progress.start()
     task = progress.add_task("filling", total=total)
     # The customer under test: 20 conversations across five channels, notes on each.

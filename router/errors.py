@@ -13,6 +13,7 @@ AiguillageError
     ├── NotFound                  404
     │   └── ChannelNotConfigured  404 (a channel whose provider secret is not set)
     ├── Conflict                  409
+    ├── Gone                      410 (valid once, now expired: a survey link)
     ├── InvalidRequest            422 (with the offending field)
     └── RateLimited               429 (with Retry-After)
 """
@@ -92,6 +93,11 @@ class ChannelNotConfigured(NotFound):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class Gone(DomainError):
+    status_code = 410
+    code = "gone"
 
 
 class InvalidRequest(DomainError):

@@ -92,7 +92,19 @@ async def _story(http: httpx.AsyncClient) -> dict[str, Any]:
     await http.patch(f"/v1/advisors/{ben['id']}", json={"status": "away"})
     second = await routed(http, await _post(http, "chat", "visitor-42", "chat-2", CHAT_2))
     assert second["id"] != first["id"] and second["assignee_id"] == anna["id"]
+    await _outbound_settled(http, first["id"])
     return {"first": first, "second": second, "anna": anna, "ben": ben, "note_id": note_id}
+
+
+async def _outbound_settled(http: httpx.AsyncClient, conversation_id: int) -> None:
+    """The reply and the satisfaction survey sent: no delivery event is still to come."""
+
+    async def settled() -> bool:
+        response = await http.get(f"/v1/conversations/{conversation_id}/messages")
+        outbound = [m for m in response.json() if m["direction"] == "outbound"]
+        return bool(outbound) and all(m["status"] not in ("queued", "sending") for m in outbound)
+
+    await wait_for(settled)
 
 
 async def _page(http: httpx.AsyncClient, customer_id: int, **params: Any) -> dict[str, Any]:

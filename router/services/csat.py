@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import Conflict, DomainError, InvalidRequest, NotFound
+from router.errors import Conflict, Gone, InvalidRequest, NotFound
 from router.insight import survey as texts
 from router.models import Advisor, Conversation, CsatSurvey, Message
 from router.models.conversations import MessageStatus
@@ -35,14 +35,6 @@ log = logging.getLogger(__name__)
 LIFETIME = timedelta(days=30)
 #: Channels a survey cannot be sent on (the integrator API has no outbound side).
 _UNREACHABLE = frozenset({"api"})
-
-
-class SurveyExpired(DomainError):
-    """410: the link was valid but its answer period is over (not a mistyped link)."""
-
-    # To move into router.errors (as ``Gone``) with the tree's other classes.
-    status_code = 410
-    code = "gone"
 
 
 async def survey_after_resolution(
@@ -209,7 +201,7 @@ async def _by_token(session: AsyncSession, token: str) -> CsatSurvey:
 
 def _check_open(survey: CsatSurvey, now: datetime) -> None:
     if now >= survey.sent_at + LIFETIME:
-        raise SurveyExpired(
+        raise Gone(
             f"this survey expired on {(survey.sent_at + LIFETIME).date().isoformat()} "
             f"(answers are taken for {LIFETIME.days} days)",
             field="token",

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, literal, null
+from sqlalchemy import ColumnElement, Row, func, literal, null
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -35,7 +35,16 @@ from router.models.search import SearchHit, SearchKind, SearchQuery, SearchSort
 from router.security.principal import Principal, PrincipalKind
 from router.services.visibility import conversation_clause
 from router.store import Database
-from router.store.search import RANK_WINDOW, Finder, Kind, excerpts, finder, fit, prepare
+from router.store.search import (
+    RANK_WINDOW,
+    Finder,
+    Kind,
+    excerpts,
+    finder,
+    fit,
+    prepare,
+    sparse,
+)
 
 _KINDS: tuple[Kind, ...] = ("message", "note")
 _COLUMNS = (
@@ -114,27 +123,43 @@ async def _candidates(
     query: SearchQuery,
     cursor: Cursor,
 ) -> list[Row[Any]]:
-    found = await fit(session, found)
+    narrow = query.conversation_id is not None or query.customer_id is not None
+    found = await fit(session, found, narrow)
+    rows, complete = await _window(session, found, kind, viewer, query, cursor)
+    if not complete:  # the newest rows walked held too few matches: through the index
+        rows, _ = await _window(session, sparse(found), kind, viewer, query, cursor)
+    return rows
+
+
+async def _window(
+    session: AsyncSession,
+    found: Finder,
+    kind: Kind,
+    viewer: Principal,
+    query: SearchQuery,
+    cursor: Cursor,
+) -> tuple[list[Row[Any]], bool]:
+    """The candidates, and whether they are all there (a walk may stop short of them)."""
     statement = _statement(found, kind, viewer, query)
     if query.sort == SearchSort.recent:
         last = cursor.last.get(kind)
         if last is not None:
             statement = statement.where(found.below(last))
-        statement = statement.order_by(found.newest_first).limit(query.limit + 1)
-        return list(await session.execute(statement))
-    window = (
-        statement.add_columns(found.carried)
-        .order_by(found.newest_first)
-        .limit(RANK_WINDOW)
-        .subquery()
-    )
+        wanted = query.limit + 1
+        statement = statement.order_by(found.newest_first).limit(wanted)
+        rows = list(await session.execute(found.source(statement)))
+        return rows, found.walk is None or len(rows) == wanted
+    window = found.source(
+        statement.add_columns(found.carried).order_by(found.newest_first).limit(RANK_WINDOW)
+    ).subquery()
     score = found.score(window).label("score")
     ranked = (
-        sa_select(*(window.c[name] for name in _COLUMNS), score)
+        sa_select(*(window.c[name] for name in _COLUMNS), score, func.count().over().label("n"))
         .order_by(score.desc(), window.c.at.desc(), window.c.id.desc())
         .limit(cursor.offset + query.limit + 1)
     )
-    return list(await session.execute(ranked))
+    rows = list(await session.execute(ranked))
+    return rows, found.walk is None or (bool(rows) and rows[0].n == RANK_WINDOW)
 
 
 def _statement(found: Finder, kind: Kind, viewer: Principal, query: SearchQuery) -> Any:

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import InvalidRequest, NotFound
+from router.errors import InvalidRequest
 from router.insight.facts import MAX_SCAN, extract_facts_each
 from router.insight.render import (
     DEFAULT_LANGUAGE,
@@ -33,7 +33,7 @@ from router.models.conversations import MessageStatus
 from router.models.replies import ReplyCreate
 from router.models.templates import TemplateSuggestion
 from router.security.principal import Principal
-from router.services.visibility import conversation_clause
+from router.services import conversations
 from router.store import Database
 
 RECENT_MESSAGES = 50
@@ -174,7 +174,7 @@ async def suggestions(
 ) -> list[TemplateSuggestion]:
     """Active templates for the conversation's latest customer message, best first."""
     async with db.read_session() as session:
-        conversation = await _visible(session, conversation_id, viewer)
+        conversation = await conversations.visible(session, conversation_id, viewer)
         said = await _said(session, conversation_id)
         sender = await session.get(Advisor, viewer.id)
         channel = said[0].channel if said else str(conversation.channel)
@@ -223,14 +223,3 @@ def _suggestion(
         withheld=rendered.withheld,
         sendable=rendered.sendable,
     )
-
-
-async def _visible(session: AsyncSession, conversation_id: int, viewer: Principal) -> Conversation:
-    query = select(Conversation).where(col(Conversation.id) == conversation_id)
-    clause = conversation_clause(viewer)
-    if clause is not None:
-        query = query.where(clause)
-    conversation = await session.scalar(query)
-    if conversation is None:
-        raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
-    return conversation

@@ -12,15 +12,21 @@ string of quoted phrases and ``-`` exclusions, parsed with both configurations a
 Expected plans (1,000,000 messages). SQLite: the FTS5 table drives the join (MATCH with a
 rowid range for the kind), walking the matches newest first (``ORDER BY rowid DESC`` is
 consumed by FTS5, no sort) and looking each one up by primary key in ``message`` /
-``conversation`` until LIMIT is reached. PostgreSQL: its planner misjudges words it has no
-statistics for (it guesses 0.5% of rows, and then walks the primary key backwards through
-the whole table for a word found 60 times). So ``fit`` first counts the matches through
-the GIN index, stopping at ``DENSE_MATCHES`` (a few ms): fewer, and the query orders by
-``id + 0`` (no index gives that order, so the planner takes the GIN bitmap and sorts those
-few rows); as many, and the matches are dense enough that a backward scan of the primary key
-filtered by ``@@`` meets LIMIT within about ``RANK_WINDOW / density`` rows. Relevance ranks
-only that newest window (``RANK_WINDOW`` rows), so its cost is bounded however common the
-words; excerpts are built for the returned page only, in a second query.
+``conversation`` until LIMIT is reached. PostgreSQL: its planner misjudges how common a word
+is (on 1,000,000 messages it guessed 683 rows for ``refund``, found 26,681 times), then
+reads every match through the GIN index and sorts them (22,000 heap pages, 240 ms). So
+``fit`` decides, independently of statistics: it counts the matches among the newest
+``PROBE_ROWS`` rows (a backward walk of the primary key, ~5 ms). Common words (at least
+``DENSE_IN_PROBE`` there, 1%) are then read from a subquery of the newest ``WALK_ROWS`` rows
+in id order (``Finder.source``; ``@@`` cannot be pushed below its LIMIT, so no GIN index):
+the walk stops as soon as the window is full (``refund``: 38,000 rows, ~25 ms). Should it
+come back short (filters, visibility), the search runs again the other way: the GIN bitmap
+of the matches, ordered by ``id + 0`` (no index gives that order, so the planner cannot
+start a walk of its own) and sorted; the same for rarer words, and when a conversation or
+customer filter narrows the search through its own index. Relevance ranks only the newest
+window (``RANK_WINDOW`` rows), so its cost is bounded however common the words; excerpts are
+built for the returned page only, in a second query. JIT is off for these statements
+(``prepare``).
 
 Accents: SQLite folds them (``echeance`` finds ``échéance``). PostgreSQL does not: it has no
 ``unaccent`` here (it would need an extension, an immutable wrapper for the generated
@@ -54,6 +60,7 @@ from sqlalchemy.sql.expression import (
     column,
     table,
 )
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import col
 
 from router.insight.search_terms import START, STOP, Phrase, Terms
@@ -65,8 +72,12 @@ Kind = Literal["message", "note"]
 SEARCH_OBJECTS = frozenset({"search_index", "search_vector", "ix_message_search", "ix_note_search"})
 #: Relevance ranks at most this many matches, the newest ones.
 RANK_WINDOW = 1000
-#: PostgreSQL: fewer matches than this are read through the GIN index and sorted.
-DENSE_MATCHES = 10_000
+#: PostgreSQL: ``fit`` measures how common the words are among this many newest rows...
+PROBE_ROWS = 10_000
+#: ... and walks the newest rows backwards when at least this many of them match (1%)...
+DENSE_IN_PROBE = 100
+#: ... reading at most this many (twice the ~100,000 a 1% word needs for RANK_WINDOW).
+WALK_ROWS = 200_000
 SNIPPET_TOKENS = 20
 #: ts_headline reads its whole input: only the start of a long message is excerpted.
 HEADLINE_CHARS = 20_000
@@ -103,6 +114,18 @@ class Finder:
     carried: Label[Any]
     query: ColumnElement[Any] | None = None
     model: Any = None  # PostgreSQL: the table matched (FTS5 walks its matches in order)
+    walk: int | None = None  # PostgreSQL: read only this many newest rows, newest first
+
+    def source(self, statement: Any) -> Any:
+        """``statement`` reading the model's table, or (``walk``) only its newest rows: a
+        subquery under the table's own name, so the rest of the statement is unchanged;
+        PostgreSQL cannot push ``@@`` below its LIMIT, hence cannot pick the GIN index."""
+        if self.walk is None:
+            return statement
+        table = self.model.__table__
+        vector: Label[Any] = literal_column(f"{table.name}.search_vector").label("search_vector")
+        newest = select(table, vector).order_by(table.c.id.desc()).limit(self.walk)
+        return ClauseAdapter(newest.subquery(table.name)).traverse(statement)
 
     def score(self, window: Subquery) -> ColumnElement[float]:
         """Scored outside the window, so that only the window's rows are ranked (PostgreSQL
@@ -124,27 +147,39 @@ def finder(dialect: str, kind: Kind, terms: Terms) -> Finder:
 
 
 async def prepare(session: AsyncSession, dialect: str) -> None:
-    """PostgreSQL: plan this transaction's statements for their words, every time.
+    """PostgreSQL: plan this transaction's statements for their words, every time, without JIT.
 
     The driver prepares statements and PostgreSQL switches a prepared statement to a generic
     plan after five runs; a generic plan cannot know how common the words are (measured on
     1,000,000 messages: ``the`` went from 27 ms to 200 ms from the sixth search on).
+    JIT compiles any plan the planner costs high (a walk through 1,000,000 rows does) and
+    costs 20 to 40 ms each time, for queries that run in a few ms.
     ``SET LOCAL`` ends with the transaction, so pooled connections are left as they were.
     """
     if dialect != "sqlite":
         await session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        await session.execute(sql_text("SET LOCAL jit = off"))
 
 
-async def fit(session: AsyncSession, found: Finder) -> Finder:
-    """The newest-first order for these words' frequency (see the module's plans)."""
+async def fit(session: AsyncSession, found: Finder, narrow: bool = False) -> Finder:
+    """The plan for these words' frequency among the newest rows (see the module's plans);
+    ``narrow``: a filter with its own index (conversation, customer) will do better."""
     if found.model is None:
         return found
+    if narrow:
+        return sparse(found)
     ident = col(found.model.id)
-    capped = select(ident).where(found.match).limit(DENSE_MATCHES).subquery()
-    matches = await session.scalar(select(func.count()).select_from(capped))
-    if (matches or 0) >= DENSE_MATCHES:
+    newest = replace(found, walk=PROBE_ROWS)
+    probe = newest.source(select(ident).select_from(found.model).where(found.match))
+    matches = await session.scalar(select(func.count()).select_from(probe.subquery()))
+    return replace(found, walk=WALK_ROWS) if (matches or 0) >= DENSE_IN_PROBE else sparse(found)
+
+
+def sparse(found: Finder) -> Finder:
+    """``found`` through the GIN index, for when a walk came back short."""
+    if found.model is None:
         return found
-    return replace(found, newest_first=(ident + 0).desc())
+    return replace(found, walk=None, newest_first=(col(found.model.id) + 0).desc())
 
 
 async def excerpts(

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import InvalidRequest, NotFound
+from router.errors import NotFound
 from router.insight.survey import SCALE
 from router.models import CsatSurvey, Team
 from router.models.csat import CsatFigures, CsatReport
 from router.security.principal import Principal
+from router.services.report_period import report_period
 from router.store import Database
-from router.store.types import utcnow
-
-DEFAULT_SPAN = timedelta(days=30)
-MAX_SPAN = timedelta(days=366)
 
 #: (team, score or None when unanswered) -> surveys
 Counts = dict[tuple[int | None, int | None], int]
@@ -34,12 +31,7 @@ async def csat_report(
 ) -> CsatReport:
     """Surveys sent in [since, until) (default: the last 30 days): of one team, or of every
     team the viewer supervises (admins: all, advisors without a team included)."""
-    until = until or utcnow()
-    since = since or until - DEFAULT_SPAN
-    if since >= until:
-        raise InvalidRequest("since must be before until", field="since")
-    if until - since > MAX_SPAN:
-        raise InvalidRequest("the period may span at most 366 days", field="since")
+    since, until = report_period(since, until)
     async with db.read_session() as session:
         teams = await _teams(session, viewer, team_id)
         counts = await _counts(session, teams, since, until)

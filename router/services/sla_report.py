@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import InvalidRequest, NotFound
+from router.errors import NotFound
 from router.models import Conversation, Team
 from router.models.conversations import SlaState
 from router.models.sla import SlaReport, SlaTargetFigures
 from router.security.principal import Principal
+from router.services.report_period import report_period
 from router.services.ticket_list import team_clause
 from router.services.visibility import conversation_clause
 from router.store import Database
-from router.store.types import utcnow
-
-DEFAULT_SPAN = timedelta(days=30)
-MAX_SPAN = timedelta(days=366)
 
 
 async def sla_report(
@@ -33,12 +30,7 @@ async def sla_report(
 ) -> SlaReport:
     """Tickets opened in [since, until) (default: the last 30 days) of one team (queue or
     advisors) or of every team the viewer supervises (admins: all)."""
-    until = until or utcnow()
-    since = since or until - DEFAULT_SPAN
-    if since >= until:
-        raise InvalidRequest("since must be before until", field="since")
-    if until - since > MAX_SPAN:
-        raise InvalidRequest("the period may span at most 366 days", field="since")
+    since, until = report_period(since, until)
     async with db.read_session() as session:
         scope = await _scope(session, viewer, team_id)
         opened = [col(Conversation.created_at) >= since, col(Conversation.created_at) < until]

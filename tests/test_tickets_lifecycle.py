@@ -4,6 +4,8 @@ the ticket clock closing and resolving what has waited too long."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +17,9 @@ from router.models.conversations import ConversationStatus, TicketStatus
 from router.models.tickets import StatusTarget
 from router.services import lifecycle
 from router.services.ticket_rules import transition
+from router.settings import Settings
 from router.store.types import utcnow
-from tests.conftest import runtime_of
+from tests.conftest import QUIET, admin_client, runtime_of
 from tests.routing_support import (
     advisor,
     conversation,
@@ -29,6 +32,14 @@ from tests.routing_support import (
 )
 
 S, T = ConversationStatus, TicketStatus
+
+
+@pytest.fixture
+async def quiet(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose background ticket clock stays out of the way of tests that move a
+    conversation's times into the past."""
+    async with admin_client(settings.model_copy(update={"ticket_clock_seconds": QUIET})) as http:
+        yield http
 
 
 # --- the rules alone -------------------------------------------------------------------
@@ -308,7 +319,8 @@ async def test_after_the_window_or_a_close_a_new_linked_conversation(
     assert third["previous_conversation_id"] == second["id"]
 
 
-async def test_reopening_while_another_is_open_is_refused(client: httpx.AsyncClient) -> None:
+async def test_reopening_while_another_is_open_is_refused(quiet: httpx.AsyncClient) -> None:
+    client = quiet
     await advisor(client, "Anna", capacity_total=3)
     first = await routed(client, await post(client, "m1", "1", "Hello"))
     await _ok(client, first["id"], "resolved")
@@ -353,3 +365,26 @@ async def test_the_ticket_clock(client: httpx.AsyncClient) -> None:
     assert _of_type(events, "csat.sent")  # an advisor had answered: a survey goes out
     # Idempotent: nothing left to do.
     assert await lifecycle.expire(rt.db, rt.settings, now=in_8_days) == 0
+
+
+async def test_the_ticket_clock_is_bounded_and_safe_with_several_workers(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = runtime_of(client)
+    await advisor(client, "Anna", capacity_total=5)
+    ids = []
+    for sender in ("c1", "c2", "c3", "c4", "c5"):
+        ticket = await routed(client, await post(client, sender, "1", "Hello"))
+        assert (await client.post(f"/v1/conversations/{ticket['id']}/resolve")).is_success
+        ids.append(ticket["id"])
+    monkeypatch.setattr(lifecycle, "BATCH", 2)
+    monkeypatch.setattr(lifecycle, "MAX_BATCHES", 1)
+    later = utcnow() + timedelta(days=4)  # the background clock runs on the real time
+    assert await lifecycle.expire(rt.db, rt.settings, now=later) == 2  # one batch a round
+    # Two workers at once: each row is taken by one of them only.
+    rounds = await asyncio.gather(*(lifecycle.expire(rt.db, rt.settings, now=later) for _ in "ab"))
+    assert sum(rounds) == 3
+    assert await lifecycle.expire(rt.db, rt.settings, now=later) == 0
+    for cid in ids:
+        assert (await conversation(client, cid))["status"] == "closed"
+        assert len(_of_type(await timeline(client, cid), "conversation.closed")) == 1

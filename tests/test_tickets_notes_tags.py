@@ -3,14 +3,27 @@ and the assignee history."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlmodel import col, func, select
 
 from router.models import Message
+from router.models.tickets import ConversationTag, Note
+from router.services.privacy import purge_closed
+from router.store.types import utcnow
 from tests.conftest import runtime_of
-from tests.routing_support import advisor, conversation, login, post, routed, team, timeline
+from tests.routing_support import (
+    advisor,
+    conversation,
+    login,
+    post,
+    routed,
+    set_rows,
+    team,
+    timeline,
+)
 
 
 def _of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -165,3 +178,41 @@ async def test_assignee_history(client: httpx.AsyncClient) -> None:
     assert history[0]["ended_at"] and history[1]["ended_at"] is None
     assert history[0]["accepted_at"] and history[0]["assigned_at"] <= history[1]["assigned_at"]
     assert (await client.get("/v1/conversations/999999/assignments")).status_code == 404
+
+
+async def test_export_erasure_and_purge_cover_notes_and_tags(client: httpx.AsyncClient) -> None:
+    await advisor(client, "Anna", capacity_total=3)
+    first = await routed(client, await post(client, "gd", "1", "My order 4411 is late"))
+    cid, customer_id = first["id"], first["customer_id"]
+    note = await client.post(f"/v1/conversations/{cid}/notes", json={"text": "Said 4411 again"})
+    assert note.status_code == 201
+    assert (await _patch(client, cid, add_tags=["late"])).status_code == 200
+    resolved = await client.post(
+        f"/v1/conversations/{cid}/status", json={"status": "resolved", "reason": "sent 4411"}
+    )
+    assert resolved.status_code == 200, resolved.text
+    export = (await client.get(f"/v1/customers/{customer_id}/export")).json()
+    assert [n["text"] for n in export["notes"]] == ["Said 4411 again"]
+    assert [t["tag"] for t in export["tags"]] == ["late"]
+    assert export["csat_surveys"] == []  # surveys are off by default
+
+    # After the window the customer's next message opens a conversation linked to it.
+    await set_rows(client, cid, resolved_at=utcnow() - timedelta(days=100))
+    second = await routed(client, await post(client, "gd", "2", "Hello again"))
+    assert second["previous_conversation_id"] == cid
+    assert (await client.post(f"/v1/conversations/{second['id']}/resolve")).is_success
+
+    erased = await client.post(f"/v1/customers/{customer_id}/erase")
+    assert erased.status_code == 200, erased.text
+    after = (await client.get(f"/v1/customers/{customer_id}/export")).json()
+    assert "4411" not in str(after)
+    assert [n["text"] for n in after["notes"]] == ["[erased]"]
+
+    # Retention: notes and tags go with their conversation (cascade on both backends); the
+    # conversation linked to the purged one stays, unlinked.
+    db = runtime_of(client).db
+    assert (await purge_closed(db, 90, apply=True)).conversations == 1
+    assert (await conversation(client, second["id"]))["previous_conversation_id"] is None
+    async with db.read_session() as session:
+        for table in (Note, ConversationTag):
+            assert await session.scalar(select(func.count()).select_from(table)) == 0

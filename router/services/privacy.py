@@ -36,6 +36,7 @@ from router.models import (
 from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.models.security import AuditEntry
 from router.services import csat
+from router.services.ticket_rules import STATUS_EVENTS
 from router.store import Database
 from router.store.types import utcnow
 
@@ -193,8 +194,12 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
         )
         scrubbed = 0
         for event in await _all(session, Event, col(Event.customer_id), customer_id):
-            if PERSONAL_EVENT_FIELDS & set(event.data):
-                event.data = {k: v for k, v in event.data.items() if k not in PERSONAL_EVENT_FIELDS}
+            # A status change's reason is free text, like the notes (it may quote them).
+            personal = PERSONAL_EVENT_FIELDS | (
+                {"reason"} if event.type in STATUS_EVENTS else set()
+            )
+            if personal & set(event.data):
+                event.data = {k: v for k, v in event.data.items() if k not in personal}
                 scrubbed += 1
         await session.execute(  # transfer notes may quote the customer
             update(Conversation)

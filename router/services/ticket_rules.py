@@ -14,6 +14,16 @@ from router.models.tickets import StatusTarget
 
 OPEN = (ConversationStatus.waiting, ConversationStatus.offered, ConversationStatus.assigned)
 CLOSED_IS_FINAL = "closed is final; the customer's next message opens a new conversation"
+#: The events of status changes; their ``reason`` is free text (erased with the customer).
+STATUS_EVENTS = frozenset(
+    {
+        "conversation.pending",
+        "conversation.resolved",
+        "conversation.closed",
+        "conversation.reopened",
+        "conversation.resumed",  # back in the queue from pending
+    }
+)
 
 
 def transition(

@@ -39,8 +39,8 @@ from router.models.history import (
 )
 from router.models.tickets import ConversationTag
 from router.security.principal import Principal
+from router.services import conversations
 from router.services.identities import list_identities
-from router.services.visibility import conversation_clause
 from router.store import Database
 
 RECENT = 10
@@ -63,19 +63,6 @@ class _Said:
     @classmethod
     def of(cls, row: Row[Any]) -> _Said:
         return cls(row.id, row.conversation_id, row.text or "", row.received_at, row.classification)
-
-
-async def _conversation(
-    session: AsyncSession, conversation_id: int, viewer: Principal
-) -> Conversation:
-    query = select(Conversation).where(col(Conversation.id) == conversation_id)
-    clause = conversation_clause(viewer)
-    if clause is not None:
-        query = query.where(clause)
-    conversation = await session.scalar(query)
-    if conversation is None:
-        raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
-    return conversation
 
 
 def _customer_messages(conversation_id: int, *, newest: bool, limit: int) -> Any:
@@ -256,7 +243,7 @@ async def _tags(session: AsyncSession, conversation_id: int) -> list[str]:
 async def context_card(db: Database, conversation_id: int, viewer: Principal) -> ContextCard:
     """Everything the advisor reads before answering (404 if the caller may not see it)."""
     async with db.read_session() as session:
-        conversation = await _conversation(session, conversation_id, viewer)
+        conversation = await conversations.visible(session, conversation_id, viewer)
         customer = await session.get(Customer, conversation.customer_id)
         if customer is None:  # a foreign key: cannot happen; a clear error if it ever does
             raise NotFound(f"customer {conversation.customer_id} does not exist")

@@ -19,14 +19,13 @@ from sqlmodel import col, select
 
 from router.broker import Broker
 from router.channel_set import ChannelSet
-from router.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from router.errors import Conflict, Forbidden, InvalidRequest
 from router.models import Advisor, ChannelIdentity, Conversation, Customer, Message
 from router.models.advisors import Role
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.models.replies import ReplyCreate
 from router.security.principal import Principal
-from router.services import delivery, events, sla, template_use
-from router.services.visibility import conversation_clause
+from router.services import conversations, delivery, events, sla, template_use
 from router.store import Database
 from router.store.types import utcnow
 
@@ -49,7 +48,7 @@ async def queue_reply(
 ) -> Message:
     """Store the reply (queued) and hand it to the outbound worker."""
     async with db.session() as session:
-        conversation = await _conversation(session, conversation_id, viewer)
+        conversation = await conversations.lock_visible(session, conversation_id, viewer)
         await _check_may_reply(session, viewer, conversation)
         external_id = _external_id(viewer, data)
         if data.idempotency_key:
@@ -142,19 +141,6 @@ def _reply_row(
         recipient_address=target.address,
         next_attempt_at=utcnow(),
     )
-
-
-async def _conversation(
-    session: AsyncSession, conversation_id: int, viewer: Principal
-) -> Conversation:
-    query = select(Conversation).where(col(Conversation.id) == conversation_id)
-    clause = conversation_clause(viewer)
-    if clause is not None:
-        query = query.where(clause)
-    conversation = await session.scalar(query.with_for_update(key_share=True))
-    if conversation is None:
-        raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
-    return conversation
 
 
 async def _check_may_reply(

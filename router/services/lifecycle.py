@@ -21,8 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from router.errors import Conflict, Forbidden
-from router.models import Advisor, Conversation
-from router.models.advisors import Role
+from router.models import Conversation
 from router.models.conversations import (
     OPEN_STATUSES,
     ConversationPublic,
@@ -31,7 +30,17 @@ from router.models.conversations import (
 )
 from router.models.tickets import StatusChange, StatusTarget
 from router.security.principal import Principal
-from router.services import assignment, care, conversations, csat, events, queue, sla, tags
+from router.services import (
+    assignment,
+    care,
+    conversations,
+    csat,
+    events,
+    ownership,
+    queue,
+    sla,
+    tags,
+)
 from router.services.routing_context import RoutingContext, avoided
 from router.services.ticket_rules import transition
 from router.settings import Settings
@@ -84,22 +93,11 @@ async def change_status(
 async def check_may_change(
     session: AsyncSession, viewer: Principal | None, conversation: Conversation
 ) -> None:
-    """The owner, their supervisor (N+1 or of their team), admins and API keys; a supervisor
-    also for work nobody owns in a queue they see."""
-    if viewer is None or viewer.sees_everything or conversation.assignee_id == viewer.id:
-        return
-    if viewer.role == Role.supervisor:
-        if conversation.assignee_id is None:
-            return
-        owner = await session.get(Advisor, conversation.assignee_id)
-        if owner is not None and (
-            owner.supervisor_id == viewer.id or owner.team_id in viewer.team_ids
-        ):
-            return
-    raise Forbidden(
-        "only the advisor who owns this conversation, their supervisor or an admin may "
-        "change its status"
-    )
+    if not await ownership.may_act_on(session, viewer, conversation):
+        raise Forbidden(
+            "only the advisor who owns this conversation, their supervisor or an admin may "
+            "change its status"
+        )
 
 
 async def settle(

@@ -21,11 +21,10 @@ from router.broker import Broker
 from router.channel_set import ChannelSet
 from router.errors import Conflict, Forbidden, InvalidRequest
 from router.models import Advisor, ChannelIdentity, Conversation, Customer, Message
-from router.models.advisors import Role
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.models.replies import ReplyCreate
 from router.security.principal import Principal
-from router.services import conversations, delivery, events, sla, template_use
+from router.services import conversations, delivery, events, ownership, sla, template_use
 from router.store import Database
 from router.store.types import utcnow
 
@@ -49,7 +48,11 @@ async def queue_reply(
     """Store the reply (queued) and hand it to the outbound worker."""
     async with db.session() as session:
         conversation = await conversations.lock_visible(session, conversation_id, viewer)
-        await _check_may_reply(session, viewer, conversation)
+        if not await ownership.may_act_on(session, viewer, conversation):
+            raise Forbidden(
+                "only the assigned advisor, their supervisor or an admin may reply to this "
+                "conversation"
+            )
         external_id = _external_id(viewer, data)
         if data.idempotency_key:
             existing = await _existing(session, conversation_id, external_id)
@@ -140,24 +143,6 @@ def _reply_row(
         advisor_id=viewer.id,
         recipient_address=target.address,
         next_attempt_at=utcnow(),
-    )
-
-
-async def _check_may_reply(
-    session: AsyncSession, viewer: Principal, conversation: Conversation
-) -> None:
-    if viewer.is_admin or conversation.assignee_id == viewer.id:
-        return
-    if viewer.role == Role.supervisor:
-        if conversation.assignee_id is None:
-            return  # waiting in a queue this supervisor sees
-        assignee = await session.get(Advisor, conversation.assignee_id)
-        if assignee is not None and (
-            assignee.supervisor_id == viewer.id or assignee.team_id in viewer.team_ids
-        ):
-            return
-    raise Forbidden(
-        "only the assigned advisor, their supervisor or an admin may reply to this conversation"
     )
 
 

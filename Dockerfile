@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY router router
 COPY channels channels
 COPY skills skills
+COPY clocks clocks
 COPY alembic alembic
 RUN pip install . && useradd --system --home /app aiguillage && mkdir -p /app/var \
     && chown aiguillage /app/var

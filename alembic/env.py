@@ -7,9 +7,9 @@ from sqlalchemy.engine import Connection
 
 from alembic import context
 from router.models import metadata
+from router.search.engine import outside_models
 from router.settings import load_settings
 from router.store.engine import Database
-from router.store.search import outside_models
 
 config = context.config
 

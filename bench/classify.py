@@ -29,11 +29,11 @@ from typing import Any
 import psutil
 
 from router.classify import artifact
-from router.classify.dataset import load_labelled, shipped_examples
-from router.classify.evaluate import report, run_evaluation
 from router.classify.labels import UNKNOWN
 from router.classify.model import ClassifierArtifact
-from router.classify.training import train, train_text
+from router.classify.training.dataset import load_labelled, shipped_examples
+from router.classify.training.evaluate import report, run_evaluation
+from router.classify.training.train import train, train_text
 
 Rows = tuple[list[str], list[str]]
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO_ROOT))  # ahead of bench/, whose channels.py shadows
 
 from router.app import create_app  # noqa: E402
 from router.models import Advisor, Conversation, Customer, Event, Message, Note  # noqa: E402
-from router.services.staff import create_admin  # noqa: E402
+from router.security.staff import create_admin  # noqa: E402
 from router.settings import load_settings  # noqa: E402
 from router.store import Database  # noqa: E402
 from router.store.migrate import upgrade  # noqa: E402

@@ -4,7 +4,7 @@ Fills a fresh database (a SQLite file in a temporary directory, or a PostgreSQL 
 ``aiguillage_bench_<random>`` created on the given server and dropped afterwards) with M
 waiting conversations routed by bench/route.py's rules (random channels, languages,
 emotions; one in twenty reply-window customers near the end of their window), then times
-``router.services.queue.claim`` (fit keys, classes, heads, lock; rolled back) for random
+``router.routing.queue.claim`` (fit keys, classes, heads, lock; rolled back) for random
 advisors, and prints the plan of the heads query.
 
     .venv/bin/python bench/pull.py --waiting 100000
@@ -31,8 +31,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from router.models import Conversation, Customer
-from router.services import queue
-from router.services.routing_config import RoutingPolicy
+from router.routing import queue
+from router.routing.config import RoutingPolicy
 from router.store import Database
 from router.store.migrate import upgrade
 from skills import AngerTrend, QueueClass, match_rule, requirements_for

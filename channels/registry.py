@@ -1,19 +1,22 @@
-"""Adapters by channel name: ``register`` (a class decorator) and ``get``.
+"""Adapters by channel name: ``register`` (a class decorator) and ``get``; the packages'
+set-ups (settings section and factory) with ``setups``.
 
-The names are the values of ``router.models.channels.Channel`` (a test checks they match):
-channels/ may not depend on the router's model package, whose ``__init__`` pulls in the
-store, so the adapters carry the names themselves and this registry is the only list.
+The adapters carry their channel names themselves and this registry is the only list: the
+service's ``Channel`` enum (``router.models.channels``) is made from ``names()``, its
+settings check their sections against ``setups()``, and its running adapters are built by
+the set-ups' factories.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import channels
 from channels.adapter import ChannelAdapter
 from channels.errors import AdapterLoadError, UnknownChannel
+from channels.setup import Setup
 
 A = TypeVar("A", bound=type[ChannelAdapter])
 
@@ -21,8 +24,9 @@ A = TypeVar("A", bound=type[ChannelAdapter])
 class Registry:
     """Channel name -> adapter class, filled by importing the adapter modules."""
 
-    def __init__(self, modules: Iterable[str]) -> None:
+    def __init__(self, modules: Iterable[str], setups: Iterable[str] = ()) -> None:
         self._modules = tuple(modules)
+        self._setup_modules = tuple(setups)
         self._adapters: dict[str, type[ChannelAdapter]] = {}
         self._loaded = False
 
@@ -65,10 +69,24 @@ class Registry:
         self.load()
         return tuple(sorted(self._adapters))
 
+    def setups(self) -> tuple[Setup, ...]:
+        """Each channel package's set-up module; a missing one stops start-up, named."""
+        found = []
+        for module in self._setup_modules:
+            try:
+                setup = importlib.import_module(module)
+            except Exception as exc:  # any import failure must name the module
+                raise AdapterLoadError(f"channel module {module} failed to import: {exc}") from exc
+            if not hasattr(setup, "SECTION") or not callable(getattr(setup, "wire", None)):
+                raise AdapterLoadError(f"channel module {module} declares no SECTION and wire()")
+            found.append(cast(Setup, setup))
+        return tuple(found)
 
-#: The registry of this process, over ``channels.ADAPTER_MODULES``.
-default = Registry(channels.ADAPTER_MODULES)
+
+#: The registry of this process, over ``channels.PACKAGES``.
+default = Registry(channels.ADAPTER_MODULES, channels.SETUP_MODULES)
 register = default.register
 load = default.load
 get = default.get
 names = default.names
+setups = default.setups

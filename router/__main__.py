@@ -1,5 +1,5 @@
 """``python -m router`` is the ``aiguillage`` command."""
 
-from router.cli import main
+from router.cli.main import main
 
 main()

@@ -10,38 +10,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import (
-    advisors,
-    alerts,
-    apikeys,
-    audit,
-    auth,
-    catalog,
-    chat,
-    classifier,
-    console,
-    conversations,
-    csat,
-    customers,
-    email,
-    health,
-    history,
-    identities,
-    messages,
-    offers,
-    originals,
-    problems,
-    replies,
-    rules,
-    search,
-    sla,
-    templates,
-    tickets,
-    webhooks,
-)
+from router.api import audit, auth, console, health, problems
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
+from router.api.intake import chat, email, messages, originals, webhooks
 from router.api.limits import BodySizeLimit
+from router.api.manage import advisors, alerts, apikeys, catalog, classifier, csat, rules, sla
+from router.api.workspace import (
+    conversations,
+    customers,
+    history,
+    identities,
+    offers,
+    replies,
+    search,
+    templates,
+    tickets,
+)
 from router.runtime import Runtime
 from router.settings import Settings
 

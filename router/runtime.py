@@ -10,28 +10,30 @@ from typing import Any
 
 import httpx
 
+from channels.setup import Tools
 from router.broker import Broker, open_broker
-from router.channel_set import ChannelSet
-from router.chat_hub import ChatHub
+from router.intake import email as email_intake
+from router.intake.accept import IntakeWriter
+from router.intake.channel import IntakeSummary, OriginalPolicy
+from router.intake.channel_set import ChannelSet
+from router.intake.chat_hub import ChatHub
+from router.intake.outbox import republish_all_unprocessed
+from router.intake.smtp_listener import MailHandler, SmtpListener
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
+from router.pipeline.classifier import ModelHolder
 from router.pipeline.sweeper import (
     run_escalation,
     run_outbound_scheduler,
     run_sweeper,
     run_ticket_clock,
 )
-from router.ratelimit import RateLimiter
-from router.services import delivery, email_intake
-from router.services.alerts import AlertDispatcher, alert_dispatcher
-from router.services.auth import Authenticator
-from router.services.channel_intake import IntakeSummary, OriginalPolicy
-from router.services.classifier import ModelHolder
-from router.services.intake import IntakeWriter
-from router.services.outbox import republish_all_unprocessed
+from router.replies import delivery
+from router.security.auth import Authenticator
+from router.security.ratelimit import RateLimiter
 from router.settings import Settings
-from router.smtp_listener import MailHandler, SmtpListener
 from router.store import Database
+from router.supervision.alerts import AlertDispatcher, alert_dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +100,8 @@ class Runtime:
         await self.db.ping()
         await self.auth.start()
         await self.classifier.start()  # trains the first model if the database has none
-        self._channels = ChannelSet.build(
-            self.settings, self.http, self.chat_hub.deliver, self.auth.signing_key
-        )
+        tools = Tools(self.http, self.chat_hub.deliver, self.auth.signing_key)
+        self._channels = ChannelSet.build(self.settings, tools)
         await self.broker.connect()
         self.intake.start()
         self.chat_hub.start()

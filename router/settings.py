@@ -8,7 +8,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from router.channel_settings import ChannelSettings
+from channels import registry
+from channels.email.setup import EmailSettings
+from channels.meta.setup import MetaSettings
+from channels.webchat.setup import WebchatSettings
+from channels.x.setup import XSettings
 from router.errors import ConfigurationError
 
 DEFAULT_VAR_DIR = Path("var")
@@ -23,11 +27,13 @@ _DATABASE_SCHEMES = {
 _BROKER_SCHEMES = ("memory", "amqp", "amqps")
 
 
-class Settings(ChannelSettings, BaseSettings):
+class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSettings):
     """Everything the service can be told; invalid values stop start-up with a clear message.
 
-    The channels' settings (provider secrets, SMTP, outbound retries) are in
-    ``router.channel_settings``."""
+    Each channel's section (provider secrets, SMTP) is declared by its package
+    (``channels/<package>/setup.py``); a section the registry lists but this class does not
+    inherit stops start-up (``check_channel_sections``): static typing needs the bases
+    written out, the registry keeps them complete."""
 
     model_config = SettingsConfigDict(
         env_prefix="AIGUILLAGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -52,6 +58,17 @@ class Settings(ChannelSettings, BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
         return value
+
+    # -- outbound delivery (every channel) ------------------------------------------------
+    outbound_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbound_retry_base_seconds: float = Field(default=5.0, gt=0)
+    outbound_retry_max_seconds: float = Field(default=900.0, gt=0)
+    outbound_scan_seconds: float = Field(
+        default=2.0, gt=0, description="how often replies due for a (re)try are queued"
+    )
+    outbound_stale_seconds: float = Field(
+        default=300.0, gt=0, description="a send claimed this long ago by a vanished worker"
+    )
 
     access_token_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_seconds: int = Field(default=14 * 86400, ge=300, le=365 * 86400)
@@ -181,7 +198,19 @@ def _describe(error: dict[str, object]) -> str:
     return f"AIGUILLAGE_{'_'.join(str(part) for part in location).upper()}: {message}"
 
 
+def check_channel_sections(settings_class: type[BaseSettings]) -> None:
+    """Refuse a settings class that lacks a section a registered channel package declares."""
+    missing = [
+        f"{setup.SECTION.__module__}.{setup.SECTION.__qualname__}"
+        for setup in registry.setups()
+        if not issubclass(settings_class, setup.SECTION)
+    ]
+    if missing:
+        raise ConfigurationError(f"settings lack the channel sections {', '.join(missing)}")
+
+
 def load_settings(**overrides: object) -> Settings:
+    check_channel_sections(Settings)
     """Build settings, turning validation errors into one readable ConfigurationError."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]

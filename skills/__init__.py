@@ -6,13 +6,13 @@ Flow: ``match_rule(rules, facts)`` -> ``requirements_for(rule, facts)`` ->
 advisors (intense conversations, cool-down, rising anger) is ``skills.care``.
 """
 
+from clocks.errors import RuleError
+from clocks.hours import BusinessHours
 from skills.care import AngerTrend, CarePolicy, Reading, anger_alert
 from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
 from skills.eligibility import ExclusionKind, Situation, exclusion, exclusion_reason, has_room
-from skills.errors import RuleError
 from skills.escalation import EscalationStep, reached
-from skills.hours import BusinessHours
 from skills.index import CandidateIndex
 from skills.model import AdvisorProfile, AdvisorStatus, Facts, Policy, Requirements, Score
 from skills.queue import (

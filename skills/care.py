@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skills import _fields as f
+from clocks import _fields as f
 from skills.model import AdvisorProfile
 
 ESCALATING = frozenset({"anger", "frustration"})

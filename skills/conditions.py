@@ -11,7 +11,7 @@ ignoring case, accents and the amount of whitespace between the words of a phras
 
 ``patterns`` are regular expressions (alternatives too; see ``skills.patterns`` for the checks
 that keep them cheap and how they match). ``hours`` holds while the business is open (or
-closed) at ``Facts.at`` (see ``skills.hours``); a conversation without a time does not
+closed) at ``Facts.at`` (see ``clocks.hours``); a conversation without a time does not
 satisfy it.
 """
 
@@ -21,8 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from skills import _fields as f
-from skills.hours import BusinessHours
+from clocks import _fields as f
+from clocks.hours import BusinessHours
 from skills.model import Facts
 from skills.patterns import compile_patterns, search_any
 

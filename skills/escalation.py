@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from skills import _fields as f
+from clocks import _fields as f
 
 _KEYS = ("after_seconds", "required_skills", "require_language", "drop_team")
 MAX_STEPS = 10

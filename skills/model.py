@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from skills import _fields as f
+from clocks import _fields as f
 
 MIN_LEVEL = 1
 MAX_LEVEL = 5

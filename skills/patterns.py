@@ -28,7 +28,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skills import _fields as f
+from clocks import _fields as f
 
 MAX_LENGTH = 200
 MAX_PATTERNS = 50

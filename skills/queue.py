@@ -15,7 +15,7 @@ queue priority the oldest is always ahead. The queue is therefore kept in *class
 all the classes of a fit key or none. The best conversation for an advisor is the best head
 (oldest member) among the classes of the fit keys they fit. The cost depends on the number
 of fit keys and classes, not on how many conversations wait (``WaitingQueue`` here; the same
-plan in SQL in router.services.queue).
+plan in SQL in router.routing.queue).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from skills import _fields as f
+from clocks import _fields as f
 from skills.care import CarePolicy
 from skills.eligibility import Situation, exclusion
 from skills.model import AdvisorProfile, Requirements

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from skills import _fields as f
+from clocks import _fields as f
+from clocks.errors import RuleError
 from skills.conditions import Conditions
-from skills.errors import RuleError
 from skills.escalation import EscalationStep, parse_steps, reached
 from skills.model import Facts, Policy, Requirements
 

@@ -24,14 +24,14 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from router.app import create_app
-from router.classify.dataset import shipped_examples
 from router.classify.model import ClassifierArtifact
-from router.classify.training import train
-from router.demo import load_demo
+from router.classify.training.dataset import shipped_examples
+from router.classify.training.train import train
+from router.demo.team import load_demo
 from router.models.routing import RoutingConfigWrite
+from router.pipeline import classifier
 from router.runtime import Runtime
-from router.services import classifier
-from router.services.staff import create_admin
+from router.security.staff import create_admin
 from router.settings import Settings, load_settings
 from router.store import Database
 from router.store.migrate import upgrade

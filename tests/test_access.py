@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from router.api.guard import api_routes, route_access
-from router.demo import load_demo
+from router.demo.team import load_demo
 from router.settings import Settings
 from tests.conftest import bearer, message_payload, wait_for
 

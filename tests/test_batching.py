@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from router.batching import MicroBatcher
+from router.store.batching import MicroBatcher
 
 
 async def test_concurrent_items_share_batches_and_keep_their_results() -> None:

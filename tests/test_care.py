@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import update
 
 from router.models import Advisor
-from router.services.escalation import waiting_room_round
+from router.routing.escalation import waiting_room_round
 from router.store.types import utcnow
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, conversation, login, post, routed, team, timeline

@@ -15,7 +15,7 @@ from router.classify.features import FeatureSpace
 from router.classify.labels import UNKNOWN
 from router.classify.model import ClassifierArtifact
 from router.classify.runtime import Classifier
-from router.classify.training import train_text
+from router.classify.training.train import train_text
 
 TEXTS = [
     "my card has not arrived yet",

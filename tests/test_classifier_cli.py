@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from router.cli import app
+from router.cli.main import app
 
 ROWS = [
     ("my card has not arrived yet", "card"),

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from router.classify.calibration import NEVER, precision_threshold, utility_threshold
-from router.classify.compare import compare
-from router.classify.metrics import ModelMetrics, evaluate_labels
+from router.classify.training.compare import compare
+from router.classify.training.metrics import ModelMetrics, evaluate_labels
 
 
 def metrics(

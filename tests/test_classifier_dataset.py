@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from router.classify.dataset import (
+from router.classify.errors import DatasetError
+from router.classify.labels import EMOTIONS, INTENTS, LANGUAGES
+from router.classify.training.dataset import (
     examples_sha256,
     load_examples,
     load_labelled,
     shipped_examples,
 )
-from router.classify.errors import DatasetError
-from router.classify.labels import EMOTIONS, INTENTS, LANGUAGES
 
 
 def write(path: Path, text: str) -> Path:

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from router.classify.artifact import dump, load
-from router.classify.dataset import examples_sha256, shipped_examples
 from router.classify.labels import EMOTIONS, INTENTS, UNKNOWN
 from router.classify.model import ClassifierArtifact
 from router.classify.runtime import MAX_CHARS, Classification, Classifier
-from router.classify.training import train
+from router.classify.training.dataset import examples_sha256, shipped_examples
+from router.classify.training.train import train
 
 
 @pytest.fixture(scope="module")

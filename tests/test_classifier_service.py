@@ -12,9 +12,9 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from router.classify.errors import ArtifactRejected
-from router.cli import app as cli
+from router.cli.main import app as cli
 from router.models import ClassifierModel
-from router.services import classifier
+from router.pipeline import classifier
 from router.settings import Settings
 from tests.conftest import message_payload, runtime_of, wait_for
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from router.insight import survey
 from router.models import Conversation, CsatSurvey, Customer, Message
 from router.models.conversations import ConversationStatus, MessageStatus
-from router.services import csat
 from router.settings import Settings
+from router.tickets import csat
+from router.tickets import survey_text as survey
 from tests.conftest import admin_client, runtime_of
 from tests.routing_support import advisor, login, post, routed, team, timeline
 
@@ -194,7 +194,7 @@ async def test_no_survey_when_the_customer_cannot_be_reached(
     await _sent_reply(http, integration, anna)
     await resolve(http, integration)
     assert await surveys(http, integration["id"]) == []  # the API channel sends nothing
-    caplog.set_level("DEBUG", logger="router.services.csat")
+    caplog.set_level("DEBUG", logger="router.tickets.csat")
     async with runtime_of(http).db.session() as session:
         nobody = Customer()  # no identity, no email: an email survey has no address
         session.add(nobody)

@@ -17,7 +17,7 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
 
 def test_invalid_settings_stop_start_up_with_a_clear_message() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from router.cli import main; main()", "migrate"],
+        [sys.executable, "-c", "from router.cli.main import main; main()", "migrate"],
         env={"AIGUILLAGE_DATABASE_URL": "mysql://nope", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -30,7 +30,7 @@ def test_invalid_settings_stop_start_up_with_a_clear_message() -> None:
 
 def test_separate_worker_refuses_the_in_process_broker() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from router.cli import main; main()", "worker"],
+        [sys.executable, "-c", "from router.cli.main import main; main()", "worker"],
         env={"AIGUILLAGE_BROKER_URL": "memory://", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

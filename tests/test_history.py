@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from router.models import ConversationTag, CsatSurvey, Note
-from router.services import events
+from router.tickets import events
 from tests.conftest import runtime_of, wait_for
 from tests.routing_support import advisor, login, routed, set_rows, team
 

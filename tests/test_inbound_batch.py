@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from router.models import Advisor, Assignment, Conversation, Message
 from router.models.advisors import AdvisorStatus
-from router.services.inbound import process_inbound
+from router.pipeline.inbound import process_inbound
 from router.settings import Settings
 from router.store import Database
 
@@ -85,8 +85,8 @@ async def test_batch_routing_rechecks_capacity_after_a_race(db: Database) -> Non
         pytest.skip("SQLite serialises writers (one writer connection): this race cannot occur")
     from router.models import Customer
     from router.models.channels import Channel
-    from router.services.assignment import RoutingContext, assign, route_batch
-    from router.services.profiles import locked_profile
+    from router.routing.assignment import RoutingContext, assign, route_batch
+    from router.routing.profiles import locked_profile
     from skills import Facts
 
     async with db.session() as session:

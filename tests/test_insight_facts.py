@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from router.insight.facts import FACT_KINDS, MAX_SCAN, Fact, extract_facts, extract_facts_each
+from router.customers.facts import FACT_KINDS, MAX_SCAN, Fact, extract_facts, extract_facts_each
 
 PROPERTIES = settings(database=None, deadline=None, max_examples=300)
 

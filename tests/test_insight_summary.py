@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from router.insight.summary import MAX_CHARS, MAX_SENTENCES, summarize
-from router.insight.text import courtesy_stripped, customer_text
+from router.customers.own_text import courtesy_stripped, customer_text
+from router.customers.summary import MAX_CHARS, MAX_SENTENCES, summarize
 
 PROPERTIES = settings(database=None, deadline=None, max_examples=200)
 

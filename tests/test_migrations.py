@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from router.models import RoutingRule, metadata
+from router.search.engine import outside_models
 from router.settings import Settings
 from router.store import Database
-from router.store.search import outside_models
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select, update
 
 from router.models import Assignment
-from router.services.escalation import waiting_room_round
+from router.routing.escalation import waiting_room_round
 from router.store.types import utcnow
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, conversation, login, post, routed, team, timeline

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from router.intake.outbox import INBOUND_TOPIC, inbound_body
 from router.models import Event, Message
-from router.services.outbox import INBOUND_TOPIC, inbound_body
 from router.settings import Settings
 from router.store import Database
 from router.store.types import utcnow

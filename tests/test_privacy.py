@@ -10,9 +10,9 @@ import httpx
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from router.cli import app as cli
+from router.cli.main import app as cli
+from router.customers.privacy import purge_closed
 from router.models import Conversation
-from router.services.privacy import purge_closed
 from router.settings import Settings
 from router.store.types import utcnow
 from tests.conftest import message_payload, runtime_of, wait_for

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from router.insight.search_terms import START, STOP, highlight, parse
 from router.models import Message, Note
 from router.models.conversations import MessageStatus
-from router.store.search import fts5_query, websearch_query
+from router.search.engine import fts5_query, websearch_query
+from router.search.terms import START, STOP, highlight, parse
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, login, post, routed, team
 

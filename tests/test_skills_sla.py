@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skills.business_time import business_seconds_between, day_stretches, due_at
-from skills.errors import RuleError
-from skills.hours import DAYS, BusinessHours
-from skills.sla import State, Target, Terms, check_reachable, match_policy, sla_hours
-from skills.sla_clock import Alarm, Clock, Phase
+from clocks.business_time import business_seconds_between, day_stretches, due_at
+from clocks.errors import RuleError
+from clocks.hours import DAYS, BusinessHours
+from clocks.sla import State, Target, Terms, check_reachable, match_policy, sla_hours
+from clocks.sla_clock import Alarm, Clock, Phase
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = 3600

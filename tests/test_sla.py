@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
+from clocks.business_time import due_at
+from clocks.hours import BusinessHours
 from router.models import Conversation, Event
 from router.models.conversations import ConversationStatus
-from router.services import sla
 from router.settings import Settings
-from skills.business_time import due_at
-from skills.hours import BusinessHours
+from router.tickets import sla
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, conversation, login, post, routed, set_rows, team
 

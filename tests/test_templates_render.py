@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from router.demo_templates import TEMPLATES
-from router.insight.facts import extract_facts
-from router.insight.render import Context, channel_kind, latest_facts, pick_variant, render
-from router.insight.suggest import SAME_INTENT, SIMILAR_WORDING, Candidate, rank
+from router.customers.facts import extract_facts
+from router.demo.templates import TEMPLATES
 from router.models.templates import ReplyTemplateCreate
+from router.replies.render import Context, channel_kind, latest_facts, pick_variant, render
+from router.replies.suggest import SAME_INTENT, SIMILAR_WORDING, Candidate, rank
 
 
 def variant(kind: str, language: str, body: str, subject: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from router.models.tickets import ConversationTag
-from router.services.ticket_list import SORT_KEYS
+from router.tickets.listing import SORT_KEYS
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, login, post, routed, set_rows, team
 

@@ -15,10 +15,10 @@ import pytest
 from router.errors import Conflict, InvalidRequest
 from router.models.conversations import ConversationStatus, TicketStatus
 from router.models.tickets import StatusTarget
-from router.services import lifecycle
-from router.services.ticket_rules import transition
 from router.settings import Settings
 from router.store.types import utcnow
+from router.tickets import lifecycle
+from router.tickets.transitions import transition
 from tests.conftest import QUIET, admin_client, runtime_of
 from tests.routing_support import (
     advisor,

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from sqlmodel import col, func, select
 
+from router.customers.privacy import purge_closed
 from router.models import Message
 from router.models.tickets import ConversationTag, Note
-from router.services.privacy import purge_closed
 from router.store.types import utcnow
 from tests.conftest import runtime_of
 from tests.routing_support import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from router.services.escalation import waiting_room_round
+from router.routing.escalation import waiting_room_round
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, conversation, login, post, routed, team, timeline
 

@@ -14,8 +14,9 @@ from router.models import Conversation, Customer
 from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
 from router.models.routing import RoutingConfigWrite
-from router.services import queue, routing_config
-from router.services.escalation import waiting_room_round
+from router.routing import config as routing_config
+from router.routing import queue
+from router.routing.escalation import waiting_room_round
 from router.store import Database
 from router.store.types import utcnow
 from skills import (

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 # JSON everywhere, JSONB on PostgreSQL; datetimes are stored in UTC.
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-23 19:00:00
 
 Waiting conversations written before this revision get their queue class from the waiting
-room's next round (router.services.escalation), which files every waiting row without one.
+room's next round (router.routing.escalation), which files every waiting row without one.
 """
 
 from collections.abc import Sequence

@@ -17,8 +17,8 @@ from router.api.guard import Admin
 from router.models.advisors import Role
 from router.models.security import AuditPublic
 from router.models.validation import OptionalIdQuery
+from router.security import audit
 from router.security.principal import Principal, PrincipalKind
-from router.services import audit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 log = logging.getLogger(__name__)

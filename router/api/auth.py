@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
+from router.admin import advisors
 from router.api.deps import DB, RuntimeDep
 from router.api.guard import THROTTLED_PUBLIC_ROUTE, Staff, client_address
 from router.models.advisors import AdvisorPublic
 from router.models.security import RefreshRequest, TokenPair
 from router.models.validation import IdPath
-from router.services import advisors, staff
+from router.security import staff
 
 router = APIRouter(prefix="/v1/auth", tags=["authentication"])
 

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from router.broker import Broker
+from router.intake.accept import IntakeWriter
 from router.models.validation import MAX_ID
 from router.runtime import Runtime
-from router.services.intake import IntakeWriter
 from router.store import Database
 
 

@@ -19,10 +19,10 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from router.errors import AccessDenied, ConfigurationError, Unauthenticated
 from router.models.advisors import Role
 from router.models.security import Scope
-from router.ratelimit import RateLimiter
 from router.runtime import Runtime
 from router.security.apikeys import looks_like_key
 from router.security.principal import PUBLIC, Access, Principal
+from router.security.ratelimit import RateLimiter
 
 bearer_scheme = OAuth2PasswordBearer(
     tokenUrl="/v1/auth/token",

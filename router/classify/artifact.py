@@ -25,8 +25,8 @@ import numpy as np
 from router.classify.errors import ArtifactRejected
 from router.classify.features import Block, FeatureSpace
 from router.classify.heads import IntensityHead, LinearHead
-from router.classify.metrics import ModelMetrics
 from router.classify.model import FORMAT_VERSION, ClassifierArtifact, Metadata, Model
+from router.classify.training.metrics import ModelMetrics
 
 MAGIC = b"AIGUILLAGE-CLASSIFIER\n"
 _LENGTH = struct.Struct(">I")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from router.classify.features import FeatureSpace
 from router.classify.heads import IntensityHead, LinearHead
-from router.classify.metrics import ModelMetrics
+from router.classify.training.metrics import ModelMetrics
 
 FORMAT_VERSION = 1
 

@@ -157,7 +157,7 @@ class Conversation(ConversationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # When the SLA sweep must look at it next (a warning or a due time); None: nothing due.
     sla_next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The SLA clock (skills.sla.Clock): the policy's terms as applied, starts and pauses.
+    # The SLA clock (clocks.sla.Clock): the policy's terms as applied, starts and pauses.
     sla_clock: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     queue_class: str | None = Field(default=None)
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -7,13 +7,15 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from router.insight.survey import MAX_COMMENT
 from router.models.validation import storable_text
 from router.store.types import UTCDateTime, utcnow
 
-
 # The table: one survey per resolution; the answer (score 1-5, comment) lands on it.
 # Linked to the advisor who resolved and their team for team figures.
+#: The longest comment a customer may leave on a survey.
+MAX_COMMENT = 2000
+
+
 class CsatSurvey(SQLModel, table=True):
     __tablename__ = "csat_survey"
     __table_args__ = (

@@ -21,7 +21,7 @@ class SearchKind(StrEnum):
 
 
 class SearchSort(StrEnum):
-    relevance = "relevance"  # best match first, among the newest matches (see router.store.search)
+    relevance = "relevance"  # best match first, among the newest matches (see router.search.engine)
     recent = "recent"  # newest first
 
 

@@ -15,7 +15,7 @@ from router.store.types import JSONType, UTCDateTime, utcnow
 
 # The table. Policies are tried by ``position`` (lowest first); the first whose priority
 # floor and channel match a new conversation applies. ``business_hours`` uses the
-# skills.hours JSON form (time zone, weekly windows, holidays); None counts every hour.
+# clocks.hours JSON form (time zone, weekly windows, holidays); None counts every hour.
 class SlaPolicy(SQLModel, table=True):
     __tablename__ = "sla_policy"
 
@@ -37,7 +37,7 @@ MAX_TARGET_SECONDS = 90 * 86400
 
 
 # Body of POST /v1/sla-policies (a PATCH is merged into the stored policy, then checked as
-# this); business hours are checked by skills.sla (time zone, windows, holidays).
+# this); business hours are checked by clocks.sla (time zone, windows, holidays).
 class SlaPolicyWrite(BaseModel):
     name: str = PydanticField(min_length=1, max_length=120)
     position: int = PydanticField(

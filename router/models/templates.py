@@ -10,7 +10,7 @@ from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from router.insight.render import variant_problems
+from router.models.template_syntax import variant_problems
 from router.models.validation import storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 

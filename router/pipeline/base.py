@@ -1,7 +1,7 @@
 """Workers are small classes registered by a decorator; the base owns the delivery loop.
 
 Deliveries are decoded and handed to ``handle_batch`` in batches of whatever is waiting
-(router.batching: no added latency when idle, far fewer transactions under load). A batch is
+(router.store.batching: no added latency when idle, far fewer transactions under load). A batch is
 retried in place while the failure is transient (database down, deadlock: the messages are
 not to blame, so they must not burn their delivery attempts); any other failure is retried
 message by message, so one poison message fails alone. Deliveries are acked only
@@ -19,12 +19,12 @@ from typing import Any, ClassVar
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from router.batching import MicroBatcher
 from router.broker import Broker, Delivery
-from router.channel_set import ChannelSet
-from router.services.classifier import ModelHolder
+from router.intake.channel_set import ChannelSet
+from router.pipeline.classifier import ModelHolder
 from router.settings import Settings
 from router.store import Database, is_transient_error
+from router.store.batching import MicroBatcher
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""Periodic jobs of a worker process: the outbox sweep (router.services.outbox), the
-waiting room's escalation round (router.services.escalation), the outbound scheduler
-(router.services.delivery) and the ticket clock (router.services.sla, .lifecycle)."""
+"""Periodic jobs of a worker process: the outbox sweep (router.intake.outbox), the
+waiting room's escalation round (router.routing.escalation), the outbound scheduler
+(router.replies.delivery) and the ticket clock (router.tickets.sla, .lifecycle)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from datetime import timedelta
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
-from router.services import delivery, lifecycle, sla
-from router.services.escalation import waiting_room_round
-from router.services.outbox import sweep_once
+from router.intake.outbox import sweep_once
+from router.replies import delivery
+from router.routing.escalation import waiting_room_round
 from router.settings import Settings
 from router.store import Database, is_transient_error
+from router.tickets import lifecycle, sla
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from router.intake.outbox import INBOUND_TOPIC
 from router.pipeline.base import Worker, register
-from router.services import delivery
-from router.services.inbound import mark_failed, process_inbound
-from router.services.outbox import INBOUND_TOPIC
+from router.pipeline.inbound import mark_failed, process_inbound
+from router.replies import delivery
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from router.cli import app as cli
+from router.cli.main import app as cli
 from router.settings import Settings
 from tests.channels.conftest import SmtpServer
 from tests.channels.support import FakeProvider, closed_port, fixture_bytes

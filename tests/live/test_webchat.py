@@ -13,7 +13,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
 from router.models import Message
-from router.services.staff import create_admin
+from router.security.staff import create_admin
 from router.settings import Settings
 from router.store.types import utcnow
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, bearer, runtime_of

@@ -92,7 +92,7 @@ async def test_a_message_is_stored_before_the_200_and_provider_retries_are_not_d
 async def test_unknown_payload_types_are_acknowledged_logged_and_not_stored(
     live: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="router.services.channel_intake")
+    caplog.set_level(logging.INFO, logger="router.intake.channel")
     feed = {"object": "page", "entry": [{"id": "1", "changes": [{"field": "feed", "value": {}}]}]}
     other = {"object": "user", "entry": []}
     for payload in (feed, other, fixture_json("meta", "messenger_reaction")):

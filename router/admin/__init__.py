@@ -1,0 +1,2 @@
+"""The directory admins keep: advisors, teams and skills.
+"""

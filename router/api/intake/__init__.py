@@ -1,0 +1,2 @@
+"""Public and integrator intake routes: messages, provider webhooks, raw e-mail, web chat.
+"""

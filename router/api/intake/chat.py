@@ -1,0 +1,87 @@
+"""The website chat widget: a visitor session, messages in, the visitor's feed out.
+
+REST for sending and polling, a WebSocket for live replies. Every route is public and
+throttled per client address; the visitor proves who they are with the session token
+(``Authorization: Bearer <token>``, or ``?token=`` on the WebSocket, which browsers cannot
+give headers).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, WebSocket
+
+from channels.adapter import WebhookRequest
+from router.api.deps import AfterId, RuntimeDep
+from router.api.guard import THROTTLED_PUBLIC_ROUTE
+from router.errors import DomainError
+from router.intake import webchat
+from router.intake.channel import IntakeSummary
+from router.intake.chat_hub import ChatSocket
+from router.runtime import Runtime
+
+router = APIRouter(prefix="/v1/chat", tags=["web chat"])
+Authorization = Annotated[str | None, Header(description="Bearer <visitor token>")]
+# WebSocket close codes (4000-4999 are the application's own).
+CLOSE_REFUSED = 4401
+CLOSE_THROTTLED = 4429
+
+
+@router.post(
+    "/sessions",
+    response_model=webchat.ChatSession,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="Start a chat session (send a still-valid token to keep the same visitor)",
+)
+async def start_session(rt: RuntimeDep, authorization: Authorization = None) -> webchat.ChatSession:
+    return webchat.start_session(rt.channels.chat, authorization)
+
+
+@router.post(
+    "/messages",
+    status_code=202,
+    response_model=IntakeSummary,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="A visitor's message (idempotent on the widget's message id)",
+)
+async def post_message(request: Request, rt: RuntimeDep) -> IntakeSummary:
+    body = WebhookRequest.of(await request.body(), dict(request.headers))
+    return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body)
+
+
+@router.get(
+    "/messages",
+    response_model=webchat.ChatFeed,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="The visitor's messages after `after` (resume point), advisors' replies included",
+)
+async def get_messages(
+    rt: RuntimeDep, authorization: Authorization = None, after: AfterId = 0
+) -> webchat.ChatFeed:
+    return await webchat.visitor_feed(rt.db, rt.channels.chat, authorization, after)
+
+
+@router.websocket("/ws")
+async def chat_socket(
+    websocket: WebSocket,
+    token: Annotated[str, Query(max_length=2000)] = "",
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> None:
+    """Live chat: replies pushed as they are sent; reconnect with ``?after=<last seq>``."""
+    rt: Runtime = websocket.app.state.runtime
+    try:
+        client = websocket.client.host if websocket.client else "unknown"
+        rt.public_limiter.take(f"ip:{client}", "requests from this address")
+        visitor_id = webchat.visitor_of(rt.channels.chat, f"Bearer {token}")
+    except DomainError as error:
+        code = CLOSE_THROTTLED if error.status_code == 429 else CLOSE_REFUSED
+        await websocket.close(code=code, reason=error.detail[:120])
+        return
+
+    async def on_message(frame: dict[str, object]) -> dict[str, object]:
+        rt.public_limiter.take(f"ip:{client}", "messages from this address")
+        return await webchat.socket_message(rt.db, rt.intake, rt.channels.chat, token, frame)
+
+    await websocket.accept()
+    await ChatSocket(rt.chat_hub, websocket, visitor_id, on_message).run(after)

@@ -1,0 +1,68 @@
+"""A message's attachments and original bytes (an email exactly as received)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+
+from router.api.deps import DB
+from router.api.guard import allow
+from router.intake import attachments
+from router.models.advisors import Role
+from router.models.attachments import AttachmentPublic
+from router.models.security import Scope
+from router.models.validation import IdPath
+from router.security.principal import Principal
+
+router = APIRouter(prefix="/v1/messages", tags=["messages"])
+Reader = Annotated[Principal, allow(Role.advisor, Scope.messages_read)]
+BINARY: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}}, "description": "the bytes"}
+}
+
+
+@router.get(
+    "/{message_id}/attachments",
+    response_model=list[AttachmentPublic],
+    summary="A message's attachments (name, type, size; whether the bytes were kept)",
+)
+async def list_attachments(db: DB, viewer: Reader, message_id: IdPath) -> list[AttachmentPublic]:
+    return list(await attachments.list_attachments(db, message_id, viewer))
+
+
+@router.get(
+    "/{message_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=BINARY,
+    summary="Download an attachment's bytes",
+)
+async def get_attachment(
+    db: DB, viewer: Reader, message_id: IdPath, attachment_id: IdPath
+) -> Response:
+    row = await attachments.attachment_content(db, message_id, attachment_id, viewer)
+    filename = (row.filename or f"attachment-{attachment_id}").replace('"', "")
+    return Response(
+        row.content,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get(
+    "/{message_id}/original",
+    response_class=Response,
+    responses={200: {"content": {"message/rfc822": {}}, "description": "the original"}},
+    summary="The message exactly as the provider sent it (an email's RFC 5322 bytes)",
+)
+async def get_original(db: DB, viewer: Reader, message_id: IdPath) -> Response:
+    row = await attachments.original(db, message_id, viewer)
+    return Response(
+        row.raw,
+        media_type=row.content_type,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

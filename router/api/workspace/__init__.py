@@ -1,0 +1,2 @@
+"""The advisor's workspace routes: conversations, tickets, replies, offers, history, search.
+"""

@@ -1,0 +1,2 @@
+"""Training and evaluating classifiers: data sets, fitting, figures, comparison (scikit-learn).
+"""

@@ -1,0 +1,2 @@
+"""The ``aiguillage`` command line: one Typer app (``main``) and its sub-apps.
+"""

@@ -1,0 +1,201 @@
+"""Accepting an inbound message: store it exactly once, then hand it to the pipeline.
+
+The row is committed before the 2xx answer, so an accepted message is never lost. The
+broker publish follows the commit, off the request's path; the message table is the outbox
+(router.intake.outbox): what the broker did not confirm, the sweeper publishes later.
+
+Concurrent requests share a transaction (group commit): the :class:`IntakeWriter` gathers
+whatever submissions are waiting into one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
+and one commit, then answers each request. Idle, a batch is a single message: no added
+latency. Channel messages (webhooks, SMTP, the email importer) come as a
+:class:`Submission` carrying their attachments and original bytes, stored in the same
+transaction as the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, tuple_
+from sqlmodel import col, select
+
+from router.broker import Broker
+from router.errors import Forbidden
+from router.intake.outbox import publish_and_mark
+from router.models import Message, MessageAttachment, MessageOriginal
+from router.models.conversations import MessageAccepted, MessageCreate, MessageStatus
+from router.security.principal import Principal
+from router.store import Database, insert_ignoring_duplicates
+from router.store.batching import MicroBatcher
+from router.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
+ATTACHMENT_TABLE: Table = MessageAttachment.__table__  # type: ignore[attr-defined]
+ORIGINAL_TABLE: Table = MessageOriginal.__table__  # type: ignore[attr-defined]
+Key = tuple[str, str]  # (channel, external id): the idempotency key
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One message to store: its ``message`` row (the keys of ``_row``), its attachment rows
+    and its original (both without ``message_id``, filled in once the row exists)."""
+
+    row: dict[str, Any]
+    attachments: tuple[dict[str, Any], ...] = ()
+    original: dict[str, Any] | None = None
+
+
+def _row(payload: MessageCreate) -> dict[str, Any]:
+    return {
+        "channel": payload.channel.value,
+        "external_id": payload.external_id,
+        "direction": "inbound",
+        "sender_address": payload.sender.id,
+        "sender_name": payload.sender.name,
+        "sender_email": payload.sender.email,
+        "sender_phone": payload.sender.phone,
+        "subject": payload.subject,
+        "text": payload.text,
+        "sent_at": payload.sent_at,
+        "received_at": utcnow(),
+        "metadata": payload.metadata,
+        "status": "received",
+        "review_reason": None,
+    }
+
+
+def _key(row: dict[str, Any]) -> Key:
+    return (row["channel"], row["external_id"])
+
+
+def _sub_key(submission: Submission) -> Key:
+    return _key(submission.row)
+
+
+class IntakeWriter:
+    """Group commit for intake; one per process, started and stopped with the runtime."""
+
+    max_batch = 500
+
+    def __init__(self, db: Database, broker: Broker) -> None:
+        self.db = db
+        self.broker = broker
+        self._batcher: MicroBatcher[Submission, MessageAccepted] = MicroBatcher(
+            self._write, max_batch=self.max_batch
+        )
+        self._publishing: set[asyncio.Task[int]] = set()
+
+    def start(self) -> None:
+        self._batcher.start()
+
+    async def stop(self) -> None:
+        """Stop taking submissions; let publishes under way finish (the sweeper covers the
+        rest)."""
+        await self._batcher.stop()
+        if self._publishing:
+            await asyncio.wait(self._publishing, timeout=10)
+
+    async def store(self, payload: MessageCreate) -> MessageAccepted:
+        """Committed (or found already stored) when this returns."""
+        return await self._batcher.submit(Submission(_row(payload)))
+
+    async def submit(self, submission: Submission) -> MessageAccepted:
+        """``store`` for a channel message with its attachments and original."""
+        return await self._batcher.submit(submission)
+
+    async def _write(self, batch: list[Submission]) -> list[MessageAccepted]:
+        answers, to_publish = await write_batch(self.db, batch)
+        if to_publish:
+            task = asyncio.create_task(publish_and_mark(self.db, self.broker, to_publish))
+            self._publishing.add(task)
+            task.add_done_callback(self._publishing.discard)
+        return answers
+
+
+async def write_batch(
+    db: Database, batch: list[Submission]
+) -> tuple[list[MessageAccepted], list[int]]:
+    """One multi-row insert and one commit; repeats of a key are duplicates.
+
+    Returns an answer per submission (arrival order) and the ids of the new messages for the
+    pipeline, to publish after the commit (held ones are stored only). Without a publish,
+    the outbox sweeper publishes them later (the email importer relies on it).
+    """
+    unique: dict[Key, Submission] = {}
+    # Key order: two API processes inserting the same keys never wait on each other in
+    # a cycle.
+    for submission in sorted(batch, key=_sub_key):
+        unique.setdefault(_sub_key(submission), submission)
+    statement = insert_ignoring_duplicates(db.dialect, MESSAGE_TABLE).returning(
+        MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
+    )
+    async with db.session() as session:
+        inserted = {
+            (channel, external_id): message_id
+            for message_id, channel, external_id in await session.execute(
+                statement, [submission.row for submission in unique.values()]
+            )
+        }
+        await _store_extras(session, {inserted[k]: unique[k] for k in inserted})
+        existing = await _existing_ids(session, [k for k in unique if k not in inserted])
+        await session.commit()
+    to_publish = sorted(
+        message_id
+        for key, message_id in inserted.items()
+        if unique[key].row["status"] == MessageStatus.received
+    )
+    first = set(inserted)
+    answers = []
+    for submission in batch:  # arrival order: the first of a key is the new one
+        key = _sub_key(submission)
+        answers.append(
+            MessageAccepted(id=inserted.get(key) or existing[key], duplicate=key not in first)
+        )
+        first.discard(key)
+    return answers, to_publish
+
+
+async def _store_extras(session: Any, new: dict[int, Submission]) -> None:
+    """Attachments and originals of the messages just inserted (never of duplicates)."""
+    attachments = [
+        {**row, "message_id": message_id}
+        for message_id, submission in new.items()
+        for row in submission.attachments
+    ]
+    originals = [
+        {**submission.original, "message_id": message_id}
+        for message_id, submission in new.items()
+        if submission.original is not None
+    ]
+    if attachments:
+        await session.execute(ATTACHMENT_TABLE.insert(), attachments)
+    if originals:
+        await session.execute(ORIGINAL_TABLE.insert(), originals)
+
+
+async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(Message.channel, Message.external_id, Message.id).where(
+            tuple_(col(Message.channel), col(Message.external_id)).in_(keys)
+        )
+    )
+    return {(channel, external_id): message_id for channel, external_id, message_id in rows}
+
+
+async def accept_message(
+    writer: IntakeWriter, payload: MessageCreate, caller: Principal | None = None
+) -> MessageAccepted:
+    """Store ``payload`` (idempotent on channel + external id); the writer publishes it.
+
+    An integrator's key may be limited to some channels.
+    """
+    if caller is not None and not caller.may_use_channel(payload.channel):
+        raise Forbidden(f"this API key may not post messages for channel {payload.channel}")
+    return await writer.store(payload)

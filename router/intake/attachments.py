@@ -1,0 +1,63 @@
+"""Reading what came with a message: its attachments and its original bytes.
+
+Whoever may read the message may read these (team isolation included); the bytes are
+returned as stored, with the type the sender declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+
+from router.errors import NotFound
+from router.models import MessageAttachment, MessageOriginal
+from router.models.attachments import AttachmentPublic
+from router.security.principal import Principal
+from router.store import Database
+from router.tickets.conversations import get_message
+
+
+def _public(row: MessageAttachment) -> AttachmentPublic:
+    return AttachmentPublic.model_validate(
+        {**row.model_dump(exclude={"content"}), "kept": row.content is not None}
+    )
+
+
+async def list_attachments(
+    db: Database, message_id: int, viewer: Principal
+) -> Sequence[AttachmentPublic]:
+    await get_message(db, message_id, viewer)
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(MessageAttachment)
+            .where(col(MessageAttachment.message_id) == message_id)
+            .order_by(col(MessageAttachment.position), col(MessageAttachment.id))
+        )
+        return [_public(row) for row in rows]
+
+
+async def attachment_content(
+    db: Database, message_id: int, attachment_id: int, viewer: Principal
+) -> MessageAttachment:
+    await get_message(db, message_id, viewer)
+    async with db.read_session() as session:
+        row = await session.get(MessageAttachment, attachment_id)
+    if row is None or row.message_id != message_id:
+        raise NotFound(f"attachment {attachment_id} does not exist", field="attachment_id")
+    if row.content is None:
+        why = row.omitted or "the provider hosts it (see its url)"
+        raise NotFound(
+            f"attachment {attachment_id} has no stored bytes: {why}", field="attachment_id"
+        )
+    return row
+
+
+async def original(db: Database, message_id: int, viewer: Principal) -> MessageOriginal:
+    await get_message(db, message_id, viewer)
+    async with db.read_session() as session:
+        row = await session.get(MessageOriginal, message_id)
+    if row is None or row.raw is None:
+        reason = row.omitted if row is not None else "this message came without one"
+        raise NotFound(f"no original stored for message {message_id}: {reason}")
+    return row

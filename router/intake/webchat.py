@@ -1,0 +1,206 @@
+"""The web chat widget's side: sessions, sending, and the visitor's feed.
+
+The feed is the visitor's chat messages (theirs and the advisors' replies) in id order; its
+``seq`` (the message id) is the resume point: a widget that reconnects with the last
+``seq`` it showed gets exactly what came after, nothing lost, nothing twice. A reply still
+queued holds back what follows it, so a later message is never shown before an earlier one
+and the cursor never skips a reply that is sent late. A reply handed to the widget is
+*delivered*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from channels.adapter import WebhookRequest
+from channels.errors import InvalidVisitorToken
+from channels.webchat.adapter import WebchatAdapter
+from router.intake.accept import IntakeWriter
+from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
+from router.models import Message
+from router.models.conversations import MessageStatus
+from router.store import Database
+from router.store.types import utcnow
+from router.tickets import events
+
+CHANNEL = "chat"
+FEED_LIMIT = 100
+_PENDING = (MessageStatus.queued, MessageStatus.sending)
+_NO_ORIGINAL = OriginalPolicy(keep_bytes=0)
+
+
+# Answer of POST /v1/chat/sessions.
+class ChatSession(BaseModel):
+    token: str
+    visitor_id: str
+    expires_at: datetime
+
+
+def start_session(adapter: WebchatAdapter, authorization: str | None) -> ChatSession:
+    """A new visitor, or the same one again when a still-valid token is presented."""
+    visitor_id = None
+    if authorization:
+        try:
+            visitor_id = adapter.session(
+                WebhookRequest.of(b"", {"authorization": authorization})
+            ).visitor_id
+        except InvalidVisitorToken:
+            visitor_id = None  # expired or foreign: a new visitor
+    token, session = adapter.start_session(visitor_id)
+    return ChatSession(token=token, visitor_id=session.visitor_id, expires_at=session.expires_at)
+
+
+async def post_message(
+    db: Database, writer: IntakeWriter, adapter: WebchatAdapter, request: WebhookRequest
+) -> IntakeSummary:
+    """A visitor's message, through the same intake as every channel."""
+    return await accept_parsed(
+        db, writer, adapter.receive(request), _NO_ORIGINAL, source="web chat"
+    )
+
+
+async def feed(db: Database, visitor_id: str, after: int, limit: int = FEED_LIMIT) -> list[Message]:
+    """The visitor's messages after ``after``, in order, up to the first reply not yet sent."""
+    async with db.read_session() as session:
+        mine = await session.scalars(
+            select(Message)
+            .where(
+                col(Message.channel) == CHANNEL,
+                col(Message.sender_address) == visitor_id,
+                col(Message.direction) == "inbound",
+                col(Message.id) > after,
+            )
+            .order_by(col(Message.id))
+            .limit(limit)
+        )
+        replies = await session.scalars(
+            select(Message)
+            .where(
+                col(Message.channel) == CHANNEL,
+                col(Message.recipient_address) == visitor_id,
+                col(Message.id) > after,
+            )
+            .order_by(col(Message.id))
+            .limit(limit)
+        )
+        rows = sorted([*mine, *replies], key=lambda m: m.id or 0)[:limit]
+    shown = []
+    for message in rows:
+        if message.direction == "outbound" and message.status in _PENDING:
+            break
+        if message.direction == "outbound" and message.status == MessageStatus.failed:
+            continue
+        shown.append(message)
+    return shown
+
+
+def frame(message: Message) -> dict[str, Any]:
+    """The widget's view of one message."""
+    agent = message.direction == "outbound"
+    moment = message.sent_at or message.received_at
+    return {
+        "type": "message",
+        "seq": message.id,
+        "id": f"agent_{message.external_id}" if agent else message.external_id.partition(":")[2],
+        "author": "agent" if agent else "visitor",
+        "author_name": message.sender_name if agent else None,
+        "text": message.text,
+        "sent_at": moment.isoformat().replace("+00:00", "Z"),
+        "attachments": message.meta.get("attachments", []),
+    }
+
+
+async def mark_delivered(db: Database, messages: Sequence[Message]) -> int:
+    """Replies just handed to the widget: sent -> delivered, with a timeline event."""
+    fresh = [m for m in messages if m.direction == "outbound" and m.status == MessageStatus.sent]
+    if not fresh:
+        return 0
+    async with db.session() as session:
+        changed = set(
+            await session.scalars(
+                update(Message)
+                .where(
+                    col(Message.id).in_([m.id for m in fresh]),
+                    col(Message.status) == MessageStatus.sent,
+                )
+                .values(status=MessageStatus.delivered)
+                .returning(col(Message.id))
+            )
+        )
+        for message in fresh:
+            if message.id in changed:  # another connection of the visitor may have been first
+                events.record(
+                    session,
+                    "message.delivered",
+                    customer_id=message.customer_id,
+                    conversation_id=message.conversation_id,
+                    message_id=message.id,
+                    channel=CHANNEL,
+                    at=utcnow().isoformat(),
+                )
+        await session.commit()
+    return len(changed)
+
+
+async def recently_sent(db: Database, since: datetime) -> set[str]:
+    """Visitors with a reply sent since ``since`` (by any process): wake their sockets."""
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(Message.recipient_address)
+            .where(
+                col(Message.status) == MessageStatus.sent,
+                col(Message.channel) == CHANNEL,
+                col(Message.sent_at) >= since,
+            )
+            .distinct()
+        )
+        return {r for r in rows if r}
+
+
+async def socket_message(
+    db: Database,
+    writer: IntakeWriter,
+    adapter: WebchatAdapter,
+    token: str,
+    frame: dict[str, Any],
+) -> dict[str, Any]:
+    """A message frame from a visitor's WebSocket: stored like a REST post; the ack frame."""
+    body = orjson.dumps({k: v for k, v in frame.items() if k != "type"})
+    request = WebhookRequest.of(body, {"authorization": f"Bearer {token}"})
+    summary = await post_message(db, writer, adapter, request)
+    return {
+        "type": "ack",
+        "id": frame.get("id"),
+        "seq": summary.ids[0],
+        "duplicate": summary.duplicates > 0,
+    }
+
+
+# Answer of GET /v1/chat/messages.
+class ChatFeed(BaseModel):
+    messages: list[dict[str, Any]]
+    after: int  # the resume point: pass it back as ?after= (or to the WebSocket)
+
+
+def visitor_of(adapter: WebchatAdapter, authorization: str | None) -> str:
+    """The visitor id of a verified ``Bearer <visitor token>`` (``InvalidVisitorToken``)."""
+    request = WebhookRequest.of(b"", {"authorization": authorization or ""})
+    return adapter.session(request).visitor_id
+
+
+async def visitor_feed(
+    db: Database, adapter: WebchatAdapter, authorization: str | None, after: int
+) -> ChatFeed:
+    """Polling and resuming without a WebSocket: the feed after ``after``."""
+    messages = await feed(db, visitor_of(adapter, authorization), after)
+    await mark_delivered(db, messages)
+    return ChatFeed(
+        messages=[frame(m) for m in messages], after=messages[-1].id if messages else after
+    )

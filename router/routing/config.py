@@ -1,0 +1,111 @@
+"""The routing tunables (waiting order, offers, care): one database row, read on every
+routing decision through a cache keyed by the row's ``updated_at``; never commits but in the
+admin use case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router.models import RoutingConfig
+from router.models.routing import RoutingConfigPublic, RoutingConfigWrite
+from router.store import Database
+from router.store.types import utcnow
+from router.tickets import events
+from skills import AngerTrend, CarePolicy, QueuePolicy, ReplyWindow
+
+CONFIG_ID = 1
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """The tunables, as the pure domain's objects."""
+
+    queue: QueuePolicy
+    care: CarePolicy
+    anger: AngerTrend
+    exclusion: timedelta
+    day_zone: ZoneInfo
+
+    def day_start(self, now: datetime) -> datetime:
+        """Midnight of ``now``'s day in the configured zone (for "taken today")."""
+        local = now.astimezone(self.day_zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def policy_of(row: RoutingConfig | RoutingConfigWrite) -> RoutingPolicy:
+    windows = {
+        str(channel): ReplyWindow(**dict(window)) for channel, window in _windows(row).items()
+    }
+    emotions = frozenset(row.intense_emotions)
+    return RoutingPolicy(
+        queue=QueuePolicy(ageing_per_minute=row.ageing_points_per_minute, windows=windows),
+        care=CarePolicy(
+            intense_emotions=emotions,
+            intense_threshold=row.intense_threshold,
+            cooldown_seconds=row.cooldown_seconds,
+            max_intense=row.max_intense,
+        ),
+        anger=AngerTrend(
+            messages=row.anger_messages, threshold=row.anger_threshold, emotions=emotions
+        ),
+        exclusion=timedelta(seconds=row.exclusion_seconds),
+        day_zone=ZoneInfo(row.day_timezone),
+    )
+
+
+def _windows(row: RoutingConfig | RoutingConfigWrite) -> dict[str, dict[str, int]]:
+    if isinstance(row, RoutingConfigWrite):
+        return {str(k): v.model_dump() for k, v in row.reply_windows.items()}
+    return dict(row.reply_windows)
+
+
+DEFAULT_POLICY = policy_of(RoutingConfigWrite())
+_cache: dict[str, tuple[datetime, RoutingPolicy]] = {}
+
+
+async def current(session: AsyncSession) -> RoutingPolicy:
+    """The policy now in force (the defaults if the row is missing)."""
+    row = await session.get(RoutingConfig, CONFIG_ID)
+    if row is None:
+        return DEFAULT_POLICY
+    key = str(session.get_bind().engine.url)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == row.updated_at:
+        return cached[1]
+    policy = policy_of(row)
+    _cache[key] = (row.updated_at, policy)
+    return policy
+
+
+def _public(row: RoutingConfig) -> RoutingConfigPublic:
+    return RoutingConfigPublic.model_validate(row, from_attributes=True)
+
+
+async def get_config(db: Database) -> RoutingConfigPublic:
+    async with db.read_session() as session:
+        row = await session.get(RoutingConfig, CONFIG_ID)
+        return _public(row) if row is not None else _default_public()
+
+
+def _default_public() -> RoutingConfigPublic:
+    return RoutingConfigPublic(**RoutingConfigWrite().model_dump(), updated_at=utcnow())
+
+
+async def put_config(db: Database, data: RoutingConfigWrite) -> RoutingConfigPublic:
+    """Replace the tunables; they apply to the next routing decision of every process."""
+    values = data.model_dump(mode="json")
+    async with db.session() as session:
+        row = await session.get(RoutingConfig, CONFIG_ID, with_for_update=True)
+        if row is None:
+            row = RoutingConfig(id=CONFIG_ID)
+            session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        events.record(session, "routing.config_changed", **values)
+        await session.commit()
+        return _public(row)

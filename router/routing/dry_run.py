@@ -1,0 +1,87 @@
+"""Routing dry-run: what would happen to this message now, and why; nothing is written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from router.classify.language import detect_language
+from router.models.channels import Channel
+from router.models.validation import storable_text
+from router.routing import config as routing_config
+from router.routing import profiles
+from router.store import Database
+from router.store.types import utcnow
+from skills import Facts, choose, match_rule, requirements_for
+
+
+# Body of POST /v1/routing/dry-run.
+class DryRunRequest(BaseModel):
+    text: str = Field(max_length=200_000)
+    channel: Channel = Channel("chat")
+    subject: str | None = Field(default=None, max_length=998)
+    language: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}$", description="skip detection and use this language"
+    )
+    intent: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]{1,60}$")
+    tier: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    emotion: str | None = Field(default=None, pattern=r"^[a-z_]{1,20}$")
+    emotion_intensity: float = Field(default=0.0, ge=0, le=1)
+    at: datetime | None = Field(
+        default=None, description="route as if the message arrived then (business hours)"
+    )
+
+    _text = field_validator("text", "subject")(storable_text)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("at needs a timezone, e.g. 2026-01-31T09:30:00Z")
+        return value.astimezone(UTC) if value is not None else None
+
+
+# Answer of the dry-run.
+class DryRunResult(BaseModel):
+    language: str | None = Field(description="given, or detected from the text")
+    rule: dict[str, Any] = Field(description="the rule that matched: id, name, position")
+    requirements: dict[str, Any]
+    priority: int
+    winner_id: int | None = Field(description="who would get it now (null: it would wait)")
+    decision: dict[str, Any] = Field(description="ranked candidates, exclusions and why")
+
+
+async def dry_run(db: Database, request: DryRunRequest) -> DryRunResult:
+    facts = Facts(
+        channel=request.channel.value,
+        language=request.language or detect_language(request.text),
+        intent=request.intent,
+        text=f"{request.subject or ''}\n{request.text}",
+        tier=request.tier or "standard",
+        emotion=request.emotion,
+        emotion_intensity=request.emotion_intensity,
+        at=request.at or utcnow(),
+    )
+    async with db.read_session() as session:
+        rule = match_rule(await profiles.active_rules(session), facts)
+        requirements = requirements_for(rule, facts)
+        policy = await routing_config.current(session)
+        candidates = await profiles.available_profiles(session)
+    decision = choose(
+        candidates,
+        requirements,
+        rule.policy,
+        now=utcnow().timestamp(),
+        intense=policy.care.is_intense(facts.emotion, facts.emotion_intensity),
+        care=policy.care,
+    )
+    return DryRunResult(
+        language=facts.language,
+        rule={"id": rule.id, "name": rule.name, "position": rule.position},
+        requirements=requirements.to_dict(),
+        priority=rule.priority,
+        winner_id=decision.winner.id if decision.winner else None,
+        decision=decision.to_dict(limit=50),
+    )

@@ -1,0 +1,159 @@
+"""The waiting room's clock: offers that expire, urgency that rises, requirements relaxed as
+conversations wait, and waiting work retried.
+
+Run periodically by every worker process. Each round expires the offers whose time is up
+(router.routing.offers), refiles conversations whose reply-window urgency rose
+(router.routing.queue), then claims a page of the longest-waiting conversations (SKIP
+LOCKED: several schedulers share the work, never doubling it), applies the escalation steps
+their rule reached, records what changed, and offers every claimed conversation, best
+effective priority first, to advisors with free capacity, so that no conversation waits
+while some advisor could take it at its current step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from router.models import Conversation
+from router.models.conversations import ConversationStatus
+from router.routing import assignment, offers, queue
+from router.routing.context import RoutingContext, avoided
+from router.store import Database
+from router.store.types import utcnow
+from router.tickets import events
+from skills import Facts, Requirements, RuleSpec, effective_priority, reached, requirements_for
+
+log = logging.getLogger(__name__)
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class Round:
+    examined: int
+    escalated: int
+    assigned: int
+    expired: int = 0
+    refiled: int = 0
+
+
+async def waiting_room_round(db: Database) -> Round:
+    """Expire due offers, refresh urgency, then escalate and retry the oldest page."""
+    expired = await offers.expire_due(db)
+    async with db.session() as session:
+        context = await RoutingContext.load(session, returning_customers=[])
+        refiled = await queue.refresh_due(session, context.policy, context.now)
+        await session.commit()
+    result = await escalate_and_retry(db)
+    return Round(result.examined, result.escalated, result.assigned, expired, refiled)
+
+
+async def escalate_and_retry(db: Database) -> Round:
+    """One round over the oldest page of the waiting queue."""
+    async with db.session() as session:
+        waiting = (
+            await session.scalars(
+                select(Conversation)
+                .where(col(Conversation.status) == ConversationStatus.waiting)
+                .order_by(col(Conversation.waiting_since), col(Conversation.id))
+                .limit(PAGE)
+                .with_for_update(skip_locked=True, key_share=True)
+            )
+        ).all()
+        if not waiting:
+            return Round(0, 0, 0)
+        context = await RoutingContext.load(session, returning_customers=[])
+        escalated, assigned = await _escalate_and_offer(session, waiting, context)
+        await session.commit()
+    if escalated or assigned:
+        log.info(
+            "waiting room: %d examined, %d escalated, %d assigned",
+            len(waiting),
+            escalated,
+            assigned,
+        )
+    return Round(len(waiting), escalated, assigned)
+
+
+async def _escalate_and_offer(
+    session: AsyncSession, waiting: Sequence[Conversation], context: RoutingContext
+) -> tuple[int, int]:
+    """Escalate each conversation as far as its wait allows and, when some advisor has
+    room, route it, best effective priority first. Returns (escalated, assigned)."""
+    rules = {rule.id: rule for rule in context.rules}
+    default = next(rule for rule in context.rules if rule.is_default)
+    now = context.now
+    escalated = assigned = 0
+    index = await context.candidates(session)
+    free = any(p.load_total < p.capacity_total for p in index.advisors())
+    avoid = await avoided(session, [c.id for c in waiting if c.id], now)
+    for conversation in sorted(waiting, key=_order(now, context.policy.queue.ageing_per_minute)):
+        rule = rules.get(conversation.rule_id, default)
+        waited = (now - (conversation.waiting_since or conversation.created_at)).total_seconds()
+        requirements = _current(rule, conversation, waited)
+        if requirements.to_dict() != conversation.requirements:
+            _record_escalation(session, conversation, rule, waited, requirements.to_dict())
+            queue.refile(conversation, context.policy, now)
+            escalated += 1
+        if free:
+            avoiding = dict(avoid.get(conversation.id or 0, {}))
+            taker = await assignment.route_one(
+                session, conversation, rule, requirements, context, avoiding, record_waiting=False
+            )
+            assigned += taker is not None
+    return escalated, assigned
+
+
+def _order(now: datetime, ageing: float) -> Callable[[Conversation], tuple[float, datetime, int]]:
+    """Sort key of the waiting order: effective priority, then age, then id."""
+
+    def key(c: Conversation) -> tuple[float, datetime, int]:
+        since = c.waiting_since or c.created_at
+        queue_priority = c.priority + c.urgency_points
+        waited = (now - since).total_seconds()
+        return (-effective_priority(queue_priority, waited, ageing), since, c.id or 0)
+
+    return key
+
+
+def _current(rule: RuleSpec, conversation: Conversation, waited: float) -> Requirements:
+    """The requirements now: the rule's, relaxed by the steps reached; those a person set
+    by a transfer stay as they are."""
+    if conversation.transferred_at is not None and conversation.requirements:
+        return Requirements.from_dict(conversation.requirements)
+    facts = Facts(
+        channel=conversation.channel,
+        language=conversation.language,
+        intent=conversation.intent,
+        text="",
+    )
+    return requirements_for(rule, facts, waited_seconds=waited)
+
+
+def _record_escalation(
+    session: AsyncSession,
+    conversation: Conversation,
+    rule: RuleSpec,
+    waited: float,
+    requirements: dict[str, Any],
+) -> None:
+    events.record(
+        session,
+        "conversation.escalated",
+        customer_id=conversation.customer_id,
+        conversation_id=conversation.id,
+        rule=rule.name,
+        step=reached(rule.escalation, waited),
+        waited_seconds=round(waited),
+        previous=conversation.requirements,
+        requirements=requirements,
+    )
+    conversation.requirements = requirements
+    conversation.queue_team_id = requirements.get("team_id")
+    conversation.updated_at = utcnow()

@@ -1,0 +1,209 @@
+"""The waiting room in SQL: conversations filed by class, the best one for an advisor found
+with index seeks, and urgency kept current. Never commits.
+
+The plan follows ``skills.queue`` (read it first): an advisor fits every class of a fit key
+or none, and the oldest conversation of a class is its best. A pull therefore reads the fit
+keys waiting now (a loose index scan on ``ix_conversation_class``: one seek per fit key,
+jumping over its classes, written as a recursive CTE that SQLite and PostgreSQL both run),
+keeps those the advisor fits (pure), reads their classes and the head of each (one seek each,
+in one statement), ranks the heads by effective priority (pure) and locks the best with
+``SKIP LOCKED``. The cost grows with the number of fit keys and of the classes
+the advisor fits, not with the number of waiting conversations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Integer, String, bindparam, column, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from router.models import Conversation, RoutingExclusion
+from router.models.conversations import ConversationStatus
+from router.routing.config import RoutingPolicy
+from router.store.types import UTCDateTime
+from skills import (
+    AdvisorProfile,
+    Head,
+    QueueClass,
+    Requirements,
+    class_range,
+    parse_class,
+    rank,
+)
+
+_SEEDS_PER_QUERY = 100
+_REFRESH_BATCH = 500
+
+# The first class of every fit key: one seek per fit key, skipping the rest of its range
+# (class keys end with four digits of queue priority, see skills.queue.class_range).
+_FIT_KEYS = text(
+    """
+    WITH RECURSIVE firsts(k) AS (
+        SELECT MIN(queue_class) FROM conversation WHERE status = 'waiting'
+        UNION ALL
+        SELECT (SELECT MIN(c.queue_class) FROM conversation c
+                WHERE c.status = 'waiting'
+                  AND c.queue_class > substr(firsts.k, 1, length(firsts.k) - 4) || '9999')
+        FROM firsts WHERE firsts.k IS NOT NULL
+    )
+    SELECT k FROM firsts WHERE k IS NOT NULL
+    """
+)
+
+
+@lru_cache(maxsize=_SEEDS_PER_QUERY)
+def _heads_of(count: int) -> Any:
+    """The head (oldest member not skipped) of every class of ``count`` fit keys, each given
+    as its (first class, last possible class) range: one seek per class and per head."""
+    seeds = ", ".join(f"(CAST(:k{i} AS VARCHAR), CAST(:s{i} AS VARCHAR))" for i in range(count))
+    return (
+        text(
+            f"""
+            WITH RECURSIVE levels(k, stop) AS (
+                VALUES {seeds}
+                UNION ALL
+                SELECT (SELECT MIN(c.queue_class) FROM conversation c
+                        WHERE c.status = 'waiting'
+                          AND c.queue_class > levels.k AND c.queue_class <= levels.stop),
+                       levels.stop
+                FROM levels WHERE levels.k IS NOT NULL
+            )
+            SELECT found.head, found.k,
+                   (SELECT w.waiting_since FROM conversation w WHERE w.id = found.head)
+            FROM (
+                SELECT levels.k AS k,
+                       (SELECT h.id FROM conversation h
+                        WHERE h.status = 'waiting' AND h.queue_class = levels.k
+                          AND h.id NOT IN :skip
+                        ORDER BY h.waiting_since, h.id LIMIT 1) AS head
+                FROM levels WHERE levels.k IS NOT NULL
+            ) AS found
+            WHERE found.head IS NOT NULL
+            """
+        )
+        .bindparams(bindparam("skip", expanding=True))
+        .columns(
+            column("head", Integer),
+            column("k", String),
+            column("waiting_since", UTCDateTime),
+        )
+    )
+
+
+def refile(conversation: Conversation, policy: RoutingPolicy, now: datetime) -> None:
+    """File a conversation under the class its requirements, intensity and queue priority
+    give now, and note when its urgency rises next. Call after any of them changed."""
+    if not conversation.requirements:
+        return  # not routed yet: routing files it
+    since_message = (now - conversation.last_message_at).total_seconds()
+    channel = str(conversation.channel)
+    urgency = policy.queue.urgency(channel, since_message)
+    rise = policy.queue.next_rise(channel, since_message)
+    conversation.urgency_points = urgency
+    conversation.urgency_due_at = None if rise is None else now + timedelta(seconds=rise)
+    requirements = Requirements.from_dict(conversation.requirements)
+    cls = QueueClass(requirements, conversation.intense, conversation.priority + urgency)
+    conversation.queue_class = cls.key
+
+
+async def fitting_keys(
+    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> list[str]:
+    """The first class of each fit key waiting now that ``advisor`` fits."""
+    firsts = [key for (key,) in await session.execute(_FIT_KEYS)]
+    moment = now.timestamp()
+    return [key for key in firsts if parse_class(key).fits(advisor, moment, policy.care)]
+
+
+async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) -> list[Head]:
+    """The heads of every class of these fit keys (given by their first class), ``skip``
+    aside."""
+    found: list[Head] = []
+    for start in range(0, len(firsts), _SEEDS_PER_QUERY):
+        chunk = firsts[start : start + _SEEDS_PER_QUERY]
+        params: dict[str, Any] = {"skip": sorted(skip) or [0]}  # ids start at 1
+        for i, key in enumerate(chunk):
+            params[f"k{i}"] = key
+            params[f"s{i}"] = class_range(parse_class(key).fit_key)[1]
+        for conversation_id, key, since in await session.execute(_heads_of(len(chunk)), params):
+            found.append(Head(conversation_id, parse_class(key).queue_priority, since.timestamp()))
+    return found
+
+
+async def avoided_by(session: AsyncSession, advisor_id: int, now: datetime) -> set[int]:
+    """Conversations this advisor is kept away from (declined or let expire) until later."""
+    rows = await session.scalars(
+        select(RoutingExclusion.conversation_id).where(
+            col(RoutingExclusion.advisor_id) == advisor_id,
+            col(RoutingExclusion.expires_at) > now,
+        )
+    )
+    return set(rows)
+
+
+async def claim(
+    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> Conversation | None:
+    """The best waiting conversation ``advisor`` fits, locked (``SKIP LOCKED``), or None.
+
+    The caller assigns or offers it. A conversation changed or taken since its class was
+    read is skipped and the search goes on.
+    """
+    firsts = await fitting_keys(session, advisor, policy, now)
+    skip = await avoided_by(session, advisor.id, now)
+    while firsts:
+        found = await heads(session, firsts, skip)
+        if not found:
+            return None
+        for head in rank(found, now.timestamp(), policy.queue.ageing_per_minute):
+            conversation = await _lock_waiting(session, head.conversation_id)
+            skip.add(head.conversation_id)
+            if conversation is not None and _still_fits(conversation, advisor, policy, now):
+                return conversation
+    return None
+
+
+def _still_fits(
+    conversation: Conversation, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> bool:
+    """The locked row is the truth: its class may have changed since it was read."""
+    if conversation.queue_class is None:
+        return False
+    return parse_class(conversation.queue_class).fits(advisor, now.timestamp(), policy.care)
+
+
+async def _lock_waiting(session: AsyncSession, conversation_id: int) -> Conversation | None:
+    result: Conversation | None = await session.scalar(
+        select(Conversation)
+        .where(
+            col(Conversation.id) == conversation_id,
+            col(Conversation.status) == ConversationStatus.waiting,
+        )
+        .with_for_update(skip_locked=True, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return result
+
+
+async def refresh_due(session: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:
+    """Refile waiting conversations whose urgency rose, or that have no class yet (written
+    before classes existed). Claimed with SKIP LOCKED: schedulers share the work."""
+    rows = (
+        await session.scalars(
+            select(Conversation)
+            .where(
+                col(Conversation.status) == ConversationStatus.waiting,
+                (col(Conversation.urgency_due_at) <= now) | col(Conversation.queue_class).is_(None),
+            )
+            .limit(_REFRESH_BATCH)
+            .with_for_update(skip_locked=True, key_share=True)
+        )
+    ).all()
+    for conversation in rows:
+        refile(conversation, policy, now)
+    return len(rows)

@@ -1,0 +1,2 @@
+"""What supervisors watch: anger alerts and the team reports (intense spread, SLA, CSAT).
+"""

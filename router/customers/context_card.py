@@ -25,11 +25,7 @@ from sqlmodel import col
 
 from router.customers.facts import MAX_SCAN, extract_facts_each
 from router.customers.identities import list_identities
-from router.customers.summary import summarize
-from router.errors import NotFound
-from router.models import Advisor, Conversation, CsatSurvey, Customer, Event, Message
-from router.models.conversations import MessageStatus, ticket_status
-from router.models.history import (
+from router.customers.schemas import (
     CardAdvisor,
     CardConversation,
     CardCustomer,
@@ -38,6 +34,10 @@ from router.models.history import (
     CardReading,
     ContextCard,
 )
+from router.customers.summary import summarize
+from router.errors import NotFound
+from router.models import Advisor, Conversation, CsatSurvey, Customer, Event, Message
+from router.models.conversations import MessageStatus, ticket_status
 from router.models.tickets import ConversationTag
 from router.security.principal import Principal
 from router.store import Database

@@ -22,9 +22,7 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from router.errors import InvalidRequest, NotFound
-from router.models import Conversation, Customer, Event, Message, Note
-from router.models.history import (
+from router.customers.schemas import (
     BULKY_DATA,
     EVENT_KINDS,
     TimelineItem,
@@ -33,6 +31,8 @@ from router.models.history import (
     TimelineNote,
     TimelinePage,
 )
+from router.errors import InvalidRequest, NotFound
+from router.models import Conversation, Customer, Event, Message, Note
 from router.security.principal import Principal, PrincipalKind
 from router.security.visibility import conversation_clause
 from router.store import Database

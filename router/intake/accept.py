@@ -25,56 +25,32 @@ from sqlmodel import col, select
 from router.broker import Broker
 from router.errors import Forbidden
 from router.intake.outbox import publish_and_mark
+from router.intake.record import InboundRecord, Key
 from router.models import Message, MessageAttachment, MessageOriginal
-from router.models.conversations import MessageAccepted, MessageCreate, MessageStatus
+from router.models.conversations import MessageAccepted, MessageCreate
 from router.security.principal import Principal
 from router.store import Database, insert_ignoring_duplicates
 from router.store.batching import MicroBatcher
-from router.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
 MESSAGE_TABLE: Table = Message.__table__  # type: ignore[attr-defined]
 ATTACHMENT_TABLE: Table = MessageAttachment.__table__  # type: ignore[attr-defined]
 ORIGINAL_TABLE: Table = MessageOriginal.__table__  # type: ignore[attr-defined]
-Key = tuple[str, str]  # (channel, external id): the idempotency key
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One message to store: its ``message`` row (the keys of ``_row``), its attachment rows
-    and its original (both without ``message_id``, filled in once the row exists)."""
+    """One message to store: its record, its attachment rows and its original (both without
+    ``message_id``, filled in once the message row exists)."""
 
-    row: dict[str, Any]
+    record: InboundRecord
     attachments: tuple[dict[str, Any], ...] = ()
     original: dict[str, Any] | None = None
 
 
-def _row(payload: MessageCreate) -> dict[str, Any]:
-    return {
-        "channel": payload.channel.value,
-        "external_id": payload.external_id,
-        "direction": "inbound",
-        "sender_address": payload.sender.id,
-        "sender_name": payload.sender.name,
-        "sender_email": payload.sender.email,
-        "sender_phone": payload.sender.phone,
-        "subject": payload.subject,
-        "text": payload.text,
-        "sent_at": payload.sent_at,
-        "received_at": utcnow(),
-        "metadata": payload.metadata,
-        "status": "received",
-        "review_reason": None,
-    }
-
-
-def _key(row: dict[str, Any]) -> Key:
-    return (row["channel"], row["external_id"])
-
-
 def _sub_key(submission: Submission) -> Key:
-    return _key(submission.row)
+    return submission.record.key
 
 
 class IntakeWriter:
@@ -102,7 +78,7 @@ class IntakeWriter:
 
     async def store(self, payload: MessageCreate) -> MessageAccepted:
         """Committed (or found already stored) when this returns."""
-        return await self._batcher.submit(Submission(_row(payload)))
+        return await self._batcher.submit(Submission(InboundRecord.of_api(payload)))
 
     async def submit(self, submission: Submission) -> MessageAccepted:
         """``store`` for a channel message with its attachments and original."""
@@ -138,7 +114,7 @@ async def write_batch(
         inserted = {
             (channel, external_id): message_id
             for message_id, channel, external_id in await session.execute(
-                statement, [submission.row for submission in unique.values()]
+                statement, [submission.record.row() for submission in unique.values()]
             )
         }
         await _store_extras(session, {inserted[k]: unique[k] for k in inserted})
@@ -147,7 +123,7 @@ async def write_batch(
     to_publish = sorted(
         message_id
         for key, message_id in inserted.items()
-        if unique[key].row["status"] == MessageStatus.received
+        if unique[key].record.routed
     )
     first = set(inserted)
     answers = []

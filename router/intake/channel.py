@@ -23,6 +23,7 @@ from channels.base import Attachment, InboundMessage, MessageKind, ParseResult
 from router.customers.identities import normal_email, normal_phone
 from router.intake import automated_mail, receipts
 from router.intake.accept import IntakeWriter, Submission
+from router.intake.record import InboundRecord
 from router.models.conversations import MessageStatus
 from router.store import Database
 from router.store.types import utcnow
@@ -109,28 +110,29 @@ def is_held(message: InboundMessage) -> bool:
     return message.kind not in ROUTED_KINDS or not message.sender_address
 
 
-def submission(message: InboundMessage, policy: OriginalPolicy) -> Submission:
-    """The rows that store ``message`` (the keys of ``router.intake.accept._row``)."""
+def record(message: InboundMessage) -> InboundRecord:
+    """What an adapter parsed, as the intake's one typed record."""
     email, phone = _contacts(message)
-    held = is_held(message)
-    row = {
-        "channel": message.channel,
-        "external_id": message.provider_message_id,
-        "direction": "inbound",
-        "sender_address": message.sender_address[:320],
-        "sender_name": message.sender_name[:200] if message.sender_name else None,
-        "sender_email": email[:320] if email else None,
-        "sender_phone": phone[:40] if phone else None,
-        "subject": message.subject[:998] if message.subject else None,
-        "text": message.text,
-        "sent_at": message.sent_at,
-        "received_at": utcnow(),
-        "metadata": _metadata(message),
-        "status": MessageStatus.held if held else MessageStatus.received,
-        "review_reason": message.review_reason[:500] if message.review_reason else None,
-    }
+    return InboundRecord(
+        channel=message.channel,
+        external_id=message.provider_message_id,
+        sender_address=message.sender_address,
+        sender_name=message.sender_name,
+        sender_email=email,
+        sender_phone=phone,
+        subject=message.subject,
+        text=message.text,
+        sent_at=message.sent_at,
+        metadata=_metadata(message),
+        status=MessageStatus.held if is_held(message) else MessageStatus.received,
+        review_reason=message.review_reason,
+    )
+
+
+def submission(message: InboundMessage, policy: OriginalPolicy) -> Submission:
+    """The record, attachment rows and original that store ``message``."""
     return Submission(
-        row=row,
+        record=record(message),
         attachments=tuple(_attachment_row(i, a) for i, a in enumerate(message.attachments)),
         original=_original_row(message, policy),
     )

@@ -1,5 +1,12 @@
 """The pipeline use case: stored inbound messages become part of routed conversations.
 
+The stages, in order (``process_inbound``): 1. identity -> customer
+(``router.customers.identities``, ``_ensure_identities``); 2. thread -> conversation
+(``router.tickets.threads``, ``_join_or_open``); 3. classification
+(``router.pipeline.classification``: read before any lock, applied inside); 4. care for
+advisors and anger alerts (``router.routing.care``); 5. routing
+(``router.routing.assignment``); then the SLA policy (``router.tickets.sla``).
+
 Order per sender is guaranteed by the database, not by the broker: the senders' channel
 identity rows are locked, then *all* their unprocessed messages are handled in arrival
 order. A later delivery of a message already handled is a no-op, so several workers,
@@ -30,6 +37,7 @@ from router.customers import identities as contacts
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
+from router.pipeline import classification
 from router.pipeline.classifier import ModelHolder
 from router.routing import assignment, care, profiles
 from router.routing.context import RoutingContext
@@ -37,7 +45,7 @@ from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
 from router.tickets import events, sla, threads
-from skills import Facts, Reading
+from skills import Facts
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,7 @@ async def process_inbound(
         senders = await _pending_senders(session, message_ids)
     if not senders:
         return Outcome(processed=0)
+    ahead = await classification.read_ahead(db, classifier, senders)  # no lock held
     first_contacts = await _ensure_identities(db, senders)
     async with db.session() as session:
         identities = await _lock_identities(session, senders)
@@ -83,7 +92,7 @@ async def process_inbound(
         for message in backlog:
             identity = identities[(message.channel, message.sender_address)]
             _attach(session, open_conversations[identity.customer_id], message)
-        readings = await _classify(classifier, backlog)
+        readings = await classification.apply(classifier, backlog, ahead)
         await care.observe(session, backlog, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
         # After routing: the matched rule sets the priority the SLA policies look at.
@@ -323,29 +332,6 @@ async def _route(
         for customer_id, message in new.items()
     ]
     return await assignment.route_batch(session, items, context)
-
-
-async def _classify(
-    classifier: ModelHolder | None, backlog: Sequence[Message]
-) -> dict[int, Reading]:
-    """Read intent, emotion and language of the customer messages not read yet (off the
-    event loop); the emotion readings feed care and anger alerts. Hints given by the
-    integrator still win over the classifier (see ``_facts``)."""
-    unread = [m for m in backlog if m.direction == "inbound" and m.classification is None]
-    results = await classifier.classify_many([_text(m) for m in unread]) if classifier else []
-    for message, result in zip(unread, results, strict=False):
-        message.classification = result
-    readings: dict[int, Reading] = {}
-    for message in backlog:
-        read = message.classification or {}
-        hinted = care.hinted_reading(message) is not None
-        if message.id is not None and not hinted and isinstance(read.get("emotion"), str):
-            readings[message.id] = (str(read["emotion"]), float(read["emotion_intensity"]))
-    return readings
-
-
-def _text(message: Message) -> str:
-    return f"{message.subject}\n{message.text}" if message.subject else message.text
 
 
 def _read(message: Message, key: str) -> str | None:

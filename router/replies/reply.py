@@ -22,8 +22,8 @@ from router.errors import Conflict, Forbidden, InvalidRequest
 from router.intake.channel_set import ChannelSet
 from router.models import Advisor, ChannelIdentity, Conversation, Customer, Message
 from router.models.conversations import ConversationStatus, MessageStatus
-from router.models.replies import ReplyCreate
 from router.replies import delivery, template_use
+from router.replies.schemas import ReplyCreate
 from router.security import ownership
 from router.security.principal import Principal
 from router.store import Database

@@ -20,10 +20,10 @@ from router.customers.facts import MAX_SCAN, extract_facts_each
 from router.errors import InvalidRequest
 from router.models import Advisor, Conversation, Customer, Message, ReplyTemplate, Team
 from router.models.conversations import MessageStatus
-from router.models.replies import ReplyCreate
 from router.models.template_syntax import DEFAULT_LANGUAGE, PLACEHOLDERS, placeholders
 from router.models.templates import TemplateSuggestion
 from router.replies.render import Context, Rendered, latest_facts, render
+from router.replies.schemas import ReplyCreate
 from router.replies.suggest import Candidate, rank
 from router.security.principal import Principal
 from router.store import Database

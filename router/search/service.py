@@ -30,8 +30,8 @@ from sqlmodel import col, select
 
 from router.errors import Forbidden, InvalidRequest
 from router.models import Conversation, Message, Note
-from router.models.search import SearchHit, SearchKind, SearchQuery, SearchSort
 from router.search.engine import RANK_WINDOW, Finder, Kind, excerpts, finder, fit, prepare, sparse
+from router.search.schemas import SearchHit, SearchKind, SearchQuery, SearchSort
 from router.search.terms import highlight, parse
 from router.security.principal import Principal, PrincipalKind
 from router.security.visibility import conversation_clause

@@ -11,9 +11,9 @@ from router.api.deps import DB
 from router.api.guard import allow
 from router.customers import context_card
 from router.customers import timeline as history
+from router.customers.schemas import ContextCard, TimelineKind, TimelinePage
 from router.models.advisors import Role
 from router.models.channels import Channel
-from router.models.history import ContextCard, TimelineKind, TimelinePage
 from router.models.security import Scope
 from router.models.validation import MAX_ID, IdPath, OptionalIdQuery
 from router.security.principal import Principal

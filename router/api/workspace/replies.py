@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from router.api.deps import DB, BrokerDep, RuntimeDep
 from router.api.guard import Staff
 from router.models.conversations import MessagePublic
-from router.models.replies import ReplyCreate
 from router.models.validation import IdPath
 from router.replies import reply as replies
+from router.replies.schemas import ReplyCreate
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Response
 from router.api.deps import DB
 from router.api.guard import allow
 from router.models.advisors import Role
-from router.models.search import SearchHit, SearchQuery
 from router.models.security import Scope
 from router.search import service as search_service
+from router.search.schemas import SearchHit, SearchQuery
 from router.security.principal import Principal
 
 router = APIRouter(prefix="/v1/search", tags=["search"])

@@ -1,0 +1,78 @@
+"""Stage 3 of the pipeline: reading intent, emotion and language of customer messages.
+
+The classifier is CPU-bound, so it runs *before* the routing transaction takes its locks
+(``read_ahead``: a plain read of the senders' unread messages, classified off the event
+loop). Inside the locked transaction ``apply`` only copies those readings onto the rows; a
+message that arrived in between is read there, the one case where the classifier runs under
+the locks (a few messages, never a whole batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import tuple_
+from sqlmodel import col, select
+
+from router.models import Message
+from router.models.conversations import MessageStatus
+from router.pipeline.classifier import ModelHolder
+from router.routing import care
+from router.store import Database
+from skills import Reading
+
+SenderKey = tuple[str, str]  # (channel, sender address)
+Readings = dict[int, dict[str, object]]  # message id -> classification
+
+
+def text_of(message: Message) -> str:
+    """What the classifier reads: the subject (e-mail) and the text."""
+    return f"{message.subject}\n{message.text}" if message.subject else message.text
+
+
+def _unread(messages: Iterable[Message]) -> list[Message]:
+    return [m for m in messages if m.direction == "inbound" and m.classification is None]
+
+
+async def read_ahead(
+    db: Database, classifier: ModelHolder | None, senders: Iterable[SenderKey]
+) -> Readings:
+    """Classify the senders' unprocessed messages, holding no lock and no transaction."""
+    if classifier is None:
+        return {}
+    async with db.read_session() as session:
+        rows = await session.scalars(
+            select(Message).where(
+                tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
+                col(Message.status) == MessageStatus.received,
+            )
+        )
+        unread = [(m.id, text_of(m)) for m in _unread(rows) if m.id is not None]
+    results = await classifier.classify_many([text for _, text in unread])
+    return {message_id: r for (message_id, _), r in zip(unread, results, strict=False)}
+
+
+async def apply(
+    classifier: ModelHolder | None, backlog: Sequence[Message], ahead: Readings
+) -> dict[int, Reading]:
+    """Put the readings on the locked backlog (reading what arrived since ``read_ahead``);
+    returns the emotion readings that feed care and anger alerts. Hints given by the
+    integrator still win over the classifier (they are not readings here)."""
+    late: list[Message] = []
+    for message in _unread(backlog):
+        found = ahead.get(message.id) if message.id is not None else None
+        if found is None:
+            late.append(message)
+        else:
+            message.classification = found
+    if late and classifier is not None:
+        results = await classifier.classify_many([text_of(m) for m in late])
+        for message, result in zip(late, results, strict=False):
+            message.classification = result
+    readings: dict[int, Reading] = {}
+    for message in backlog:
+        read = message.classification or {}
+        hinted = care.hinted_reading(message) is not None
+        if message.id is not None and not hinted and isinstance(read.get("emotion"), str):
+            readings[message.id] = (str(read["emotion"]), float(read["emotion_intensity"]))
+    return readings

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import httpx
 import pytest
+from pydantic_settings import BaseSettings
 
+import channels
 from channels import registry
 from channels.adapter import ChannelAdapter
+from channels.email.setup import EmailSettings
 from channels.errors import AdapterLoadError, UnknownChannel
 from channels.http_retry import RetryPolicy, retry_after
+from channels.setup import Tools
 from router.errors import ConfigurationError
+from router.intake.channel_set import ChannelSet
 from router.models.channels import Channel
+from router.settings import Settings, check_channel_sections, load_settings
 
 
 def test_every_router_channel_but_the_api_has_an_adapter() -> None:
@@ -55,6 +63,39 @@ def test_two_adapters_cannot_claim_one_channel() -> None:
     own.register(First)
     with pytest.raises(AdapterLoadError, match="registered twice"):
         own.register(Second)
+
+
+def test_every_channel_package_declares_a_settings_section_and_a_factory() -> None:
+    setups = registry.setups()
+    assert len(setups) == len(channels.PACKAGES)
+    for setup in setups:
+        assert issubclass(setup.SECTION, BaseSettings)
+        assert issubclass(Settings, setup.SECTION)  # the service reads every section
+
+
+def test_a_package_without_a_set_up_stops_start_up() -> None:
+    with pytest.raises(AdapterLoadError, match="channels.text declares no SECTION"):
+        registry.Registry([], ["channels.text"]).setups()
+
+
+def test_settings_missing_a_channel_section_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="XSettings"):
+        check_channel_sections(EmailSettings)
+
+
+async def test_the_running_set_is_built_from_the_registry() -> None:
+    settings = load_settings(
+        x_consumer_secret="x" * 32, meta_app_secret="m" * 32, meta_verify_token="v"
+    )
+
+    async def deliver(_visitor: str, _event: Mapping[str, Any]) -> None:
+        return None
+
+    async with httpx.AsyncClient() as http:
+        built = ChannelSet.build(settings, Tools(http, deliver, "k" * 32))
+    assert set(built.receivers) == set(registry.names())
+    assert built.cannot_send("x") == "sending on x is not configured: set AIGUILLAGE_X_ACCESS_TOKEN"
+    assert "email" in built.missing_out and "chat" in built.senders
 
 
 def response(headers: dict[str, str]) -> httpx.Response:

@@ -65,6 +65,7 @@ class MessageStatus(StrEnum):
     processed = "processed"
     failed = "failed"  # inbound: dead-lettered after repeated failures; outbound: not sent
     held = "held"  # automated mail (bounce, auto-reply, receipt): kept, linked, never routed
+    dismissed = "dismissed"  # held, then set aside by a supervisor (router.intake.review)
     # Outbound messages (advisor replies): stored queued, sent by the outbound worker.
     queued = "queued"
     sending = "sending"  # claimed by a worker; back to queued or on to sent/failed
@@ -404,3 +405,10 @@ class Assignment(AssignmentBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
 
+
+# A held inbound message, as listed for review (GET /v1/held-messages).
+class HeldMessagePublic(MessagePublic):
+    held_because: str = PydanticField(
+        description="why it was held: the review reason, else its kind (bounce, auto-reply, "
+        "receipt...) or the missing sender"
+    )

@@ -15,7 +15,17 @@ from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
 from router.api.intake import chat, email, messages, originals, webhooks
 from router.api.limits import BodySizeLimit
-from router.api.manage import advisors, alerts, apikeys, catalog, classifier, csat, rules, sla
+from router.api.manage import (
+    advisors,
+    alerts,
+    apikeys,
+    catalog,
+    classifier,
+    csat,
+    held,
+    rules,
+    sla,
+)
 from router.api.workspace import (
     conversations,
     customers,
@@ -86,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         catalog,
         rules,
         alerts,
+        held,
         classifier,
         apikeys,
         audit,

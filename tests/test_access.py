@@ -51,6 +51,9 @@ EXPECTED = {
     "POST /v1/offers/{offer_id}/accept": "role >= advisor",
     "POST /v1/offers/{offer_id}/decline": "role >= advisor",
     "GET /v1/alerts": "role >= supervisor",
+    "GET /v1/held-messages": "role >= supervisor",
+    "POST /v1/held-messages/{message_id}/route": "role >= supervisor",
+    "POST /v1/held-messages/{message_id}/dismiss": "role >= supervisor",
     "GET /v1/reports/intense-spread": "role >= supervisor",
     "GET /v1/customers/{customer_id}/timeline": "role >= advisor or API key scope "
     "conversations:read",

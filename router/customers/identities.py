@@ -1,12 +1,16 @@
 """One customer, many channel identities: linking a new sender to the customer they already are.
 
-A sender seen for the first time on a channel is linked, in this order, to:
+A sender seen for the first time on a channel is linked only by proof, in this order, to:
 
-1. the customer of the conversation their message answers (an email reply to our reply,
-   from another address of theirs);
-2. the customer with the same email address or phone number (an email after a web chat
+1. the customer with the same email address or phone number (an email after a web chat
    where the visitor gave that address; a WhatsApp number an integrator already knew);
-3. a new customer, shared by the new senders of one batch that carry the same address.
+2. a new customer, shared by the new senders of one batch that carry the same address.
+
+A thread is no proof: the conversation a message answers is named by ids (an email's
+Message-ID) that everyone in CC and every forward sees, so a new sender answering a thread
+gets a customer record of their own and joins that conversation as a participant
+(router.tickets.participants), never as an identity of its customer. An address a chat
+visitor types is no proof either (router.intake.channel keeps it out of ``sender_email``).
 
 Addresses are compared normalised (email lower-cased, phone as ``+digits``). Existing
 customers are never merged automatically: two records already apart are merged by a person
@@ -29,7 +33,6 @@ from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.security.principal import Principal
 from router.security.visibility import conversation_clause
 from router.store import Database
-from router.tickets import threads
 
 SenderKey = tuple[str, str]
 _PHONE_NOISE = re.compile(r"[\s().\-/]")
@@ -74,11 +77,7 @@ async def link_new_senders(
 ) -> Links:
     """Find or create the customer of each new sender (new customers are flushed)."""
     links = Links()
-    for key in missing:
-        conversation = await threads.thread_conversation(session, key[0], senders[key].meta)
-        if conversation is not None:
-            links.customer_of[key], links.reason[key] = conversation.customer_id, "thread"
-    rest = [key for key in missing if key not in links.customer_of]
+    rest = list(missing)
     known = await _customers_by_contact(session, (_contact(senders[k]) for k in rest))
     by_address: dict[str, Customer] = {}
     made: dict[SenderKey, Customer] = {}
@@ -175,7 +174,8 @@ async def list_identities(session: AsyncSession, customer_id: int) -> Sequence[C
 
 
 async def customer_visible(session: AsyncSession, customer_id: int, viewer: Principal) -> bool:
-    """Admins and integrators see every customer; staff those with a conversation they see."""
+    """Admins and integrators see every customer; staff those with a conversation they see,
+    or who wrote in one as a participant (router.tickets.participants)."""
     customer = await session.get(Customer, customer_id)
     if customer is None:
         return False
@@ -185,6 +185,13 @@ async def customer_visible(session: AsyncSession, customer_id: int, viewer: Prin
     found = await session.scalar(
         select(Conversation.id).where(col(Conversation.customer_id) == customer_id, clause).limit(1)
     )
+    if found is None:
+        found = await session.scalar(
+            select(Message.id)
+            .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+            .where(col(Message.customer_id) == customer_id, clause)
+            .limit(1)
+        )
     return found is not None
 
 

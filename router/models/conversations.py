@@ -65,6 +65,7 @@ class MessageStatus(StrEnum):
     processed = "processed"
     failed = "failed"  # inbound: dead-lettered after repeated failures; outbound: not sent
     held = "held"  # automated mail (bounce, auto-reply, receipt): kept, linked, never routed
+    dismissed = "dismissed"  # held, then set aside by a supervisor (router.intake.review)
     # Outbound messages (advisor replies): stored queued, sent by the outbound worker.
     queued = "queued"
     sending = "sending"  # claimed by a worker; back to queued or on to sent/failed
@@ -282,13 +283,25 @@ class Message(SQLModel, table=True):
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# The sender of a stored message as read back. Not ``Sender``: stored data is shown as it
+# is (a held email may have no usable From), never validated again, so a read cannot fail.
+class SenderPublic(BaseModel):
+    id: str | None = PydanticField(
+        description="channel-specific sender id; null when the message carried none (an "
+        "email without a usable From, stored held for review)"
+    )
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
 # Returned by the API.
 class MessagePublic(BaseModel):
     id: int
     channel: str
     external_id: str
     direction: str
-    sender: Sender
+    sender: SenderPublic
     subject: str | None
     text: str
     sent_at: datetime | None
@@ -317,8 +330,8 @@ class MessagePublic(BaseModel):
             channel=message.channel,
             external_id=message.external_id,
             direction=message.direction,
-            sender=Sender(
-                id=message.sender_address,
+            sender=SenderPublic(
+                id=message.sender_address or None,
                 name=message.sender_name,
                 email=message.sender_email,
                 phone=message.sender_phone,
@@ -391,3 +404,11 @@ class Assignment(AssignmentBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+# A held inbound message, as listed for review (GET /v1/held-messages).
+class HeldMessagePublic(MessagePublic):
+    held_because: str = PydanticField(
+        description="why it was held: the review reason, else its kind (bounce, auto-reply, "
+        "receipt...) or the missing sender"
+    )

@@ -44,7 +44,7 @@ from router.routing.context import RoutingContext
 from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
-from router.tickets import events, sla, threads
+from router.tickets import events, participants, sla, threads
 from skills import Facts
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,16 @@ async def process_inbound(
         open_conversations = await _lock_open_conversations(session, customer_ids)
         customer_of = {key: identity.customer_id for key, identity in identities.items()}
         await contacts.remember_contacts(session, backlog, customer_of)
+        # Answers to another customer's open thread join it as a participant's messages.
+        own = await participants.join_threads(session, backlog, customer_of)
         new, opened = await _join_or_open(
-            session, backlog, customer_of, open_conversations, reopen_window
+            session, own, customer_of, open_conversations, reopen_window
         )
-        for message in backlog:
+        for message in own:
             identity = identities[(message.channel, message.sender_address)]
             _attach(session, open_conversations[identity.customer_id], message)
         readings = await classification.apply(classifier, backlog, ahead)
-        await care.observe(session, backlog, open_conversations, readings)  # anger alerts
+        await care.observe(session, own, open_conversations, readings)  # anger alerts
         assigned = await _route(session, new, open_conversations, first_contacts)
         # After routing: the matched rule sets the priority the SLA policies look at.
         # (Reopened and resumed ones keep their clock: see lifecycle.requeue.)
@@ -119,7 +121,7 @@ async def _pending_senders(
 
 async def _ensure_identities(db: Database, senders: dict[SenderKey, Message]) -> set[int]:
     """Create the senders seen for the first time, each linked to the customer they are
-    (router.customers.identities: thread, same email or phone, else a new customer); returns
+    (router.customers.identities: same email or phone, else a new customer); returns
     the customers created.
 
     A short transaction of its own, inserting in key order and holding no other lock: two

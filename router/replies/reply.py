@@ -4,7 +4,9 @@ Who may reply: the assigned advisor, their supervisor (N+1, or a supervisor of t
 or an admin; a conversation the caller may not see is "not found" (team isolation). The
 reply goes out on the channel the customer last wrote on unless the advisor picks another,
 to the address the customer used there (or their identity on that channel), threaded on
-their last message on it (email In-Reply-To/References and "Re:" subject).
+their last message on it (email In-Reply-To/References and "Re:" subject). A participant's
+message (someone not proven to be the customer, router.tickets.participants) is never the
+default target: it is answered only when the advisor names it (``to_message_id``).
 """
 
 from __future__ import annotations
@@ -72,11 +74,18 @@ async def queue_reply(
                 '(POST /v1/conversations/{id}/status {"status": "open"})',
                 field="status",
             )
-        channel = data.channel.value if data.channel else await _last_channel(session, conversation)
+        answered = await _answered(session, conversation, data)
+        channel = (
+            answered.channel
+            if answered is not None
+            else data.channel.value
+            if data.channel
+            else await _last_channel(session, conversation)
+        )
         reason = channels.cannot_send(channel)
         if reason is not None:
             raise InvalidRequest(reason, field="channel")
-        target = await _target(session, conversation, channel)
+        target = await _target(session, conversation, channel, answered)
         advisor = await session.get(Advisor, viewer.id)
         if data.template_id is not None:
             data = await template_use.complete_reply(
@@ -162,8 +171,11 @@ async def _existing(
 
 
 def _last_inbound(conversation: Conversation, channel: str | None = None) -> Any:
+    """The customer's own last message: a participant's (router.tickets.participants) is
+    never a reply's default target, whatever address it came from."""
     query = select(Message).where(
         col(Message.conversation_id) == conversation.id,
+        col(Message.customer_id) == conversation.customer_id,
         col(Message.direction) == "inbound",
         col(Message.status) == MessageStatus.processed,
     )
@@ -177,9 +189,41 @@ async def _last_channel(session: AsyncSession, conversation: Conversation) -> st
     return last.channel if last is not None else str(conversation.channel)
 
 
-async def _target(session: AsyncSession, conversation: Conversation, channel: str) -> Target:
-    """Where the reply goes on ``channel``, threaded on the customer's last message there."""
-    last: Message | None = await session.scalar(_last_inbound(conversation, channel))
+async def _answered(
+    session: AsyncSession, conversation: Conversation, data: ReplyCreate
+) -> Message | None:
+    """The message the advisor explicitly answers (``to_message_id``), if any."""
+    if data.to_message_id is None:
+        return None
+    message = await session.get(Message, data.to_message_id)
+    if (
+        message is None
+        or message.conversation_id != conversation.id
+        or message.direction != "inbound"
+        or message.status != MessageStatus.processed
+        or not message.sender_address
+    ):
+        raise InvalidRequest(
+            f"message {data.to_message_id} is not a received message of this conversation",
+            field="to_message_id",
+        )
+    if data.channel is not None and data.channel.value != message.channel:
+        raise InvalidRequest(
+            f"message {data.to_message_id} came on {message.channel}: answer it there",
+            field="channel",
+        )
+    return message
+
+
+async def _target(
+    session: AsyncSession,
+    conversation: Conversation,
+    channel: str,
+    answered: Message | None = None,
+) -> Target:
+    """Where the reply goes on ``channel``: to the message the advisor answers, else to the
+    customer's last message there (threaded on it), else to their identity there."""
+    last: Message | None = answered or await session.scalar(_last_inbound(conversation, channel))
     if last is not None:
         threading = last.meta.get("threading")
         return Target(

@@ -30,6 +30,14 @@ class ReplyCreate(BaseModel):
     subject: str | None = PydanticField(
         default=None, max_length=998, description="email only, for a reply that starts a thread"
     )
+    to_message_id: int | None = PydanticField(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="answer this inbound message of the conversation (e.g. a participant's, "
+        "flagged in its metadata.participant): the reply goes to its sender on its channel, "
+        "threaded on it. Default: the customer's own last message, never a participant's",
+    )
     idempotency_key: str | None = PydanticField(
         default=None,
         pattern=r"^[A-Za-z0-9._:-]{1,80}$",

@@ -19,13 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as select_columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from channels.base import Threading
 from channels.text import stable_id
 from router.models import Conversation, Message
-from router.models.conversations import ConversationStatus
+from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.tickets import lifecycle
 
 SenderKey = tuple[str, str]
@@ -76,6 +77,75 @@ async def thread_conversation(
                 populate_existing=True,
             )
     return None
+
+
+async def foreign_open_threads(
+    session: AsyncSession, backlog: Sequence[Message], customer_of: Mapping[SenderKey, int]
+) -> dict[int, Conversation]:
+    """Message id -> the open conversation its thread names, for messages answering a thread
+    of *another* customer than their sender's (locked; a fixed number of queries a batch).
+
+    Answering a thread proves nothing about who writes: message ids travel in every CC and
+    forward (router.tickets.participants decides what such a message is).
+    """
+    wanted = {m.id: ancestors(m.meta) for m in backlog if m.id is not None and m.meta}
+    wanted = {message_id: ids for message_id, ids in wanted.items() if ids}
+    if not wanted:
+        return {}
+    found = await _known_ids(session, sorted({i for ids in wanted.values() for i in ids}))
+    foreign: dict[int, int] = {}
+    for message in backlog:
+        for ident in wanted.get(message.id or 0, ()):
+            owner = found.get((message.channel, ident))
+            if owner is not None:
+                conversation_id, customer_id, status = owner
+                sender = customer_of[(message.channel, message.sender_address)]
+                if customer_id != sender and status in OPEN_STATUSES:
+                    foreign[message.id or 0] = conversation_id
+                break
+    if not foreign:
+        return {}
+    rows = await session.scalars(
+        select(Conversation)
+        .where(col(Conversation.id).in_(sorted(set(foreign.values()))))
+        .order_by(col(Conversation.id))
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    locked = {c.id: c for c in rows if c.status in OPEN_STATUSES}
+    return {m: locked[c] for m, c in foreign.items() if c in locked}
+
+
+async def _known_ids(
+    session: AsyncSession, ids: Sequence[str]
+) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """(channel, stored id) -> (conversation id, its customer, its status) for these ids."""
+    found: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        rows = await session.execute(
+            select_columns(
+                col(Message.channel),
+                col(Message.external_id),
+                col(Message.provider_message_id),
+                col(Conversation.id),
+                col(Conversation.customer_id),
+                col(Conversation.status),
+            )
+            .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+            .where(
+                or_(
+                    col(Message.external_id).in_(chunk),
+                    col(Message.provider_message_id).in_(chunk),
+                )
+            )
+        )
+        for channel, external_id, provider_id, conversation_id, customer_id, status in rows:
+            owner = (conversation_id or 0, customer_id, str(status))
+            found.setdefault((channel, external_id), owner)
+            if provider_id:
+                found.setdefault((channel, provider_id), owner)
+    return found
 
 
 async def reopen_threads(

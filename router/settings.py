@@ -52,6 +52,15 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
         "once and kept in the database, so every process of one deployment shares it.",
     )
 
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``AIGUILLAGE_SECRET_KEY=`` (as docker-compose.yml passes an unset variable on)
+        # means "not set": generate one and keep it in the database.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -210,8 +219,8 @@ def check_channel_sections(settings_class: type[BaseSettings]) -> None:
 
 
 def load_settings(**overrides: object) -> Settings:
-    check_channel_sections(Settings)
     """Build settings, turning validation errors into one readable ConfigurationError."""
+    check_channel_sections(Settings)
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -78,6 +79,32 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     outbound_stale_seconds: float = Field(
         default=300.0, gt=0, description="a send claimed this long ago by a vanished worker"
     )
+
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks (CIDR) of the reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed; empty: none, the client address is "
+        "the TCP peer's (rate limits and login lockouts key on it)",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network: list the proxies' addresses, "
+                    "e.g. 10.0.0.5,10.1.0.0/16 (a wildcard would let any client choose its "
+                    "own address)"
+                ) from None
+        return ",".join(entries)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [entry for entry in self.trusted_proxies.split(",") if entry]
 
     access_token_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_seconds: int = Field(default=14 * 86400, ge=300, le=365 * 86400)

@@ -4,8 +4,9 @@ A sender seen for the first time on a channel is linked, in this order, to:
 
 1. the customer of the conversation their message answers (an email reply to our reply,
    from another address of theirs);
-2. the customer with the same email address or phone number (an email after a web chat
-   where the visitor gave that address; a WhatsApp number an integrator already knew);
+2. the customer with the same proven email address or phone number (an e-mail's sender, a
+   WhatsApp number, an integrator's ``sender.email``/``phone``; never an address a web-chat
+   visitor typed: router.intake.channel keeps that as a hint only);
 3. a new customer, shared by the new senders of one batch that carry the same address.
 
 Addresses are compared normalised (email lower-cased, phone as ``+digits``). Existing

@@ -23,6 +23,7 @@ class MessageKind(StrEnum):
     complaint = "complaint"  # an abuse/spam report (ARF feedback report)
     auto_reply = "auto_reply"  # out-of-office and other automatic answers (RFC 3834)
     receipt = "receipt"  # an email read receipt (MDN)
+    unreadable = "unreadable"  # the provider could not pass the content on (``review_reason``)
 
 
 class DeliveryState(StrEnum):

@@ -11,6 +11,7 @@ AiguillageError (router.errors)
     │   ├── HandshakeRejected     403: webhook verification with a wrong token or mode
     │   ├── InvalidVisitorToken   401: web-chat session token malformed, forged or expired
     │   ├── MalformedPayload      400: the body is not the provider's envelope (not JSON, ...)
+    │   ├── InvalidFields         422: our own contract (web chat) with invalid fields
     │   └── PayloadTooLarge       413: message, body or attachment above the configured limit
     └── SendError                 an outbound message did not reach the provider
         ├── TransientSendError    worth retrying later (429, 5xx, connection failures)
@@ -62,6 +63,14 @@ class InvalidVisitorToken(InboundRejected):
 class MalformedPayload(InboundRejected):
     status_code = 400
     code = "malformed_payload"
+
+
+class InvalidFields(InboundRejected):
+    """Well-formed JSON for a contract of ours (the web-chat widget) with invalid fields:
+    422 naming the first offending ``field``, as ``POST /v1/messages`` answers."""
+
+    status_code = 422
+    code = "invalid_request"
 
 
 class PayloadTooLarge(InboundRejected):

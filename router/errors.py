@@ -20,6 +20,8 @@ AiguillageError
 
 from __future__ import annotations
 
+import math
+
 
 class AiguillageError(Exception):
     """Base of every error raised on purpose by Aiguillage."""
@@ -106,13 +108,21 @@ class InvalidRequest(DomainError):
 
 
 class RateLimited(DomainError):
+    """``detail`` says what was limited; the wait is added to it in whole seconds, rounded
+    up exactly as the ``Retry-After`` header (one rule: the text and header never differ)."""
+
     status_code = 429
     code = "rate_limited"
 
     def __init__(self, detail: str, *, retry_after: float) -> None:
-        super().__init__(detail)
         self.retry_after = retry_after
+        super().__init__(f"{detail}; retry in {self.retry_seconds} s")
+
+    @property
+    def retry_seconds(self) -> int:
+        """Whole seconds to wait, at least 1 (a client retrying sooner is refused again)."""
+        return max(1, math.ceil(self.retry_after))
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(max(1, round(self.retry_after + 0.5)))}
+        return {"Retry-After": str(self.retry_seconds)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +53,15 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
         "once and kept in the database, so every process of one deployment shares it.",
     )
 
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``AIGUILLAGE_SECRET_KEY=`` (as docker-compose.yml passes an unset variable on)
+        # means "not set": generate one and keep it in the database.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -69,6 +79,32 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     outbound_stale_seconds: float = Field(
         default=300.0, gt=0, description="a send claimed this long ago by a vanished worker"
     )
+
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks (CIDR) of the reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed; empty: none, the client address is "
+        "the TCP peer's (rate limits and login lockouts key on it)",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network: list the proxies' addresses, "
+                    "e.g. 10.0.0.5,10.1.0.0/16 (a wildcard would let any client choose its "
+                    "own address)"
+                ) from None
+        return ",".join(entries)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [entry for entry in self.trusted_proxies.split(",") if entry]
 
     access_token_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_seconds: int = Field(default=14 * 86400, ge=300, le=365 * 86400)
@@ -210,8 +246,8 @@ def check_channel_sections(settings_class: type[BaseSettings]) -> None:
 
 
 def load_settings(**overrides: object) -> Settings:
-    check_channel_sections(Settings)
     """Build settings, turning validation errors into one readable ConfigurationError."""
+    check_channel_sections(Settings)
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

@@ -71,6 +71,8 @@ class Decision:
     ``excluded`` maps every other advisor's id to its reason, by increasing id. A decision
     from the candidate index is ``partial``: ``ranked`` and ``excluded`` then cover only the
     ``examined`` advisors it had to read (the winner and runner-up are always among them).
+    A decision whose sentence counts the advisors considered (nobody eligible, or only one)
+    is never partial: its lists then cover every advisor, so the text and the data agree.
     """
 
     winner: AdvisorProfile | None

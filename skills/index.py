@@ -35,7 +35,7 @@ from skills.choice import (
     situation_of,
 )
 from skills.eligibility import ExclusionKind, Situation, exclusion, has_room
-from skills.model import AdvisorProfile, AdvisorStatus, Policy, Requirements, Score
+from skills.model import AdvisorProfile, Policy, Requirements, Score
 
 _ListKey = tuple[Policy, bool, str | None, int, str | None, int | None]
 _EXACT_WITH_SEVERAL_SKILLS = frozenset({Policy.LONGEST_IDLE, Policy.ROUND_ROBIN})
@@ -125,10 +125,10 @@ class CandidateIndex:
             self._candidate(a, requirements, policy, intense, now, preferred_advisor_id)
             for a in found
         ]
-        if not candidates:
-            kinds.update(self._unindexed(key))
+        if len(found) < 2:  # the list ran out: the sentence will count everyone
+            return self._complete(candidates, requirements, policy, intense, situation)
         return Decision(
-            winner=found[0] if found else None,
+            winner=found[0],
             ranked=tuple((a.id, score) for _, score, a in candidates),
             excluded=dict(sorted(excluded.items())),
             policy=policy,
@@ -219,22 +219,36 @@ class CandidateIndex:
         score = score_of(advisor, requirements, now, preferred)
         return (not score.affinity, *ranking_key(policy, intense, score, advisor)), score, advisor
 
-    def _unindexed(self, key: _ListKey) -> Counter[ExclusionKind]:
-        """Rough reasons for the advisors the list does not hold (for 'nobody' explanations)."""
-        counts: Counter[ExclusionKind] = Counter()
-        _, _, skill, level, language, team = key
+    def _complete(
+        self,
+        candidates: list[tuple[SortKey, Score, AdvisorProfile]],
+        requirements: Requirements,
+        policy: Policy,
+        intense: bool,
+        situation: Situation,
+    ) -> Decision:
+        """A decision over the whole snapshot: the eligible ``candidates`` (fewer than two,
+        best first) and every other advisor with the reason it was left out.
+
+        "No eligible advisor among 8 considered (1 at capacity, ...)" and "the only eligible
+        advisor among 8" count every advisor, so the stored exclusions list them all, not
+        only those a walk happened to read: the text and the data agree."""
+        eligible = {advisor.id for *_, advisor in candidates}
+        excluded: dict[int, str] = {}
+        kinds: Counter[ExclusionKind] = Counter()
         for advisor in self._all.values():
-            if advisor.status != AdvisorStatus.AVAILABLE:
-                counts[ExclusionKind.STATUS] += 1
-            elif not has_room(advisor):
-                counts[ExclusionKind.CAPACITY] += 1
-            elif language is not None and language not in advisor.languages:
-                counts[ExclusionKind.LANGUAGE] += 1
-            elif team is not None and advisor.team_id != team:
-                counts[ExclusionKind.TEAM] += 1
-            elif skill is not None and advisor.skills.get(skill, 0) < level:
-                counts[ExclusionKind.SKILL] += 1
-        return counts
+            why = None if advisor.id in eligible else exclusion(advisor, requirements, situation)
+            if why is not None:
+                excluded[advisor.id] = why[1]
+                kinds[why[0]] += 1
+        considered = len(excluded) + len(candidates)  # an index bug would show as a gap
+        return Decision(
+            winner=candidates[0][2] if candidates else None,
+            ranked=tuple((advisor.id, score) for _, score, advisor in candidates),
+            excluded=dict(sorted(excluded.items())),
+            policy=policy,
+            explanation=explain_choice(policy, intense, candidates, considered, kinds),
+        )
 
     def _fallback(
         self,
@@ -262,6 +276,13 @@ class CandidateIndex:
             avoid=avoid,
             care=care,
         )
+        if len(decision.ranked) < 2:  # its sentence counts: count everyone, not the members
+            candidates = [
+                self._candidate(self._all[i], requirements, policy, intense, now, preferred_id)
+                for i, _ in decision.ranked
+            ]
+            situation = situation_of(now, intense, avoid, care)
+            return self._complete(candidates, requirements, policy, intense, situation)
         return Decision(
             winner=decision.winner,
             ranked=decision.ranked,

@@ -182,6 +182,20 @@ async def test_every_route_declares_the_reviewed_access(client: httpx.AsyncClien
     assert declared == EXPECTED
 
 
+async def test_the_openapi_document_shows_each_operations_access(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    shown = {
+        f"{method.upper()} {path}": operation.get("description", "")
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert shown, schema
+    for operation, description in shown.items():
+        assert description.endswith(f"**Access:** {EXPECTED[operation]}."), operation
+
+
 async def test_route_by_role_matrix(
     client: httpx.AsyncClient, callers: dict[str, dict[str, str]]
 ) -> None:

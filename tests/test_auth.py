@@ -6,8 +6,10 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from router.errors import RateLimited
 from router.models.security import ApiKey, AuditEntry, StaffCredential
 from router.security import tokens
+from router.security.ratelimit import RateLimiter
 from router.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, admin_client, bearer, runtime_of
 
@@ -87,6 +89,28 @@ async def test_public_endpoints_are_rate_limited_per_address(settings: Settings)
             for _ in range(4)
         ]
         assert statuses == [401, 401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    ("wait", "seconds"), [(0.0001, 1), (0.3, 1), (0.5, 1), (1.0, 1), (1.2, 2), (59.99, 60)]
+)
+def test_the_429_text_and_retry_after_use_one_rounding(wait: float, seconds: int) -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=1.0, burst=1.0, clock=lambda: now[0])
+    limiter.take("k", "requests")
+    now[0] = 1.0 - wait  # ``wait`` seconds before the next token
+    with pytest.raises(RateLimited) as limited:
+        limiter.take("k", "requests")
+    assert limited.value.detail == f"too many requests; retry in {seconds} s"
+    assert limited.value.headers == {"Retry-After": str(seconds)}
+
+
+async def test_a_429_says_the_wait_its_header_gives(settings: Settings) -> None:
+    async with admin_client(settings.model_copy(update={"public_requests_per_minute": 1})) as http:
+        limited = await http.post("/v1/auth/refresh", json={"refresh_token": "x" * 40})
+        assert limited.status_code == 429
+        waited = int(limited.headers["Retry-After"])
+        assert limited.json()["detail"].endswith(f"retry in {waited} s") and waited >= 1
 
 
 async def test_secrets_are_stored_hashed(client: httpx.AsyncClient) -> None:

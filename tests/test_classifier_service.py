@@ -52,6 +52,46 @@ async def test_integrator_hints_win_over_the_classifier(
     assert message["classification"]["intent"] == "billing"  # what it read is kept anyway
 
 
+async def _answered_then(
+    client: httpx.AsyncClient, conversation_id: int, sender: str, ext: str, text: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Resolve the conversation, then the customer writes again (it reopens)."""
+    resolved = await client.post(
+        f"/v1/conversations/{conversation_id}/status",
+        json={"status": "resolved", "reason": "answered"},
+    )
+    assert resolved.status_code == 200, resolved.text
+    posted = await client.post("/v1/messages", json=message_payload(sender, ext, text))
+    message = await _processed(client, posted.json()["id"])
+    assert message["conversation_id"] == conversation_id  # reopened, not a new one
+    conversation = (await client.get(f"/v1/conversations/{conversation_id}")).json()
+    return message, conversation
+
+
+async def test_a_follow_up_read_as_unknown_keeps_the_known_intent(
+    demo: Settings, client: httpx.AsyncClient
+) -> None:
+    text = "J'ai été débité deux fois pour ma facture de novembre, remboursez-moi"
+    posted = await client.post("/v1/messages", json=message_payload("cl-k", "cl-k1", text))
+    first = await _processed(client, posted.json()["id"])
+    cid = first["conversation_id"]
+    assert (await client.get(f"/v1/conversations/{cid}")).json()["intent"] == "billing"
+
+    message, conversation = await _answered_then(client, cid, "cl-k", "cl-k2", "🙂🙂🙂")
+    assert message["classification"]["intent"] == "unknown"
+    assert conversation["intent"] == "billing"
+    card = (await client.get(f"/v1/conversations/{cid}/context")).json()
+    current = [c for c in card["conversations"] if c["current"]]
+    assert [c["intent"] for c in current] == ["billing"]
+
+    # A confident new reading does replace it.
+    text = "Mon colis n'est toujours pas livré, où en est ma commande ? Le suivi ne bouge plus"
+    message, conversation = await _answered_then(client, cid, "cl-k", "cl-k3", text)
+    read = message["classification"]["intent"]
+    assert read not in ("unknown", "billing")
+    assert conversation["intent"] == read
+
+
 @pytest.mark.parametrize(
     ("text", "reason"), [("", "empty"), ("🙂🙂🙂", "no words"), ("x" * 100_000, None)]
 )

@@ -6,8 +6,12 @@ silently (no build step, no type checker), so its paths are checked against the 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from importlib import resources
+
+import httpx
 
 from router.app import create_app
 from router.settings import load_settings
@@ -73,3 +77,27 @@ def test_the_console_never_turns_strings_into_html() -> None:
         assert sink not in script, sink
     # Everything is inline: no CDN, no external script or style sheet.
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+async def test_the_console_is_served_with_a_policy_that_allows_only_its_own_code(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert response.headers["x-frame-options"] == "DENY"
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert policy["connect-src"] == "'self'"
+    page = response.text
+    # The one inline script and style sheet are allowed by their exact hashes ...
+    for element in ("script", "style"):
+        (source,) = re.findall(rf"<{element}>(.*?)</{element}>", page, re.DOTALL)
+        digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+        assert policy[f"{element}-src"] == f"'sha256-{digest}'"
+    # ... and nothing inline that a hash cannot allow: no attributes with code or style,
+    # no other script element.
+    assert not re.search(r"<[^>]+\s(style|on[a-z]+)\s*=", page)
+    assert page.count("<script") == 1 and "javascript:" not in page

@@ -258,6 +258,11 @@ async def test_answer_once(http: httpx.AsyncClient) -> None:
     assert done[0]["data"]["score"] == 4 and done[0]["customer_id"] == ticket["customer_id"]
     assert "Rapide" not in str(done[0])
     assert "Merci" in (await http.get(f"/v1/csat/{token}")).text
+    # The French customer who posts the page's form again reads why, in French.
+    twice = await http.post(f"/v1/csat/{token}", data={"score": "2", "comment": ""})
+    assert twice.status_code == 409 and 'lang="fr"' in twice.text
+    assert "Vous avez déjà répondu à ce questionnaire" in twice.text
+    assert "already" not in twice.text
 
     # The page's own form, then unknown and expired links.
     other = await handled(http, anna, "a2", "Hello, my invoice is wrong")
@@ -271,6 +276,10 @@ async def test_answer_once(http: httpx.AsyncClient) -> None:
     assert (await http.get(f"/v1/csat/{unknown}", headers=JSON)).status_code == 404
     assert (await http.post(f"/v1/csat/{unknown}", json={"score": 3})).status_code == 404
     assert (await http.get("/v1/csat/not!a!token")).status_code in (404, 422)
+    unknown_page = await http.get(f"/v1/csat/{unknown}")
+    assert unknown_page.status_code == 404 and "Ce lien de questionnaire est inconnu" in (
+        unknown_page.text
+    )
     await _age(http, second.id, days=31)
     await _unanswer(http, second.id)
     expired = await http.post(f"/v1/csat/{form_token}", json={"score": 3}, headers=JSON)

@@ -52,6 +52,26 @@ async def test_demo_rules_route_a_french_billing_message(
     assert explanation["explanation"]
 
 
+async def test_a_waiting_explanation_stores_what_its_sentence_counts(
+    client: httpx.AsyncClient,
+) -> None:
+    # Full advisors are not in the candidate lists a choice walks: the stored explanation
+    # used to say "2 considered (2 at capacity)" with excluded_count 0 and excluded [].
+    first = await new_advisor(client, "First")
+    second = await new_advisor(client, "Second")
+    for sender in ("a", "b"):
+        await _conversation_of(client, await post(client, sender, "1", "Hello, I need help"))
+    third = await _conversation_of(client, await post(client, "c", "1", "Hello, me too please"))
+    assert third["status"] == "waiting"
+    events = (await client.get(f"/v1/conversations/{third['id']}/events")).json()
+    stored = [e for e in events if e["type"] == "conversation.waiting"][0]["data"]["explanation"]
+    assert stored["explanation"] == "No eligible advisor among 2 considered (2 at capacity)."
+    assert stored["excluded_count"] == 2 and stored["eligible_count"] == 0
+    reasons = {x["advisor_id"]: x["reason"] for x in stored["excluded"]}
+    assert reasons.keys() == {first["id"], second["id"]}
+    assert all("capacity" in reason for reason in reasons.values())
+
+
 async def test_follow_up_message_joins_the_open_conversation(client: httpx.AsyncClient) -> None:
     first = await _conversation_of(client, await post(client, "c", "1", "Hello there"))
     second = await _conversation_of(client, await post(client, "c", "2", "Any news?"))

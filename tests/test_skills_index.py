@@ -13,6 +13,7 @@ from skills import (
     AdvisorStatus,
     CandidateIndex,
     CarePolicy,
+    Decision,
     Policy,
     Requirements,
     choose,
@@ -77,6 +78,22 @@ def _same(index: CandidateIndex, team: list[AdvisorProfile], **kw: Any) -> None:
     if full.winner is not None and len(full.ranked) > 1 and not full.ranked[0][1].affinity:
         counted = re.compile(r" among \d+ eligible advisors")
         assert counted.sub("", fast.explanation) == counted.sub("", full.explanation)
+    if " considered" in fast.explanation:  # a sentence that counts: the data must too
+        assert fast.explanation == full.explanation
+        assert fast.excluded == full.excluded and not fast.partial
+    assert_consistent(fast)
+
+
+def assert_consistent(decision: Decision) -> None:
+    """What the stored explanation says in words, its counts and lists say too."""
+    stored = decision.to_dict(limit=20)
+    said = re.search(r"among (\d+) considered(?: \((.*)\))?", str(stored["explanation"]))
+    if said:
+        assert stored["excluded_count"] + stored["eligible_count"] == int(said.group(1)), stored
+        kinds = [int(part.split(" ", 1)[0]) for part in (said.group(2) or "").split(", ") if part]
+        if stored["winner_id"] is None:
+            assert sum(kinds) == stored["excluded_count"], stored
+    assert len(stored["excluded"]) == min(20, stored["excluded_count"])  # type: ignore[arg-type]
 
 
 @PROPERTIES
@@ -180,3 +197,22 @@ def test_nobody_eligible_is_explained() -> None:
     assert decision.explanation == (
         "No eligible advisor among 3 considered (1 unavailable, 1 at capacity, 1 short of skills)."
     )
+    # The stored form lists all three, not only the advisors a walk happened to read.
+    stored = decision.to_dict()
+    assert stored["excluded_count"] == 3 and [e["advisor_id"] for e in stored["excluded"]] == [
+        1,
+        2,
+        3,
+    ]
+    assert_consistent(decision)
+
+
+def test_the_only_eligible_advisor_is_counted_against_everyone() -> None:
+    team = [advisor(1, status=AdvisorStatus.BREAK), advisor(2, load_total=2), advisor(3)]
+    decision = CandidateIndex(team).choose(
+        Requirements(channel="chat", skills={}), Policy.BEST_FIT, now=NOW
+    )
+    assert decision.winner is not None and decision.winner.id == 3
+    assert decision.explanation == "advisor 3 (#3) is the only eligible advisor among 3 considered."
+    assert decision.to_dict()["excluded_count"] == 2
+    assert_consistent(decision)

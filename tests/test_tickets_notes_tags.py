@@ -216,3 +216,40 @@ async def test_export_erasure_and_purge_cover_notes_and_tags(client: httpx.Async
     async with db.read_session() as session:
         for table in (Note, ConversationTag):
             assert await session.scalar(select(func.count()).select_from(table)) == 0
+
+
+async def test_erasure_removes_free_text_tags_everywhere(client: httpx.AsyncClient) -> None:
+    await advisor(client, "Anna", capacity_total=3)
+    first = await routed(client, await post(client, "gt", "1", "My order 4411 is late"))
+    cid, customer_id = first["id"], first["customer_id"]
+    personal = "rappeler-jeanne-0612345678"
+    assert (await _patch(client, cid, add_tags=[personal, "late"])).status_code == 200
+    assert (await _patch(client, cid, remove_tags=["late"])).status_code == 200
+    resolved = await client.post(f"/v1/conversations/{cid}/resolve")
+    assert resolved.status_code == 200, resolved.text
+    listed = await client.get("/v1/conversations", params={"tag": personal})
+    assert [c["id"] for c in listed.json()] == [cid]
+
+    erased = await client.post(f"/v1/customers/{customer_id}/erase")
+    assert erased.status_code == 200, erased.text
+    seen = {
+        "the tag table and the export": await client.get(f"/v1/customers/{customer_id}/export"),
+        "the conversation": await client.get(f"/v1/conversations/{cid}"),
+        "the context card": await client.get(f"/v1/conversations/{cid}/context"),
+        "the conversation's events": await client.get(f"/v1/conversations/{cid}/events"),
+        "the timeline": await client.get(f"/v1/customers/{customer_id}/timeline"),
+        "the ?tag= filter": await client.get("/v1/conversations", params={"tag": personal}),
+    }
+    for where, response in seen.items():
+        assert response.status_code == 200, (where, response.text)
+        assert "0612345678" not in response.text and "late" not in response.text, where
+    assert seen["the tag table and the export"].json()["tags"] == []
+    assert seen["the context card"].json()["tags"] == []
+    assert seen["the ?tag= filter"].json() == []
+    tagged = [
+        e for e in seen["the conversation's events"].json() if e["type"] == "conversation.tagged"
+    ]
+    assert len(tagged) == 2  # the events stay (statistics), without their tags
+    assert all("added" not in e["data"] and "removed" not in e["data"] for e in tagged)
+    async with runtime_of(client).db.read_session() as session:
+        assert await session.scalar(select(func.count()).select_from(ConversationTag)) == 0

@@ -4,8 +4,10 @@ Shape: ``{"object": "whatsapp_business_account", "entry": [{"changes": [{"field"
 "messages", "value": {"metadata": {...}, "contacts": [...], "messages": [...],
 "statuses": [...]}}]}]}``. Contacts give the sender's profile name; media arrive as a media
 id (``Attachment.provider_ref``) that the Graph API resolves to a short-lived URL; button
-and list replies are postbacks. Other change fields (template status, account updates),
-reactions and unsupported message types are ``Ignored`` with the reason.
+and list replies are postbacks; what each type reads as is in ``whatsapp_content``. A
+message WhatsApp reports errors for is stored held with the reason. Other change fields
+(template status, account updates), reactions and other message types are ``Ignored``
+with the reason.
 """
 
 from __future__ import annotations
@@ -13,20 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from channels.base import (
-    Attachment,
     DeliveryState,
     InboundMessage,
     InboundStatus,
-    MessageKind,
     ParseResult,
     ProviderError,
     Threading,
 )
+from channels.meta.whatsapp_content import READ_TYPES, content
 from channels.text import as_dict, as_list, as_str, digest_id, from_epoch, json_safe, stable_id
 
 CHANNEL = "whatsapp"
 OBJECT = "whatsapp_business_account"
-_MEDIA = ("image", "video", "audio", "document", "sticker")
 _STATES = {state.value: state for state in DeliveryState}
 
 
@@ -71,34 +71,6 @@ def _change(change: dict[str, Any], where: str) -> ParseResult:
     return result
 
 
-def _content(message: dict[str, Any], kind: str) -> tuple[str, str | None, tuple[Attachment, ...]]:
-    """(text, postback payload, attachments) of a supported message type."""
-    body = as_dict(message.get(kind))
-    if kind == "text":
-        return as_str(body.get("body")) or "", None, ()
-    if kind in _MEDIA:
-        attachment = Attachment(
-            filename=as_str(body.get("filename")),
-            content_type=as_str(body.get("mime_type")) or f"{kind}/*",
-            provider_ref=as_str(body.get("id")),
-            url=as_str(body.get("url")),
-        )
-        return as_str(body.get("caption")) or "", None, (attachment,)
-    if kind == "interactive":
-        reply = as_dict(body.get("button_reply") or body.get("list_reply"))
-        return as_str(reply.get("title")) or "", as_str(reply.get("id")) or "", ()
-    if kind == "button":
-        return as_str(body.get("text")) or "", as_str(body.get("payload")) or "", ()
-    if kind == "location":
-        place = ", ".join(filter(None, (as_str(body.get("name")), as_str(body.get("address")))))
-        where = f"{body.get('latitude')}, {body.get('longitude')}"
-        return f"Location: {place} ({where})" if place else f"Location: {where}", None, ()
-    names = [
-        as_str(as_dict(c.get("name")).get("formatted_name")) for c in map(as_dict, as_list(body))
-    ]
-    return "Shared contact: " + ", ".join(n for n in names if n), None, ()
-
-
 def _message(
     message: dict[str, Any],
     names: dict[str | None, str | None],
@@ -108,25 +80,26 @@ def _message(
     sender, mid, kind = (as_str(message.get(k)) for k in ("from", "id", "type"))
     if sender is None or mid is None:
         return ParseResult.ignoring("message without from or id", where, message)
-    if kind not in ("text", "interactive", "button", "location", "contacts", *_MEDIA):
+    if kind not in READ_TYPES and not message.get("errors"):
         return ParseResult.ignoring(
             f"WhatsApp message type {kind!r} is not handled", where, message
         )
-    text, postback, attachments = _content(message, kind)
+    found = content(message, kind or "?")
     inbound = InboundMessage(
         channel=CHANNEL,
         provider_message_id=stable_id(mid),
         sender_address=sender,
         sender_name=names.get(sender),
-        text=text,
-        full_text=text,
-        attachments=attachments,
+        text=found.text,
+        full_text=found.text,
+        attachments=found.attachments,
         threading=Threading(
             message_id=mid, in_reply_to=as_str(as_dict(message.get("context")).get("id"))
         ),
         sent_at=from_epoch(message.get("timestamp"), millis=False),
-        kind=MessageKind.postback if postback is not None else MessageKind.message,
-        postback_payload=postback or None,
+        kind=found.kind,
+        postback_payload=found.postback,
+        review_reason=found.review_reason,
         metadata={**context, "event": json_safe(message)},
     )
     return ParseResult(messages=(inbound,))

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from channels.base import Attachment, InboundMessage, OutboundMessage
-from channels.errors import MalformedPayload
+from channels.errors import InvalidFields
 from channels.text import json_object, optional, storable
 from channels.webchat.tokens import VisitorSession
 
@@ -60,10 +60,12 @@ def parse_widget_message(body: bytes, session: VisitorSession) -> InboundMessage
     try:
         message = WidgetMessage.model_validate(payload)
     except ValidationError as exc:
+        errors = exc.errors()
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errors[:5]
         )
-        raise MalformedPayload(f"web chat message refused: {problems}") from None
+        field = ".".join(str(p) for p in errors[0]["loc"]) or None
+        raise InvalidFields(f"web chat message refused: {problems}", field=field) from None
     sent_at = message.sent_at
     if sent_at is not None:
         sent_at = sent_at.replace(tzinfo=UTC) if sent_at.tzinfo is None else sent_at.astimezone(UTC)

@@ -120,10 +120,32 @@ def api_routes(app: FastAPI) -> Iterator[APIRoute]:
             yield context.original_route
 
 
+def access_note(access: Access) -> str:
+    return f"**Access:** {access.describe()}."
+
+
 def check_every_route_declared(app: FastAPI) -> None:
-    """Secure by default: an undeclared route stops the app, and the docs say who may call."""
+    """Secure by default: an undeclared route stops the app, and the docs say who may call
+    (each operation's OpenAPI description ends with its declared access)."""
     for route in api_routes(app):
-        access = route_access(route)
-        note = f"**Access:** {access.describe()}."
-        if note not in route.description:
-            route.description = f"{route.description}\n\n{note}".strip()
+        route_access(route)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # Added to the generated schema, not to the routes: FastAPI copies each included
+        # route's description when it is included, so a later change would not show.
+        schema = generate()
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if not isinstance(route, APIRoute) or not context.include_in_schema:
+                continue
+            operations = schema.get("paths", {}).get(context.path_format, {})
+            note = access_note(route_access(route))
+            for method in context.methods or ():
+                operation = operations.get(method.lower())
+                if operation is not None and note not in operation.get("description", ""):
+                    text = f"{operation.get('description', '')}\n\n{note}".strip()
+                    operation["description"] = text
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -248,15 +248,13 @@ def serve(
 ) -> None:
     """Serve the API (and, by default, the pipeline worker) with uvicorn."""
     from router.app import create_app
+    from router.cli.server import uvicorn_config
 
     settings = _settings(host=host, port=port, run_worker_in_api=with_worker)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    server.run()
+    if not server.started:  # as uvicorn.run: a failed start-up is exit status 3
+        raise typer.Exit(3)
 
 
 @app.command()

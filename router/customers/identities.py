@@ -2,15 +2,15 @@
 
 A sender seen for the first time on a channel is linked only by proof, in this order, to:
 
-1. the customer with the same email address or phone number (an email after a web chat
-   where the visitor gave that address; a WhatsApp number an integrator already knew);
+1. the customer with the same proven email address or phone number (an e-mail's sender, a
+   WhatsApp number, an integrator's ``sender.email``/``phone``; never an address a web-chat
+   visitor typed: router.intake.channel keeps that as a hint only);
 2. a new customer, shared by the new senders of one batch that carry the same address.
 
 A thread is no proof: the conversation a message answers is named by ids (an email's
 Message-ID) that everyone in CC and every forward sees, so a new sender answering a thread
 gets a customer record of their own and joins that conversation as a participant
-(router.tickets.participants), never as an identity of its customer. An address a chat
-visitor types is no proof either (router.intake.channel keeps it out of ``sender_email``).
+(router.tickets.participants), never as an identity of its customer.
 
 Addresses are compared normalised (email lower-cased, phone as ``+digits``). Existing
 customers are never merged automatically: two records already apart are merged by a person

@@ -3,7 +3,8 @@
 Erasure keeps the aggregates (conversations with their channel, intent, timings and
 assignments; events without personal fields) so that statistics stay true, and removes or
 redacts everything that identifies the person: identities, names, addresses, message
-contents and metadata.
+contents and metadata, and what staff wrote freely about them (notes, status reasons,
+transfer notes, survey comments, tags).
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from router.models.conversations import OPEN_STATUSES, ConversationStatus
 from router.models.security import AuditEntry
 from router.store import Database
 from router.store.types import utcnow
-from router.tickets import csat
+from router.tickets import csat, tags
 from router.tickets.transitions import STATUS_EVENTS
 
 ERASED_TEXT = "[erased]"
+TAGGED_EVENT = "conversation.tagged"
 PERSONAL_EVENT_FIELDS = frozenset(
     {"email", "phone", "display_name", "name", "address", "sender", "text", "subject", "note"}
 )
@@ -195,9 +197,7 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
         scrubbed = 0
         for event in await _all(session, Event, col(Event.customer_id), customer_id):
             # A status change's reason is free text, like the notes (it may quote them).
-            personal = PERSONAL_EVENT_FIELDS | (
-                {"reason"} if event.type in STATUS_EVENTS else set()
-            )
+            personal = PERSONAL_EVENT_FIELDS | _free_text_fields(event.type)
             if personal & set(event.data):
                 event.data = {k: v for k, v in event.data.items() if k not in personal}
                 scrubbed += 1
@@ -216,6 +216,7 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
             .values(status_reason=None)
         )
         await csat.forget_comments(session, customer_id)
+        await tags.forget(session, customer_id)
         customer.display_name = customer.email = customer.phone = None
         result = Erasure(customer_id, _affected(messages), _affected(identities), scrubbed)
         session.add(
@@ -229,6 +230,16 @@ async def erase_customer(db: Database, customer_id: int, *, actor: str) -> Erasu
         )
         await session.commit()
         return result
+
+
+def _free_text_fields(event_type: str) -> frozenset[str]:
+    """Fields of this event type that people write freely (they may quote the customer):
+    a status change's reason, like the notes; the tags of a tagging event."""
+    if event_type in STATUS_EVENTS:
+        return frozenset({"reason"})
+    if event_type == TAGGED_EVENT:
+        return tags.TAG_EVENT_FIELDS
+    return frozenset()
 
 
 async def _erase_channel_data(session: AsyncSession, customer_id: int) -> None:

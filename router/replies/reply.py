@@ -120,6 +120,19 @@ async def queue_reply(
     return message
 
 
+_FIRST_SUBJECT = {
+    "fr": "Votre demande n° {conversation}",
+    "en": "Your conversation #{conversation}",
+}
+
+
+def first_subject(conversation: Conversation) -> str:
+    """The subject of an e-mail that starts a thread (the customer wrote none), in the
+    conversation's language: French for a French conversation, English otherwise."""
+    language = "fr" if (conversation.language or "").lower().startswith("fr") else "en"
+    return _FIRST_SUBJECT[language].format(conversation=conversation.id)
+
+
 def _external_id(viewer: Principal, data: ReplyCreate) -> str:
     if data.idempotency_key:
         return f"reply:{viewer.id}:{data.idempotency_key}"
@@ -137,7 +150,7 @@ def _reply_row(
 ) -> Message:
     subject = data.subject or target.subject
     if channel == "email" and not subject:
-        subject = f"Your conversation #{conversation.id}"
+        subject = first_subject(conversation)
     return Message(
         channel=channel,
         external_id=external_id,

@@ -30,6 +30,7 @@ from router.routing.context import (
     RoutingContext,
     offer_timeouts,
 )
+from router.routing.readings import kept_intent
 from router.store.types import utcnow
 from router.tickets import events
 from skills import (
@@ -151,7 +152,7 @@ def _apply_rule(
     conversation: Conversation, facts: Facts, context: RoutingContext
 ) -> tuple[RuleSpec, Requirements]:
     """Match a rule and store what it asks for on the conversation; file it in the queue."""
-    facts = _with_known_emotion(conversation, facts, context.now)
+    facts = _with_known_readings(conversation, facts, context.now)
     rule = match_rule(context.rules, facts)
     requirements = requirements_for(rule, facts)
     conversation.rule_id = rule.id
@@ -170,11 +171,13 @@ def _apply_rule(
     return rule, requirements
 
 
-def _with_known_emotion(conversation: Conversation, facts: Facts, now: datetime) -> Facts:
+def _with_known_readings(conversation: Conversation, facts: Facts, now: datetime) -> Facts:
     """Facts complete with the arrival time and, when the facts carry no emotion, the one
-    already read from the customer's messages (router.routing.care)."""
+    already read from the customer's messages (router.routing.care); an intent not read
+    confidently keeps the conversation's last known one (router.routing.readings)."""
     if facts.at is None:
         facts = replace(facts, at=now)
+    facts = replace(facts, intent=kept_intent(conversation.intent, facts.intent))
     if facts.emotion is None and conversation.emotion is not None:
         facts = replace(
             facts,

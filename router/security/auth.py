@@ -94,7 +94,7 @@ class Authenticator:
             self.login_throttle.take(throttle_key, "failed logins")
         except RateLimited as limited:
             raise RateLimited(
-                "too many failed logins for this account; wait", retry_after=limited.retry_after
+                "too many failed logins for this account", retry_after=limited.retry_after
             ) from None
         async with self.db.session() as session:
             row = (

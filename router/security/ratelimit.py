@@ -55,7 +55,7 @@ class RateLimiter:
         bucket = self._bucket(key, self._clock())
         if bucket.tokens < cost:
             wait = (cost - bucket.tokens) / self.rate
-            raise RateLimited(f"too many {what}; retry in {wait:.0f} s", retry_after=wait)
+            raise RateLimited(f"too many {what}", retry_after=wait)
         bucket.tokens -= cost
 
     def blocked_for(self, key: str) -> float:

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.errors import Conflict, Gone, InvalidRequest, NotFound
+from router.errors import Conflict, DomainError, Gone, InvalidRequest, NotFound
 from router.models import Advisor, Conversation, CsatSurvey, Message
 from router.models.conversations import MessageStatus
 from router.models.csat import CsatAnswer, CsatQuestion
@@ -189,6 +189,26 @@ async def answer(
         )
         await session.commit()
     return _question(survey, data.score)
+
+
+async def notice_page(db: Database, token: str, error: DomainError) -> str:
+    """The page a browser gets when the link cannot be used (unknown, expired, answered),
+    in the survey's language: the API's ``detail`` stays English for integrators."""
+    async with db.read_session() as session:
+        survey = await session.scalar(
+            select(CsatSurvey).where(col(CsatSurvey.token_hash) == digest(token))
+        )
+    if survey is None:
+        return texts.notice_page("en", texts.UNKNOWN_LINK)
+    language = texts.language_of(survey.language)
+    if isinstance(error, Gone):
+        ended = (survey.sent_at + LIFETIME).date()
+        notice = texts.expired_notice(language, ended, LIFETIME.days)
+    elif isinstance(error, Conflict):
+        notice = texts.answered_notice(language)
+    else:
+        notice = error.detail
+    return texts.notice_page(language, notice)
 
 
 async def _by_token(session: AsyncSession, token: str) -> CsatSurvey:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from router.models.csat import MAX_COMMENT
@@ -74,6 +75,18 @@ _PAGE = {
         "thanks": "Thank you, your answer has been recorded.",
     },
 }
+
+
+_ANSWERED = {
+    "fr": "Vous avez déjà répondu à ce questionnaire. Merci !",
+    "en": "This survey has already been answered. Thank you!",
+}
+_EXPIRED = {
+    "fr": "Ce questionnaire a expiré le {day:%d/%m/%Y} (les réponses sont reçues {days} jours).",
+    "en": "This survey expired on {day:%Y-%m-%d} (answers are taken for {days} days).",
+}
+# An unknown link has no language of its own: both.
+UNKNOWN_LINK = "Ce lien de questionnaire est inconnu. / This survey link is unknown."
 
 
 @dataclass(frozen=True)
@@ -152,3 +165,11 @@ def thanks_page(language: Language) -> str:
 def notice_page(language: Language, notice: str) -> str:
     """A page telling why the link cannot be used (unknown, expired, already answered)."""
     return _page(language, f"<p>{html.escape(notice)}</p>")
+
+
+def answered_notice(language: Language) -> str:
+    return _ANSWERED[language]
+
+
+def expired_notice(language: Language, day: date, days: int) -> str:
+    return _EXPIRED[language].format(day=day, days=days)

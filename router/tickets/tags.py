@@ -72,3 +72,21 @@ async def change(
         for tag in added
     )
     return added, removed
+
+
+TAG_EVENT_FIELDS = frozenset({"added", "removed"})
+"""The fields of a ``conversation.tagged`` event that carry tags (free text)."""
+
+
+async def forget(session: AsyncSession, customer_id: int) -> int:
+    """GDPR erasure: tags are free text ("called back 06 12 34 56 78", "jeanne-vip"), so
+    the tags of the customer's conversations go; returns how many. Their tagging events lose
+    ``TAG_EVENT_FIELDS`` with the other personal event fields (router.customers.privacy)."""
+    result = await session.execute(
+        delete(ConversationTag).where(
+            col(ConversationTag.conversation_id).in_(
+                select(Conversation.id).where(col(Conversation.customer_id) == customer_id)
+            )
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -325,11 +325,83 @@ def test_whatsapp_statuses_including_a_failure(client: httpx.AsyncClient) -> Non
     assert "24 hours" in failed.error.message
 
 
+def test_whatsapp_contacts_keep_their_names_and_numbers(client: httpx.AsyncClient) -> None:
+    (message,) = receive(WhatsAppAdapter, "whatsapp_contacts", client).messages
+    assert message.kind is MessageKind.message
+    assert message.text == (
+        "Shared contact: Julien Moreau (+33 6 98 76 54 32, julien.moreau@example.fr); "
+        "Agence Rivoli (+33 1 40 00 00 00)"
+    )
+
+
+def test_whatsapp_flow_completion_reads_as_its_answers(client: httpx.AsyncClient) -> None:
+    (message,) = receive(WhatsAppAdapter, "whatsapp_flow_reply", client).messages
+    assert message.kind is MessageKind.message and message.review_reason is None
+    assert message.text == (
+        "Form completed (flow):\n"
+        "- date_de_livraison: 2024-06-12\n"
+        "- creneau: matin\n"
+        "- commentaire: Sonner deux fois, code 4B12\n"
+        '- options: ["etage", "ascenseur"]'
+    )
+    assert "aig-flow-7f3c2a" not in message.text  # our own token, not an answer
+    assert message.threading.in_reply_to == "wamid.HBgLMzM2-our-flow-message"
+
+
+def test_whatsapp_call_permission_reply_is_a_readable_postback(
+    client: httpx.AsyncClient,
+) -> None:
+    (message,) = receive(WhatsAppAdapter, "whatsapp_call_permission_reply", client).messages
+    assert message.kind is MessageKind.postback
+    assert message.text == "Call permission: accepted until 2024-06-10 10:14 UTC"
+    assert message.postback_payload == "call_permission:accept"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (
+            "whatsapp_interactive_error",
+            "WhatsApp could not pass this interactive message on: Message type unknown "
+            "(131051): Message type is currently not supported.",
+        ),
+        (
+            "whatsapp_unsupported",
+            "WhatsApp could not pass this unsupported message on: Message type unknown (131051)",
+        ),
+    ],
+)
+def test_whatsapp_messages_with_errors_are_held_with_the_reason(
+    name: str, reason: str, client: httpx.AsyncClient
+) -> None:
+    (message,) = receive(WhatsAppAdapter, name, client).messages
+    assert message.kind is MessageKind.unreadable and message.postback_payload is None
+    assert message.review_reason == reason and message.text == f"[{reason}]"
+
+
+@pytest.mark.parametrize(
+    ("interactive", "reason"),
+    [
+        ({"type": "payment_method", "payment_method": {}}, "type 'payment_method' is not read"),
+        ({"type": "button_reply", "button_reply": {}}, "without a title or payload"),
+        ({"type": "nfm_reply", "nfm_reply": {"response_json": "{"}}, "not a JSON object"),
+        ({"type": "call_permission_reply", "call_permission_reply": {}}, "None is not read"),
+    ],
+)
+def test_whatsapp_interactive_replies_are_never_empty_postbacks(
+    interactive: dict[str, object], reason: str, client: httpx.AsyncClient
+) -> None:
+    payload = json.loads(fixture_bytes("meta", "whatsapp_interactive.json"))
+    payload["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"] = interactive
+    result = adapter(WhatsAppAdapter, client).receive(signed(json.dumps(payload).encode()))
+    (message,) = result.messages
+    assert message.kind is MessageKind.unreadable and reason in (message.review_reason or "")
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
         ("whatsapp_reaction", "WhatsApp message type 'reaction' is not handled"),
-        ("whatsapp_unsupported", "WhatsApp message type 'unsupported' is not handled"),
         ("whatsapp_template_status", "field 'message_template_status_update' is not handled"),
     ],
 )

@@ -11,7 +11,7 @@ import pytest
 
 from channels.adapter import WebhookRequest
 from channels.base import OutboundMessage, Threading
-from channels.errors import InvalidVisitorToken, MalformedPayload
+from channels.errors import InvalidFields, InvalidVisitorToken, MalformedPayload
 from channels.webchat.adapter import WebchatAdapter, WebchatConfig
 from channels.webchat.tokens import issue_token, verify_token
 from router.errors import ConfigurationError
@@ -121,21 +121,29 @@ def test_missing_token_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "field"),
     [
-        b'{"text": "no id"}',
-        b'{"id": "has spaces", "text": "x"}',
-        b'{"id": "c-1", "text": ""}',
-        b'{"id": "c-1", "text": "x", "email": "nope"}',
-        b'{"id": "c-1", "attachments": [{"url": "javascript:alert(1)"}]}',
-        b"not json",
+        (b'{"text": "no id"}', "id"),
+        (b'{"id": "has spaces", "text": "x"}', "id"),
+        (b'{"id": "c-1", "text": ""}', None),
+        (b'{"id": "c-1", "text": "x", "email": "nope"}', "email"),
+        (b'{"id": "c-1", "attachments": [{"url": "javascript:alert(1)"}]}', "attachments.0.url"),
     ],
 )
-def test_invalid_widget_messages_are_refused_with_a_reason(body: bytes) -> None:
+def test_invalid_widget_messages_are_422_naming_the_field(body: bytes, field: str | None) -> None:
     chat = adapter()
     token, _ = chat.start_session()
-    with pytest.raises(MalformedPayload):
+    with pytest.raises(InvalidFields) as refused:
         chat.receive(request(body, token))
+    assert refused.value.status_code == 422 and refused.value.field == field
+
+
+def test_a_widget_body_that_is_not_json_is_malformed() -> None:
+    chat = adapter()
+    token, _ = chat.start_session()
+    with pytest.raises(MalformedPayload) as refused:
+        chat.receive(request(b"not json", token))
+    assert refused.value.status_code == 400
 
 
 async def test_send_renders_a_frame_for_the_visitor() -> None:

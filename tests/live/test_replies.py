@@ -145,3 +145,31 @@ async def test_an_idempotency_key_reused_on_another_conversation_is_a_409(
     assert (await _reply(live, first, idempotency_key="same")).status_code == 202
     reused = await _reply(live, second, idempotency_key="same")
     assert reused.status_code == 409 and reused.json()["field"] == "idempotency_key"
+
+
+async def test_a_reply_starting_an_email_thread_has_a_subject_in_the_customers_language(
+    live: httpx.AsyncClient,
+) -> None:
+    subjects = {}
+    for language, text in (
+        ("fr", "Bonjour, ma facture de novembre est fausse, merci de la corriger"),
+        ("en", "Hello, my November invoice is wrong, please correct it"),
+    ):
+        address = f"{language}-client@example.org"
+        posted = await live.post(
+            "/v1/messages",
+            json={
+                "channel": "api",
+                "external_id": f"subject-{language}",
+                "sender": {"id": address, "email": address},
+                "text": text,
+            },
+        )
+        message = await processed(live, posted.json()["id"])
+        conversation = (await live.get(f"/v1/conversations/{message.conversation_id}")).json()
+        assert conversation["language"] == language
+        reply = await _reply(live, message.conversation_id, channel="email")
+        assert reply.status_code == 202, reply.text
+        subjects[language] = (reply.json()["subject"], message.conversation_id)
+    assert subjects["fr"][0] == f"Votre demande n° {subjects['fr'][1]}"
+    assert subjects["en"][0] == f"Your conversation #{subjects['en'][1]}"

@@ -68,6 +68,18 @@ async def _frame(socket: ClientConnection, kind: str = "message") -> dict[str, A
             return frame
 
 
+async def test_invalid_chat_messages_are_422_naming_the_field(live: httpx.AsyncClient) -> None:
+    session = await _session(live)
+    visitor = {"Authorization": f"Bearer {session['token']}"}
+    invalid = await live.post(
+        "/v1/chat/messages", json={"id": "c-1", "text": "x", "email": "nope"}, headers=visitor
+    )
+    assert invalid.status_code == 422, invalid.text
+    assert invalid.json()["code"] == "invalid_request" and invalid.json()["field"] == "email"
+    malformed = await live.post("/v1/chat/messages", content=b"not json", headers=visitor)
+    assert malformed.status_code == 400 and malformed.json()["code"] == "malformed_payload"
+
+
 async def test_websocket_live_replies_and_resume_without_loss_or_duplicates(
     live_settings: Settings,
 ) -> None:

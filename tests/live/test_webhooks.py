@@ -194,3 +194,26 @@ async def test_a_webhook_over_real_http_through_uvicorn(live_settings: Settings)
     assert refused.status_code == 401
     assert handshake.text == "7"
     assert APP_SECRET not in accepted.text
+
+
+async def test_whatsapp_contacts_flows_and_errors_are_stored_readable_or_held(
+    live: httpx.AsyncClient,
+) -> None:
+    stored = {}
+    for name in ("whatsapp_contacts", "whatsapp_flow_reply", "whatsapp_interactive_error"):
+        response = await live.post("/v1/webhooks/meta", **meta_request(fixture_json("meta", name)))
+        assert response.status_code == 200 and response.json()["messages"] == 1, response.text
+        stored[name] = response.json()["ids"][0]
+    contacts = await processed(live, stored["whatsapp_contacts"])
+    assert contacts.text.startswith("Shared contact: Julien Moreau (+33 6 98 76 54 32")
+    flow = await processed(live, stored["whatsapp_flow_reply"])
+    assert "- commentaire: Sonner deux fois, code 4B12" in flow.text
+    assert flow.conversation_id == contacts.conversation_id  # the same customer's thread
+
+    (error,) = await messages(live, id=stored["whatsapp_interactive_error"])
+    assert error.status == "held" and error.meta["kind"] == "unreadable"
+    assert error.review_reason and "Message type unknown (131051)" in error.review_reason
+    # Never routed to an advisor as an empty postback.
+    assert error.text.startswith("[WhatsApp could not pass this interactive message on")
+    assert error.conversation_id is None and error.customer_id is None
+    assert "postback_payload" not in error.meta

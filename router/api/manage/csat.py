@@ -85,7 +85,7 @@ async def get_survey(request: Request, db: DB, token: Token) -> Response:
     except DomainError as error:
         if _wants_json(request):
             raise
-        return _html(survey.notice_page("en", error.detail), error.status_code)
+        return _html(await csat.notice_page(db, token, error), error.status_code)
     if _wants_json(request):
         return JSONResponse(current.model_dump(mode="json"), headers=_PAGE_HEADERS)
     language = survey.language_of(current.language)
@@ -122,7 +122,7 @@ async def answer_survey(
     except DomainError as error:
         if _wants_json(request) or isinstance(error, InvalidRequest):
             raise
-        return _html(survey.notice_page("en", error.detail), error.status_code)
+        return _html(await csat.notice_page(db, token, error), error.status_code)
     if _wants_json(request) or not request.headers.get("content-type", "").startswith(_FORM):
         return JSONResponse(answered.model_dump(mode="json"), headers=_PAGE_HEADERS)
     return _html(survey.thanks_page(survey.language_of(answered.language)))

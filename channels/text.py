@@ -73,6 +73,30 @@ def from_epoch(value: Any, *, millis: bool) -> datetime | None:
         return None
 
 
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def iso_moment(value: Any) -> Any:
+    """A before-validator for date-time inputs: ISO-8601 text (or a datetime from our own
+    code), never a number or numeric text, which pydantic would read as Unix seconds."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_MOMENT.match(value):
+        raise ValueError("must be an ISO-8601 date and time, e.g. 2026-01-31T09:30:00Z")
+    return value
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (naive read as UTC). ValueError, not OverflowError, when UTC leaves
+    datetime's range: 0001-01-01T00:00:00+14:00 is in year 0 once in UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+
+
 def json_safe(value: Any, depth: int = 0) -> Any:
     """A copy of a parsed JSON value with every string storable, bounded in depth."""
     if depth > 32:

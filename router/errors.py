@@ -13,6 +13,7 @@ AiguillageError
     ├── NotFound                  404
     │   └── ChannelNotConfigured  404 (a channel whose provider secret is not set)
     ├── Conflict                  409
+    │   └── IdempotencyConflict   409 (a message key reused for other content)
     ├── Gone                      410 (valid once, now expired: a survey link)
     ├── InvalidRequest            422 (with the offending field)
     └── RateLimited               429 (with Retry-After)
@@ -62,6 +63,11 @@ class DomainError(AiguillageError):
     def headers(self) -> dict[str, str]:
         return {}
 
+    @property
+    def extra(self) -> dict[str, object]:
+        """More members of the problem body."""
+        return {}
+
 
 class Unauthenticated(DomainError):
     status_code = 401
@@ -95,6 +101,20 @@ class ChannelNotConfigured(NotFound):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class IdempotencyConflict(Conflict):
+    """An idempotency key used again for other content; names the message that has it."""
+
+    code = "idempotency_conflict"
+
+    def __init__(self, detail: str, *, message_id: int, field: str = "external_id") -> None:
+        super().__init__(detail, field=field)
+        self.message_id = message_id
+
+    @property
+    def extra(self) -> dict[str, object]:
+        return {"message_id": self.message_id}
 
 
 class Gone(DomainError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
+import jwt
 import pytest
 from sqlmodel import select
 
@@ -181,4 +184,27 @@ async def test_malformed_credentials_are_401_not_500(
     client: httpx.AsyncClient, header: str
 ) -> None:
     response = await client.get("/v1/teams", headers={"Authorization": header})
+    assert response.status_code == 401, response.text
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "99999999999999999999"},  # does not fit an integer column
+        {"sub": "2147483648"},
+        {"sub": "²"},  # str.isdigit() is true, int() refuses it
+        {"sub": "\u0661"},  # an Arabic-Indic one: int() reads it, we never issue it
+        {"sub": "0"},
+        {"sid": 12},
+        {"exp": 10**400},  # in the future, but no float holds it
+    ],
+)
+async def test_validly_signed_odd_claims_are_401_not_500(
+    client: httpx.AsyncClient, claims: dict[str, object]
+) -> None:
+    key = runtime_of(client).auth.signing_key
+    now = int(time.time())
+    payload = {"iss": tokens.ISSUER, "sub": "1", "sid": "0" * 32, "iat": now, "exp": now + 60}
+    token = jwt.encode({**payload, "typ": "access", **claims}, key, algorithm=tokens.ALGORITHM)
+    response = await client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401, response.text

@@ -47,6 +47,11 @@ class Parts:
     """What the walk found; mutable while walking, read once at the end."""
 
     max_attachment_bytes: int
+    # Leaf and enclosed parts read; the rest are counted, not read: a mail of 10,000 parts
+    # must not become 10,000 attachment rows (nor 10,000 decodes).
+    max_parts: int = 100
+    read: int = 0
+    skipped: int = 0
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
@@ -67,15 +72,44 @@ def walk(part: Message, parts: Parts, depth: int = 0) -> None:
     if ctype == "message/delivery-status":
         _delivery_status(part, parts)
     elif part.get_content_maintype() == "message" and part.is_multipart():
-        _enclosed(part, ctype, parts)
+        if _room(parts):
+            _enclosed(part, ctype, parts)
     elif part.is_multipart():
         if ctype == "multipart/report" and parts.report_type is None:
             parts.report_type = str(part.get_param("report-type", "")).lower() or "unknown"
         for child in part.get_payload():
             if isinstance(child, Message):
                 walk(child, parts, depth + 1)
-    else:
+    elif _room(parts):
         _leaf(part, ctype, parts)
+
+
+def _room(parts: Parts) -> bool:
+    """Whether one more part may be read (counted either way)."""
+    if parts.read < parts.max_parts:
+        parts.read += 1
+        return True
+    parts.skipped += 1
+    return False
+
+
+def skipped_reason(parts: Parts) -> str | None:
+    """Why parts are missing from the message (its review reason and a described row)."""
+    if not parts.skipped:
+        return None
+    return (
+        f"{parts.skipped} MIME parts beyond the limit of {parts.max_parts} per message were "
+        "not read; they are in the original message"
+    )
+
+
+def describe_skipped(parts: Parts) -> None:
+    """One described (bytes-less) attachment row standing for the parts not read."""
+    reason = skipped_reason(parts)
+    if reason is not None:
+        parts.attachments.append(
+            Attachment(filename=None, content_type="multipart/mixed", omitted=reason)
+        )
 
 
 def _leaf(part: Message, ctype: str, parts: Parts) -> None:

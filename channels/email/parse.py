@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -24,7 +24,7 @@ from channels.email.html import html_to_text
 from channels.email.quotes import split_reply
 from channels.email.threading import first_id, read_threading
 from channels.errors import PayloadTooLarge
-from channels.text import optional, stable_id, storable, tidy
+from channels.text import optional, stable_id, storable, tidy, utc
 
 CHANNEL = "email"
 _RAW_HEADERS = frozenset(
@@ -52,6 +52,7 @@ class EmailLimits:
     max_message_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = 10 * 1024 * 1024  # bytes above this are described, not kept
     max_text_chars: int = 200_000  # the router's message text column
+    max_parts: int = 100  # MIME parts read per message; the rest described in one row
 
 
 def provider_id(message_id: str | None, raw: bytes) -> str:
@@ -87,8 +88,9 @@ def _trim(raw: bytes) -> bytes:
 
 def _normalise(message: Message, raw: bytes, limits: EmailLimits) -> InboundMessage:
     headers = _raw_headers(message)
-    parts = mime.Parts(max_attachment_bytes=limits.max_attachment_bytes)
+    parts = mime.Parts(max_attachment_bytes=limits.max_attachment_bytes, max_parts=limits.max_parts)
     mime.walk(message, parts)
+    mime.describe_skipped(parts)
     threading = read_threading(
         *(header_text(headers.get(n, "")) for n in ("message-id", "in-reply-to", "references"))
     )
@@ -202,6 +204,9 @@ def _review_reasons(parts: mime.Parts, sender: str, text: str) -> list[str]:
         reasons.append(f"malformed MIME ({', '.join(serious)}); check the original")
     if not sender:
         reasons.append("no sender address")
+    skipped = mime.skipped_reason(parts)
+    if skipped:
+        reasons.append(skipped)
     if not text.strip():
         names = [a.filename or a.content_type for a in parts.attachments][:5]
         reasons.append(
@@ -214,11 +219,10 @@ def _date(value: str | None, parts: mime.Parts) -> datetime | None:
     if not value:
         return None
     try:
-        sent = parsedate_to_datetime(value)
+        return utc(parsedate_to_datetime(value))
     except (TypeError, ValueError, IndexError, OverflowError):
         parts.notes.append(f"unreadable Date header {value[:60]!r}")
         return None
-    return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
 
 
 def _kind(

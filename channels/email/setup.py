@@ -31,6 +31,13 @@ class EmailSettings(BaseSettings):
     email_max_attachment_bytes: int = Field(
         default=10 * MIB, ge=0, description="attachment bytes above this are described, not kept"
     )
+    email_max_parts: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="MIME parts read per message; the rest are described in one attachment "
+        "row and the message is flagged (they stay in the original)",
+    )
     email_keep_original_bytes: int = Field(
         default=25 * MIB, ge=0, description="raw originals above this are described, not kept"
     )
@@ -59,6 +66,7 @@ def email_limits(settings: EmailSettings) -> EmailLimits:
     return EmailLimits(
         max_message_bytes=settings.email_max_message_bytes,
         max_attachment_bytes=settings.email_max_attachment_bytes,
+        max_parts=settings.email_max_parts,
     )
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from channels.base import Attachment, InboundMessage, OutboundMessage
 from channels.errors import InvalidFields
-from channels.text import json_object, optional, storable
+from channels.text import iso_moment, json_object, optional, storable, utc
 from channels.webchat.tokens import VisitorSession
 
 CHANNEL = "chat"
@@ -39,7 +39,7 @@ class WidgetMessage(BaseModel):
     text: str = Field(default="", max_length=10_000)
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, description="ISO-8601; naive is UTC")
     page_url: str | None = Field(default=None, max_length=2000)
     attachments: list[WidgetAttachment] = Field(default_factory=list, max_length=10)
 
@@ -47,6 +47,13 @@ class WidgetMessage(BaseModel):
     @classmethod
     def _storable(cls, value: str | None) -> str | None:
         return None if value is None else storable(value)
+
+    _iso = field_validator("sent_at", mode="before")(iso_moment)
+
+    @field_validator("sent_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else utc(value)
 
     @model_validator(mode="after")
     def _not_empty(self) -> WidgetMessage:
@@ -66,9 +73,6 @@ def parse_widget_message(body: bytes, session: VisitorSession) -> InboundMessage
         )
         field = ".".join(str(p) for p in errors[0]["loc"]) or None
         raise InvalidFields(f"web chat message refused: {problems}", field=field) from None
-    sent_at = message.sent_at
-    if sent_at is not None:
-        sent_at = sent_at.replace(tzinfo=UTC) if sent_at.tzinfo is None else sent_at.astimezone(UTC)
     return InboundMessage(
         channel=CHANNEL,
         provider_message_id=f"{session.visitor_id}:{message.id}",
@@ -85,7 +89,7 @@ def parse_widget_message(body: bytes, session: VisitorSession) -> InboundMessage
             )
             for a in message.attachments
         ),
-        sent_at=sent_at,
+        sent_at=message.sent_at,
         metadata={"email": message.email, "page_url": message.page_url},
     )
 

@@ -105,10 +105,14 @@ def _session(claims: dict[str, object], now: datetime, leeway: timedelta) -> Vis
         raise InvalidVisitorToken("visitor token refused: bad subject")
     if not isinstance(issued, int) or not isinstance(expires, int):
         raise InvalidVisitorToken("visitor token refused: iat and exp must be integers")
-    session = VisitorSession(
-        visitor_id, datetime.fromtimestamp(issued, UTC), datetime.fromtimestamp(expires, UTC)
-    )
-    if now > session.expires_at + leeway:
+    try:
+        session = VisitorSession(
+            visitor_id, datetime.fromtimestamp(issued, UTC), datetime.fromtimestamp(expires, UTC)
+        )
+        expired = now > session.expires_at + leeway
+    except (OverflowError, OSError, ValueError):
+        raise InvalidVisitorToken("visitor token refused: iat or exp out of range") from None
+    if expired:
         raise InvalidVisitorToken("visitor token expired: start a new chat session")
     if session.issued_at > now + leeway:
         raise InvalidVisitorToken("visitor token refused: issued in the future")

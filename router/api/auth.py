@@ -6,20 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from router.admin import advisors
 from router.api.deps import DB, RuntimeDep
 from router.api.guard import THROTTLED_PUBLIC_ROUTE, Staff, client_address
 from router.models.advisors import AdvisorPublic
 from router.models.security import RefreshRequest, TokenPair
-from router.models.validation import IdPath
+from router.models.validation import IdPath, RequestBody
 from router.security import staff
 
 router = APIRouter(prefix="/v1/auth", tags=["authentication"])
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(RequestBody):
     new_password: str = Field(min_length=1, max_length=256)
     current_password: str | None = Field(
         default=None, max_length=256, description="required when changing your own password"

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,6 +36,7 @@ class Problem(BaseModel):
     detail: str
     field: str | None = None
     errors: list[FieldError] | None = None
+    message_id: int | None = None  # idempotency_conflict: the message stored under the key
 
 
 def _doc(description: str) -> dict[str, Any]:
@@ -95,6 +97,7 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
 async def _domain(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     extra: dict[str, Any] = {"field": error.field} if error.field else {}
+    extra |= error.extra
     return problem(error.status_code, error.code, error.detail, headers=error.headers, **extra)
 
 
@@ -106,10 +109,25 @@ _HTTP_CODES = {
 }
 
 
-async def _http(_request: Request, error: Exception) -> JSONResponse:
+async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = _HTTP_CODES.get(error.status_code, "http_error")
-    return problem(error.status_code, code, str(error.detail), headers=error.headers)
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return problem(error.status_code, code, str(error.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method of the request's path (RFC 9110 15.5.6). The router's own answer names
+    only the methods of the first route whose path matched, one of several."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        pattern = getattr(context, "path_regex", None)
+        if pattern is not None and context.methods and pattern.match(path):
+            methods |= context.methods
+    return ", ".join(sorted(methods))
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:

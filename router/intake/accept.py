@@ -19,11 +19,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, tuple_
-from sqlmodel import col, select
+from sqlalchemy import Table
 
 from router.broker import Broker
-from router.errors import Forbidden
+from router.errors import Forbidden, IdempotencyConflict
+from router.intake import idempotency
 from router.intake.outbox import publish_and_mark
 from router.intake.record import InboundRecord, Key
 from router.models import Message, MessageAttachment, MessageOriginal
@@ -98,10 +98,12 @@ async def write_batch(
 ) -> tuple[list[MessageAccepted], list[int]]:
     """One multi-row insert and one commit; repeats of a key are duplicates.
 
-    Returns an answer per submission (arrival order) and the ids of the new messages for the
+    Returns an answer per submission (arrival order: a repeat of a key is a duplicate, or an
+    ``idempotency.Mismatch`` when its content differs) and the ids of the new messages for the
     pipeline, to publish after the commit (held ones are stored only). Without a publish,
     the outbox sweeper publishes them later (the email importer relies on it).
     """
+    batch = [idempotency.normalised(submission) for submission in batch]
     unique: dict[Key, Submission] = {}
     # Key order: two API processes inserting the same keys never wait on each other in
     # a cycle.
@@ -118,7 +120,7 @@ async def write_batch(
             )
         }
         await _store_extras(session, {inserted[k]: unique[k] for k in inserted})
-        existing = await _existing_ids(session, [k for k in unique if k not in inserted])
+        existing = await idempotency.stored(session, [k for k in unique if k not in inserted])
         await session.commit()
     to_publish = sorted(
         message_id
@@ -129,10 +131,14 @@ async def write_batch(
     answers = []
     for submission in batch:  # arrival order: the first of a key is the new one
         key = _sub_key(submission)
-        answers.append(
-            MessageAccepted(id=inserted.get(key) or existing[key], duplicate=key not in first)
-        )
-        first.discard(key)
+        if key in first:
+            answers.append(MessageAccepted(id=inserted[key], duplicate=False))
+            first.discard(key)
+        elif key in inserted:  # a repeat within this batch: compared with its first
+            answers.append(idempotency.repeat(inserted[key], unique[key].row, submission.row))
+        else:
+            stored = existing[key]
+            answers.append(idempotency.repeat(stored["id"], stored, submission.row))
     return answers, to_publish
 
 
@@ -154,17 +160,6 @@ async def _store_extras(session: Any, new: dict[int, Submission]) -> None:
         await session.execute(ORIGINAL_TABLE.insert(), originals)
 
 
-async def _existing_ids(session: Any, keys: list[Key]) -> dict[Key, int]:
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(Message.channel, Message.external_id, Message.id).where(
-            tuple_(col(Message.channel), col(Message.external_id)).in_(keys)
-        )
-    )
-    return {(channel, external_id): message_id for channel, external_id, message_id in rows}
-
-
 async def accept_message(
     writer: IntakeWriter, payload: MessageCreate, caller: Principal | None = None
 ) -> MessageAccepted:
@@ -174,4 +169,11 @@ async def accept_message(
     """
     if caller is not None and not caller.may_use_channel(payload.channel):
         raise Forbidden(f"this API key may not post messages for channel {payload.channel}")
-    return await writer.store(payload)
+    answer = await writer.store(payload)
+    if isinstance(answer, idempotency.Mismatch):
+        raise IdempotencyConflict(
+            f"external_id {payload.external_id!r} of channel {payload.channel} was already used "
+            f"for message {answer.id} with other content",
+            message_id=answer.id,
+        )
+    return answer

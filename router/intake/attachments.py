@@ -25,14 +25,20 @@ def _public(row: MessageAttachment) -> AttachmentPublic:
 
 
 async def list_attachments(
-    db: Database, message_id: int, viewer: Principal
+    db: Database, message_id: int, viewer: Principal, *, after_id: int = 0, limit: int = 100
 ) -> Sequence[AttachmentPublic]:
+    """A page of the message's attachments in id order (their order in the message: they
+    are inserted in position order)."""
     await get_message(db, message_id, viewer)
     async with db.read_session() as session:
         rows = await session.scalars(
             select(MessageAttachment)
-            .where(col(MessageAttachment.message_id) == message_id)
-            .order_by(col(MessageAttachment.position), col(MessageAttachment.id))
+            .where(
+                col(MessageAttachment.message_id) == message_id,
+                col(MessageAttachment.id) > after_id,
+            )
+            .order_by(col(MessageAttachment.id))
+            .limit(limit)
         )
         return [_public(row) for row in rows]
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from channels.base import Attachment, InboundMessage, MessageKind, ParseResult
 from router.customers.identities import normal_email, normal_phone
-from router.intake import automated_mail, receipts
+from router.intake import automated_mail, idempotency, receipts
 from router.intake.accept import IntakeWriter, Submission
 from router.intake.record import InboundRecord
 from router.models.conversations import MessageStatus
@@ -37,7 +37,8 @@ RAW_TYPES = {"email": "message/rfc822"}
 # Answer of the webhook and raw-email endpoints.
 class IntakeSummary(BaseModel):
     messages: int = 0  # newly stored
-    duplicates: int = 0  # already stored (provider retries)
+    duplicates: int = 0  # already stored (provider retries), conflicts included
+    conflicts: int = 0  # already stored with other content: the stored one is kept
     statuses: int = 0  # delivery/read receipts applied
     ignored: int = 0  # parts acknowledged and logged, not stored
     ids: list[int] = []
@@ -160,12 +161,18 @@ async def accept_parsed(
     if held:
         await automated_mail.link_held(db, held)
     applied = await receipts.apply(db, result.statuses) if result.statuses else 0
+    conflicts = [a.id for a in answers if isinstance(a, idempotency.Mismatch)]
+    if conflicts:
+        log.warning(
+            "%s: message ids reused with other content, kept as stored: %s", source, conflicts
+        )
     for part in result.ignored:
         # The reason and place only: the part itself may hold personal data.
         log.info("%s: ignored %s (%s)", source, part.where or "payload", part.reason)
     return IntakeSummary(
         messages=sum(not a.duplicate for a in answers),
         duplicates=sum(a.duplicate for a in answers),
+        conflicts=len(conflicts),
         statuses=applied,
         ignored=len(result.ignored),
         ids=[a.id for a in answers],

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from channels.adapter import WebhookRequest
 from channels.errors import InvalidVisitorToken
 from channels.webchat.adapter import WebchatAdapter
+from router.errors import IdempotencyConflict
 from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
@@ -60,10 +61,18 @@ def start_session(adapter: WebchatAdapter, authorization: str | None) -> ChatSes
 async def post_message(
     db: Database, writer: IntakeWriter, adapter: WebchatAdapter, request: WebhookRequest
 ) -> IntakeSummary:
-    """A visitor's message, through the same intake as every channel."""
-    return await accept_parsed(
+    """A visitor's message, through the same intake as every channel. The widget is our
+    own client: a message id reused for other text is refused, as on ``POST /v1/messages``."""
+    summary = await accept_parsed(
         db, writer, adapter.receive(request), _NO_ORIGINAL, source="web chat"
     )
+    if summary.conflicts:
+        raise IdempotencyConflict(
+            "this message id was already used for another message",
+            message_id=summary.ids[0],
+            field="id",
+        )
+    return summary
 
 
 async def feed(db: Database, visitor_id: str, after: int, limit: int = FEED_LIMIT) -> list[Message]:

@@ -10,7 +10,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from router.models.validation import MAX_ID, storable_text
+from router.models.validation import MAX_ID, RequestBody, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 from skills import AdvisorStatus  # one definition, shared with the routing domain
 
@@ -97,7 +97,8 @@ def _unique_sorted(value: list[str] | None) -> list[str] | None:
 
 
 # Body of POST /v1/advisors.
-class AdvisorCreate(AdvisorBase):
+# SQLModel types its model_config as its own TypedDict: the two bases' configs merge fine.
+class AdvisorCreate(AdvisorBase, RequestBody):  # type: ignore[misc]
     email: Email
     languages: list[LanguageCode] = Field(
         default_factory=list, max_length=20, description="ISO 639 codes, e.g. ['fr', 'en']"
@@ -121,7 +122,7 @@ class AdvisorCreate(AdvisorBase):
 
 
 # Body of PATCH /v1/advisors/{id}: every field optional; null only where a value may be empty.
-class AdvisorUpdate(SQLModel):
+class AdvisorUpdate(SQLModel, RequestBody):  # type: ignore[misc]
     name: str | None = Field(default=None, min_length=1, max_length=200)
     team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     supervisor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -150,7 +151,7 @@ class AdvisorUpdate(SQLModel):
 
 
 # Body of POST /v1/teams.
-class TeamCreate(SQLModel):
+class TeamCreate(SQLModel, RequestBody):  # type: ignore[misc]
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     offer_mode: OfferMode = OfferMode.auto
     offer_timeout_seconds: OfferTimeout = 30
@@ -159,13 +160,13 @@ class TeamCreate(SQLModel):
 
 
 # Body of PATCH /v1/teams/{id}: how pushed work reaches the team's advisors.
-class TeamUpdate(SQLModel):
+class TeamUpdate(SQLModel, RequestBody):  # type: ignore[misc]
     offer_mode: OfferMode | None = None
     offer_timeout_seconds: OfferTimeout | None = None
 
 
 # Body of POST /v1/skills.
-class SkillCreate(SQLModel):
+class SkillCreate(SQLModel, RequestBody):  # type: ignore[misc]
     name: SkillName
     description: str | None = Field(default=None, max_length=500)
 

@@ -9,6 +9,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
+from router.models.validation import RequestBody
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 
@@ -67,7 +68,7 @@ class ClassifierModelPublic(BaseModel):
 
 
 # Body of POST /v1/messages/{id}/corrections.
-class CorrectionCreate(BaseModel):
+class CorrectionCreate(RequestBody):
     intent: str | None = PydanticField(default=None, description="one of the classifier's intents")
     emotion: str | None = PydanticField(default=None, description="one of its emotions")
     emotion_intensity: float | None = PydanticField(default=None, ge=0.0, le=1.0)
@@ -93,7 +94,7 @@ class CorrectionPublic(BaseModel):
 
 
 # Body of POST /v1/classify.
-class ClassifyRequest(BaseModel):
+class ClassifyRequest(RequestBody):
     text: str = PydanticField(max_length=200_000)
 
 

@@ -1,6 +1,6 @@
 """Conversations (tickets), their messages and their assignments to advisors."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from router.models.validation import storable_json, storable_text
+from router.models.validation import IsoDateTime, RequestBody, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 #: A customer has at most one of these: their next message joins it.
@@ -184,7 +184,7 @@ class ConversationPublic(ConversationBase):
 
 
 # Sender of an inbound message as the integrator knows them.
-class Sender(BaseModel):
+class Sender(RequestBody):
     id: str = PydanticField(min_length=1, max_length=320, description="channel-specific sender id")
     name: str | None = PydanticField(default=None, max_length=200)
     email: str | None = PydanticField(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
@@ -194,7 +194,7 @@ class Sender(BaseModel):
 
 
 # Body of POST /v1/messages (the integrator contract).
-class MessageCreate(BaseModel):
+class MessageCreate(RequestBody):
     channel: Channel
     external_id: str = PydanticField(
         min_length=1, max_length=200, description="provider message id"
@@ -202,23 +202,19 @@ class MessageCreate(BaseModel):
     sender: Sender
     text: str = PydanticField(max_length=200_000)
     subject: str | None = PydanticField(default=None, max_length=998)
-    sent_at: datetime | None = None
+    sent_at: IsoDateTime | None = None
     metadata: dict[str, Any] = PydanticField(default_factory=dict)
 
     _text = field_validator("external_id", "text", "subject")(storable_text)
     _metadata = field_validator("metadata")(storable_json)
 
-    @field_validator("sent_at")
+    @field_validator("external_id")
     @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("sent_at needs a timezone, e.g. 2026-01-31T09:30:00Z")
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("sent_at is out of range once converted to UTC") from None
+    def _not_blank(cls, value: str) -> str:
+        # Intake strips the key (router.intake.idempotency): blank would become empty.
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
 
 
 # Answer of POST /v1/messages.

@@ -4,13 +4,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
+from pydantic import field_validator, model_validator
 from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from router.models.validation import MAX_ID, storable_json, storable_text
+from router.models.validation import MAX_ID, RequestBody, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 from skills import Policy
 
@@ -39,7 +39,7 @@ class RoutingRule(SQLModel, table=True):
 
 
 # One escalation step: after this long waiting, these requirements (omitted: unchanged).
-class EscalationStepWrite(BaseModel):
+class EscalationStepWrite(RequestBody):
     after_seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
     required_skills: dict[str, int] | None = None
     require_language: bool | None = None
@@ -47,7 +47,7 @@ class EscalationStepWrite(BaseModel):
 
 
 # Body of POST /v1/rules and PUT /v1/rules/{id}; the matcher in skills/ validates the rest.
-class RuleWrite(BaseModel):
+class RuleWrite(RequestBody):
     name: str = PydanticField(min_length=1, max_length=100)
     position: int = PydanticField(
         default=100, ge=0, le=1_000_000, description="evaluation order, lowest first"
@@ -86,7 +86,7 @@ class RulePublic(RuleWrite):
 
 
 # One channel's reply window (e.g. WhatsApp: 24 h after the customer's last message).
-class ReplyWindowConfig(BaseModel):
+class ReplyWindowConfig(RequestBody):
     seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
     ramp_seconds: int = PydanticField(gt=0, description="urgency rises over the window's end")
     points: int = PydanticField(ge=0, le=100, description="urgency when the window closes")
@@ -106,7 +106,7 @@ DEFAULT_REPLY_WINDOWS: dict[str, dict[str, int]] = {
 
 
 # Body of PUT /v1/routing/config: the tunables of waiting order, offers and care.
-class RoutingConfigWrite(BaseModel):
+class RoutingConfigWrite(RequestBody):
     ageing_points_per_minute: float = PydanticField(
         default=1.0, ge=0, le=100, description="priority gained per minute waited"
     )

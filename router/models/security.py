@@ -14,7 +14,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from router.models.validation import storable_text
+from router.models.validation import RequestBody, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 
@@ -108,7 +108,7 @@ class TokenPair(BaseModel):
 
 
 # Body of POST /v1/auth/refresh and /v1/auth/logout.
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestBody):
     refresh_token: str = PydanticField(min_length=10, max_length=200)
 
 
@@ -116,7 +116,7 @@ KeyName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 # Body of POST /v1/api-keys.
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestBody):
     name: KeyName
     scopes: list[Scope] = PydanticField(min_length=1, max_length=len(Scope))
     channels: list[Channel] = PydanticField(

@@ -9,7 +9,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
-from router.models.validation import storable_json, storable_text
+from router.models.validation import RequestBody, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 
@@ -38,7 +38,7 @@ MAX_TARGET_SECONDS = 90 * 86400
 
 # Body of POST /v1/sla-policies (a PATCH is merged into the stored policy, then checked as
 # this); business hours are checked by clocks.sla (time zone, windows, holidays).
-class SlaPolicyWrite(BaseModel):
+class SlaPolicyWrite(RequestBody):
     name: str = PydanticField(min_length=1, max_length=120)
     position: int = PydanticField(
         default=0, ge=0, le=1_000_000, description="matching order, lowest first; first match wins"
@@ -74,7 +74,7 @@ class SlaPolicyWrite(BaseModel):
 
 
 # Body of PATCH /v1/sla-policies/{id}: the fields to change (null clears a nullable one).
-class SlaPolicyPatch(BaseModel):
+class SlaPolicyPatch(RequestBody):
     name: str | None = PydanticField(default=None, min_length=1, max_length=120)
     position: int | None = PydanticField(default=None, ge=0, le=1_000_000)
     min_priority: int | None = PydanticField(default=None, ge=0, le=100)

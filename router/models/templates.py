@@ -11,7 +11,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from router.models.template_syntax import variant_problems
-from router.models.validation import storable_text
+from router.models.validation import RequestBody, storable_text
 from router.store.types import JSONType, UTCDateTime, utcnow
 
 #: Intents are the classifier's labels: lower-case words joined by underscores.
@@ -45,7 +45,7 @@ class ReplyTemplate(SQLModel, table=True):
 
 
 # One variant as written by an admin (API input and output).
-class TemplateVariant(BaseModel):
+class TemplateVariant(RequestBody):
     channel_kind: ChannelKind = PydanticField(
         description="email (greeting and signature added), chat (short), social (brief and "
         "public: no personal placeholders, at most 640 characters) or any (the fallback)"
@@ -95,7 +95,7 @@ def _distinct(variants: list[TemplateVariant] | None) -> list[TemplateVariant] |
 
 
 # Body of POST /v1/templates.
-class ReplyTemplateCreate(BaseModel):
+class ReplyTemplateCreate(RequestBody):
     name: str = PydanticField(min_length=1, max_length=120)
     intent: str | None = PydanticField(
         default=None, pattern=INTENT_PATTERN, description="the classifier intent it answers"
@@ -115,7 +115,7 @@ class ReplyTemplateCreate(BaseModel):
 
 
 # Body of PATCH /v1/templates/{id}: the fields given replace the stored ones (variants whole).
-class ReplyTemplateUpdate(BaseModel):
+class ReplyTemplateUpdate(RequestBody):
     name: str | None = PydanticField(default=None, min_length=1, max_length=120)
     intent: str | None = PydanticField(
         default=None, pattern=INTENT_PATTERN, description="null: answers no intent in particular"

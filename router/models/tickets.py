@@ -9,7 +9,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from router.models.validation import storable_text
+from router.models.validation import RequestBody, storable_text
 from router.store.types import UTCDateTime, utcnow
 
 MAX_TAGS = 20  # per conversation
@@ -59,7 +59,7 @@ class StatusTarget(StrEnum):
 
 
 # Body of POST /v1/conversations/{id}/status.
-class StatusChange(BaseModel):
+class StatusChange(RequestBody):
     status: StatusTarget
     reason: str | None = PydanticField(
         default=None, min_length=1, max_length=500, description="why (kept on the ticket)"
@@ -69,7 +69,7 @@ class StatusChange(BaseModel):
 
 
 # Body of PATCH /v1/conversations/{id}: priority and tags (at least one change).
-class TicketUpdate(BaseModel):
+class TicketUpdate(RequestBody):
     priority: int | None = PydanticField(default=None, ge=-100, le=100)
     add_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
     remove_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
@@ -84,7 +84,7 @@ class TicketUpdate(BaseModel):
 
 
 # Body of POST /v1/conversations/{id}/notes.
-class NoteCreate(BaseModel):
+class NoteCreate(RequestBody):
     text: str = PydanticField(min_length=1, max_length=10_000)
 
     _text = field_validator("text")(storable_text)

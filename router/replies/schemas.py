@@ -1,14 +1,14 @@
 """What an advisor sends: the body of POST /v1/conversations/{id}/replies."""
 
-from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
+from pydantic import field_validator, model_validator
 
 from router.models.channels import Channel
-from router.models.validation import MAX_ID, storable_text
+from router.models.validation import MAX_ID, RequestBody, storable_text
 
 
 # Body of POST /v1/conversations/{id}/replies: ``text``, or ``template_id``, or both.
-class ReplyCreate(BaseModel):
+class ReplyCreate(RequestBody):
     text: str | None = PydanticField(
         default=None,
         min_length=1,

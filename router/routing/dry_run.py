@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from router.classify.language import detect_language
 from router.models.channels import Channel
-from router.models.validation import storable_text
+from router.models.validation import IsoDateTime, RequestBody, storable_text
 from router.routing import config as routing_config
 from router.routing import profiles
 from router.store import Database
@@ -18,7 +17,7 @@ from skills import Facts, choose, match_rule, requirements_for
 
 
 # Body of POST /v1/routing/dry-run.
-class DryRunRequest(BaseModel):
+class DryRunRequest(RequestBody):
     text: str = Field(max_length=200_000)
     channel: Channel = Channel("chat")
     subject: str | None = Field(default=None, max_length=998)
@@ -29,18 +28,11 @@ class DryRunRequest(BaseModel):
     tier: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
     emotion: str | None = Field(default=None, pattern=r"^[a-z_]{1,20}$")
     emotion_intensity: float = Field(default=0.0, ge=0, le=1)
-    at: datetime | None = Field(
+    at: IsoDateTime | None = Field(
         default=None, description="route as if the message arrived then (business hours)"
     )
 
     _text = field_validator("text", "subject")(storable_text)
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("at needs a timezone, e.g. 2026-01-31T09:30:00Z")
-        return value.astimezone(UTC) if value is not None else None
 
 
 # Answer of the dry-run.

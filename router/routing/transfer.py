@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -27,7 +27,7 @@ from router.errors import Conflict, Forbidden, InvalidRequest
 from router.models import Advisor, Conversation, RoutingExclusion, Skill, Team
 from router.models.advisors import Role, SkillName
 from router.models.conversations import ConversationPublic, ConversationStatus
-from router.models.validation import MAX_ID, storable_text
+from router.models.validation import MAX_ID, RequestBody, storable_text
 from router.routing import assignment, care, profiles, queue
 from router.routing.context import RoutingContext
 from router.security.principal import Principal
@@ -40,7 +40,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # Body of POST /v1/conversations/{id}/transfer: an advisor, or a skill and/or a team.
-class TransferRequest(BaseModel):
+class TransferRequest(RequestBody):
     to_advisor_id: Id | None = None
     to_skill: SkillName | None = None
     level: int = Field(default=1, ge=1, le=5, description="minimum level of to_skill")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,9 +17,14 @@ from dataclasses import dataclass
 import jwt
 
 from router.errors import Unauthenticated
+from router.models.validation import MAX_ID
 
 ALGORITHM = "HS256"
 ISSUER = "aiguillage"
+# The subject is an advisor id as we issue it: ASCII digits of a 32-bit primary key
+# (str.isdigit() also accepts "²" and Arabic-Indic digits; a longer number overflows a query).
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
+_LATEST_EXPIRY = 2**53  # beyond, a float loses the seconds (and 10**400 does not convert)
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,19 @@ def decode_access_token(key: str, token: str) -> AccessClaims:
         raise Unauthenticated("the access token has expired; refresh it") from None
     except jwt.InvalidTokenError:
         raise Unauthenticated("the access token is invalid") from None
-    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+    subject, session_id, expires = claims["sub"], claims["sid"], claims["exp"]
+    if (
+        claims.get("typ") != "access"
+        or not isinstance(subject, str)
+        or not _SUBJECT.fullmatch(subject)
+        or int(subject) > MAX_ID
+        or not isinstance(session_id, str)
+        # PyJWT checks that exp is a number in the future, not that it fits a float.
+        or not isinstance(expires, int | float)
+        or expires > _LATEST_EXPIRY
+    ):
         raise Unauthenticated("the access token is invalid")
-    return AccessClaims(int(claims["sub"]), str(claims["sid"]), float(claims["exp"]))
+    return AccessClaims(int(subject), session_id, float(expires))
 
 
 def new_session_id() -> str:

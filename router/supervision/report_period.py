@@ -14,7 +14,10 @@ MAX_SPAN = timedelta(days=366)
 def report_period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
     """[since, until): default the last 30 days; at most 366 days (a year's figures)."""
     until = until or utcnow()
-    since = since or until - DEFAULT_SPAN
+    try:
+        since = since or until - DEFAULT_SPAN
+    except OverflowError:  # until in the first days of year 1
+        raise InvalidRequest("until is too early to count 30 days back", field="until") from None
     if since >= until:
         raise InvalidRequest("since must be before until", field="since")
     if until - since > MAX_SPAN:

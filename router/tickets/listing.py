@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from channels.text import utc
 from router.errors import InvalidRequest
 from router.models import Advisor, Conversation
 from router.models.channels import Channel
@@ -237,11 +238,11 @@ def _value(raw: object, key: str, invalid: InvalidRequest) -> Any:
     if key in _DATES:
         try:
             moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+            if moment is None or moment.tzinfo is None:
+                raise invalid
+            return utc(moment)  # out of range in UTC: a ValueError, not a 500 when bound
         except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise invalid
-        return moment
+            raise invalid from None
     if not isinstance(raw, int) or isinstance(raw, bool) or not -(2**31) <= raw < 2**31:
         raise invalid
     return raw

@@ -24,6 +24,9 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
     status_code=202,
     response_model=MessageAccepted,
     summary="Submit an inbound customer message (idempotent on channel + external_id)",
+    description="The external_id is stripped of surrounding spaces (case is kept). The same "
+    "key with the same content again is a duplicate (202, the stored id); with other content "
+    "it is refused with 409 `idempotency_conflict` naming the stored message_id.",
 )
 async def post_message(
     payload: MessageCreate,

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from router.api.deps import DB
+from router.api.deps import DB, AfterId, Limit
 from router.api.guard import allow
 from router.intake import attachments
 from router.models.advisors import Role
@@ -27,9 +27,14 @@ BINARY: dict[int | str, dict[str, Any]] = {
     "/{message_id}/attachments",
     response_model=list[AttachmentPublic],
     summary="A message's attachments (name, type, size; whether the bytes were kept)",
+    description="In id order, a page at a time: pass the last id seen as `after_id`.",
 )
-async def list_attachments(db: DB, viewer: Reader, message_id: IdPath) -> list[AttachmentPublic]:
-    return list(await attachments.list_attachments(db, message_id, viewer))
+async def list_attachments(
+    db: DB, viewer: Reader, message_id: IdPath, after_id: AfterId = 0, limit: Limit = 100
+) -> list[AttachmentPublic]:
+    return list(
+        await attachments.list_attachments(db, message_id, viewer, after_id=after_id, limit=limit)
+    )
 
 
 @router.get(

@@ -13,13 +13,13 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import AwareDatetime, ValidationError
+from pydantic import ValidationError
 
 from router.api.deps import DB
 from router.api.guard import THROTTLED_PUBLIC_ROUTE, Supervisor
 from router.errors import DomainError, InvalidRequest
 from router.models.csat import CsatAnswer, CsatQuestion, CsatReport
-from router.models.validation import OptionalIdQuery
+from router.models.validation import IsoDateTime, OptionalIdQuery
 from router.supervision import csat_report
 from router.tickets import csat
 from router.tickets import survey_text as survey
@@ -140,7 +140,7 @@ async def report(
     db: DB,
     viewer: Supervisor,
     team_id: OptionalIdQuery = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
 ) -> CsatReport:
     return await csat_report.csat_report(db, viewer, team_id=team_id, since=since, until=until)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from pydantic import AwareDatetime
 
 from router.api.deps import DB
 from router.api.guard import Admin, Supervisor
 from router.models.sla import SlaPolicyPatch, SlaPolicyPublic, SlaPolicyWrite, SlaReport
-from router.models.validation import IdPath, OptionalIdQuery
+from router.models.validation import IdPath, IsoDateTime, OptionalIdQuery
 from router.supervision import sla_report
 from router.tickets import sla_policies
 
@@ -74,7 +73,7 @@ async def report(
     db: DB,
     viewer: Supervisor,
     team_id: OptionalIdQuery = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
 ) -> SlaReport:
     return await sla_report.sla_report(db, viewer, team_id=team_id, since=since, until=until)

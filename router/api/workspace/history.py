@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -15,7 +14,7 @@ from router.customers.schemas import ContextCard, TimelineKind, TimelinePage
 from router.models.advisors import Role
 from router.models.channels import Channel
 from router.models.security import Scope
-from router.models.validation import MAX_ID, IdPath, OptionalIdQuery
+from router.models.validation import MAX_ID, IdPath, IsoDateTime, OptionalIdQuery
 from router.security.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["history"])
@@ -41,8 +40,8 @@ async def customer_timeline(
     kind: Annotated[list[TimelineKind] | None, Query(max_length=20)] = None,
     channel: Channel | None = None,
     conversation_id: OptionalIdQuery = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
     before: Cursor = None,
     after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

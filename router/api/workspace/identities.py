@@ -13,13 +13,13 @@ from router.customers import identities, merge
 from router.models.advisors import Role
 from router.models.customers import IdentityPublic
 from router.models.security import Scope
-from router.models.validation import MAX_ID, IdPath
+from router.models.validation import MAX_ID, IdPath, RequestBody
 from router.security.principal import Principal
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(RequestBody):
     duplicate_id: int = Field(ge=1, le=MAX_ID, description="the record merged into this one")
 
 

@@ -103,7 +103,6 @@ async def write_batch(
     pipeline, to publish after the commit (held ones are stored only). Without a publish,
     the outbox sweeper publishes them later (the email importer relies on it).
     """
-    batch = [idempotency.normalised(submission) for submission in batch]
     unique: dict[Key, Submission] = {}
     # Key order: two API processes inserting the same keys never wait on each other in
     # a cycle.
@@ -135,10 +134,12 @@ async def write_batch(
             answers.append(MessageAccepted(id=inserted[key], duplicate=False))
             first.discard(key)
         elif key in inserted:  # a repeat within this batch: compared with its first
-            answers.append(idempotency.repeat(inserted[key], unique[key].row, submission.row))
+            answers.append(
+                idempotency.repeat(inserted[key], unique[key].record.row(), submission.record.row())
+            )
         else:
             stored = existing[key]
-            answers.append(idempotency.repeat(stored["id"], stored, submission.row))
+            answers.append(idempotency.repeat(stored["id"], stored, submission.record.row()))
     return answers, to_publish
 
 

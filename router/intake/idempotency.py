@@ -1,11 +1,11 @@
 """The idempotency key of an inbound message, and what a repeat of it means.
 
 The key is (channel, external id). Every intake path (``POST /v1/messages``, the web chat,
-provider webhooks, SMTP, the raw-email endpoint, the importer) normalises the external id
-the same way, in ``router.intake.accept.write_batch``: :func:`normal_key`, the adapters'
-``stable_id``: surrounding whitespace stripped, case kept (provider ids such as Meta's
-``m_...`` or e-mail Message-IDs are case-sensitive: folding case could merge two messages),
-an id longer than the column replaced by its SHA-256.
+provider webhooks, SMTP, the raw-email endpoint, the importer) builds the one
+``router.intake.record.InboundRecord``, which normalises the external id the same way: the
+adapters' ``stable_id``: surrounding whitespace stripped, case kept (provider ids such as
+Meta's ``m_...`` or e-mail Message-IDs are case-sensitive: folding case could merge two
+messages), an id longer than the column replaced by its SHA-256.
 
 A repeat of a stored key is a duplicate when it carries the same content (a retry: the
 stored message's id, nothing written) and a *mismatch* when it does not, like a payment
@@ -17,20 +17,14 @@ and would retry forever), and the mismatch is counted and logged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import tuple_
 from sqlmodel import col, select
 
-from channels.text import stable_id
+from router.intake.record import Key
 from router.models import Message
 from router.models.conversations import MessageAccepted
-
-if TYPE_CHECKING:
-    from router.intake.accept import Submission
-
-Key = tuple[str, str]  # (channel, external id)
 
 #: What a message says and who says it: what a retry repeats. Not the status, the review
 #: reason or the arrival time, which are ours.
@@ -48,18 +42,6 @@ CONTENT = (
 class Mismatch(MessageAccepted):
     """A repeated key whose content differs from the stored message ``id`` (which is kept
     as it was). A duplicate to callers that only count, a 409 to the integrator API."""
-
-
-def normal_key(external_id: str) -> str:
-    return stable_id(external_id)
-
-
-def normalised(submission: Submission) -> Submission:
-    """``submission`` with its external id normalised (the same object when it already is)."""
-    key = normal_key(submission.row["external_id"])
-    if key == submission.row["external_id"]:
-        return submission
-    return replace(submission, row={**submission.row, "external_id": key})
 
 
 async def stored(session: Any, keys: list[Key]) -> dict[Key, dict[str, Any]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from channels.text import stable_id
 from router.models.conversations import MessageCreate, MessageStatus
 from router.store.types import utcnow
 
@@ -40,6 +41,11 @@ class InboundRecord:
     status: MessageStatus = MessageStatus.received
     review_reason: str | None = None
     received_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        # One key rule for every path (router.intake.idempotency): a webhook's "id " and the
+        # API's "id " are the same message.
+        object.__setattr__(self, "external_id", stable_id(self.external_id))
 
     @classmethod
     def of_api(cls, payload: MessageCreate) -> InboundRecord:

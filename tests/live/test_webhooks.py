@@ -69,6 +69,7 @@ async def test_a_message_is_stored_before_the_200_and_provider_retries_are_not_d
     assert first.json() | {"ids": None} == {
         "messages": 1,
         "duplicates": 0,
+        "conflicts": 0,
         "statuses": 0,
         "ignored": 0,
         "ids": None,
@@ -81,6 +82,7 @@ async def test_a_message_is_stored_before_the_200_and_provider_retries_are_not_d
     )
     retry = await live.post("/v1/webhooks/meta", **request)
     assert retry.json()["duplicates"] == 1 and retry.json()["ids"] == first.json()["ids"]
+    assert retry.json()["conflicts"] == 0  # the same content: a retry, not a reused id
     assert len(await messages(live)) == 1
     message = await processed(live, stored.id or 0)
     identities = await live.get(f"/v1/customers/{message.customer_id}/identities")

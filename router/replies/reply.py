@@ -61,6 +61,7 @@ async def queue_reply(
         if data.idempotency_key:
             existing = await _existing(session, conversation_id, external_id)
             if existing is not None:
+                _check_same_reply(existing, data)
                 return existing
         if conversation.status == ConversationStatus.closed:
             raise Conflict(
@@ -168,6 +169,22 @@ def _reply_row(
         recipient_address=target.address,
         next_attempt_at=utcnow(),
     )
+
+
+def _check_same_reply(existing: Message, data: ReplyCreate) -> None:
+    """A retry repeats the reply it retries; a key reused for another reply is refused (like
+    an inbound message's external id, router.intake.idempotency), never silently ignored."""
+    differs = (
+        (data.text is not None and data.text != existing.text)
+        or data.template_id != existing.meta.get("template_id")
+        or (data.channel is not None and data.channel.value != existing.channel)
+    )
+    if differs:
+        raise Conflict(
+            f"this idempotency_key was already used for another reply (message {existing.id}) "
+            "in this conversation: use a new key for a new reply",
+            field="idempotency_key",
+        )
 
 
 async def _existing(

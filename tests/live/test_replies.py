@@ -147,6 +147,21 @@ async def test_an_idempotency_key_reused_on_another_conversation_is_a_409(
     assert reused.status_code == 409 and reused.json()["field"] == "idempotency_key"
 
 
+async def test_an_idempotency_key_reused_for_another_reply_is_a_409(
+    live: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.script(PAGE_PATH, Reply(200, {"message_id": "m_k_2"}))
+    conversation = await _messenger_conversation(live, "7012345678900003")
+    sent = await _reply(live, conversation, text="Your refund is on its way", idempotency_key="r1")
+    assert sent.status_code == 202
+    same = "Your refund is on its way"
+    retried = await _reply(live, conversation, text=same, idempotency_key="r1")
+    assert retried.status_code == 202 and retried.json()["id"] == sent.json()["id"]
+    reused = await _reply(live, conversation, text="Something else entirely", idempotency_key="r1")
+    assert reused.status_code == 409 and reused.json()["field"] == "idempotency_key"
+    assert str(sent.json()["id"]) in reused.json()["detail"]
+
+
 async def test_a_reply_starting_an_email_thread_has_a_subject_in_the_customers_language(
     live: httpx.AsyncClient,
 ) -> None:

@@ -33,7 +33,7 @@ from router.security.principal import Principal
 from router.security.visibility import conversation_clause
 from router.store import Database
 from router.store.types import utcnow
-from router.tickets import events
+from router.tickets import conversations, events
 
 
 def held_because(message: Message) -> str:
@@ -109,19 +109,9 @@ async def dismiss_held(db: Database, message_id: int, viewer: Principal) -> Mess
 
 
 async def _lock_held(session: AsyncSession, message_id: int, viewer: Principal) -> Message:
-    missing = NotFound(f"message {message_id} does not exist", field="message_id")
-    message = await session.get(Message, message_id, with_for_update=True)
-    if message is None or message.direction != "inbound":
-        raise missing
-    clause = conversation_clause(viewer)
-    if clause is not None:
-        if message.conversation_id is None:
-            raise missing
-        visible = await session.scalar(
-            select(Conversation.id).where(col(Conversation.id) == message.conversation_id, clause)
-        )
-        if visible is None:
-            raise missing
+    message = await conversations.visible_message(session, message_id, viewer, lock=True)
+    if message.direction != "inbound":
+        raise NotFound(f"message {message_id} does not exist", field="message_id")
     if message.status != MessageStatus.held:
         raise Conflict(
             f"message {message_id} is not held (status {message.status}): nothing to decide",

@@ -94,15 +94,23 @@ async def conversation_events(
 async def get_message(db: Database, message_id: int, viewer: Principal | None) -> Message:
     """A message not yet attached to a conversation is visible to admins and integrators only."""
     async with db.read_session() as session:
-        message = await session.get(Message, message_id)
-        missing = NotFound(f"message {message_id} does not exist", field="message_id")
-        if message is None:
+        return await visible_message(session, message_id, viewer)
+
+
+async def visible_message(
+    session: AsyncSession, message_id: int, viewer: Principal | None, *, lock: bool = False
+) -> Message:
+    """The message if ``viewer`` may see it (404 otherwise): through its conversation, and an
+    unattached one for admins and integrators only (None: the system itself)."""
+    message = await session.get(Message, message_id, with_for_update=lock)
+    missing = NotFound(f"message {message_id} does not exist", field="message_id")
+    if message is None:
+        raise missing
+    if viewer is not None and not viewer.sees_everything:
+        if message.conversation_id is None:
             raise missing
-        if viewer is not None and not viewer.sees_everything:
-            if message.conversation_id is None:
-                raise missing
-            try:
-                await _get(session, message.conversation_id, viewer)
-            except NotFound:
-                raise missing from None
-        return message
+        try:
+            await _get(session, message.conversation_id, viewer)
+        except NotFound:
+            raise missing from None
+    return message

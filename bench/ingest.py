@@ -508,6 +508,7 @@ class Stack:
         self.port = free_port()
         self.prefix = f"bench_{self.tag}"
         self.services: list[Service] = []
+        self.profilers: list[subprocess.Popen[bytes]] = []
         self.api_key = ""
         self.admin_dsn: str | None = None
         self.pg_database: str | None = None
@@ -592,6 +593,35 @@ class Stack:
         await asyncio.sleep(1.0)  # let the workers declare their queues and start consuming
         for service in self.services:
             service.cpu_start = service.cpu_seconds()
+        if self.args.profile:
+            self._start_profilers(Path(self.args.profile))
+
+    def _start_profilers(self, folder: Path) -> None:
+        """py-spy on every service process: a flame graph (SVG) and the raw collapsed stacks
+        (``bench/flame_top.py`` prints their top frames). Stopped with the services."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for service in list(self.services):
+            for form, suffix in (("flamegraph", "svg"), ("raw", "txt")):
+                self.profilers.append(
+                    subprocess.Popen(
+                        [
+                            str(Path(sys.executable).with_name("py-spy")),
+                            "record",
+                            "--pid",
+                            str(service.process.pid),
+                            "--rate",
+                            "200",
+                            "--format",
+                            form,
+                            "--output",
+                            str(folder / f"{service.role}.{suffix}"),
+                            "--nonblocking",
+                            "--gil",  # only the thread holding the GIL: the Python CPU
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
 
     async def _wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -624,7 +654,18 @@ class Stack:
             }
         return out
 
+    def stop_profilers(self) -> None:
+        for profiler in self.profilers:  # SIGINT: py-spy writes its output and exits
+            profiler.send_signal(signal.SIGINT)
+        for profiler in self.profilers:
+            try:
+                profiler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                profiler.kill()
+        self.profilers.clear()
+
     async def down(self) -> None:
+        self.stop_profilers()
         for service in self.services:  # API first: nothing new is published after that
             if service.process.poll() is None:
                 service.process.send_signal(signal.SIGTERM)
@@ -707,6 +748,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--worker-concurrency", type=int, help="with --spawn: AIGUILLAGE_WORKER_CONCURRENCY")
     add("--log-level", default="WARNING", help="with --spawn: AIGUILLAGE_LOG_LEVEL")
     add("--keep", action="store_true", help="with --spawn: keep the database and logs")
+    add(
+        "--profile",
+        metavar="DIR",
+        help="with --spawn: record each service process with py-spy (pip install py-spy) "
+        "into DIR/<role>.svg (flame graph) and DIR/<role>.txt (collapsed stacks)",
+    )
     add("--timeout", type=float, default=600, help="seconds to wait for routing (default 600)")
     add("--seed", type=int, default=7)
     args = parser.parse_args(argv)
@@ -757,6 +804,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         if stack is not None:
             wall = time.time() - load.first_post
             figures["processes"] = stack.report(wall)
+            stack.stop_profilers()
             # Machine-wide: on a shared machine this includes other users' backends.
             figures["postgres_rabbitmq_cpu_s"] = _cpu_since(
                 system_cpu, _system_cpu(("postgres", "beam.smp"))

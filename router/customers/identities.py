@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,12 +69,23 @@ class Links:
     created: set[int] = field(default_factory=set)  # customers made for this batch
 
 
-def _contact(message: Message) -> tuple[str | None, str | None]:
+class SenderDetails(Protocol):
+    """What the channel told of a sender: a stored message, or just its sender columns."""
+
+    @property
+    def sender_name(self) -> str | None: ...
+    @property
+    def sender_email(self) -> str | None: ...
+    @property
+    def sender_phone(self) -> str | None: ...
+
+
+def _contact(message: SenderDetails) -> tuple[str | None, str | None]:
     return normal_email(message.sender_email), normal_phone(message.sender_phone)
 
 
 async def link_new_senders(
-    session: AsyncSession, missing: Sequence[SenderKey], senders: Mapping[SenderKey, Message]
+    session: AsyncSession, missing: Sequence[SenderKey], senders: Mapping[SenderKey, SenderDetails]
 ) -> Links:
     """Find or create the customer of each new sender (new customers are flushed)."""
     links = Links()
@@ -104,7 +116,7 @@ async def link_new_senders(
     return links
 
 
-def _new_customer(message: Message, email: str | None, phone: str | None) -> Customer:
+def _new_customer(message: SenderDetails, email: str | None, phone: str | None) -> Customer:
     return Customer(display_name=message.sender_name, email=email, phone=phone)
 
 

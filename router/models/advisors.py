@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
 from router.models.validation import MAX_ID, RequestBody, storable_text
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 from skills import AdvisorStatus  # one definition, shared with the routing domain
 
 __all__ = ["AdvisorStatus"]  # re-exported for the service layer
@@ -66,10 +66,10 @@ class AdvisorBase(SQLModel):
     role: Role = Field(default=Role.advisor, sa_type=String(20))
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True, ge=1, le=MAX_ID)
     supervisor_id: int | None = Field(default=None, foreign_key="advisor.id", ge=1, le=MAX_ID)
-    languages: list[str] = Field(default_factory=list, sa_type=JSONType)
+    languages: list[str] = Field(default_factory=empty_list, sa_type=JSONType)
     status: AdvisorStatus = Field(default=AdvisorStatus.OFFLINE, sa_type=String(20))
     capacity_total: int = Field(default=3, ge=0, le=100)
-    capacity_per_channel: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
+    capacity_per_channel: dict[str, int] = Field(default_factory=empty_dict, sa_type=JSONType)
 
 
 # The table.
@@ -101,14 +101,14 @@ def _unique_sorted(value: list[str] | None) -> list[str] | None:
 class AdvisorCreate(AdvisorBase, RequestBody):  # type: ignore[misc]
     email: Email
     languages: list[LanguageCode] = Field(
-        default_factory=list, max_length=20, description="ISO 639 codes, e.g. ['fr', 'en']"
+        default_factory=empty_list, max_length=20, description="ISO 639 codes, e.g. ['fr', 'en']"
     )
     # Narrower than the base's dict[str, int] on purpose: input keys must be known channels.
     capacity_per_channel: dict[Channel, Capacity] = Field(  # type: ignore[assignment]
-        default_factory=dict, description="per-channel cap; 0 = does not handle that channel"
+        default_factory=empty_dict, description="per-channel cap; 0 = does not handle that channel"
     )
     skills: dict[SkillName, SkillLevel] = Field(
-        default_factory=dict, description="skill name -> level 1..5"
+        default_factory=empty_dict, description="skill name -> level 1..5"
     )
 
     _languages = field_validator("languages")(_unique_sorted)

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, utcnow
 
 _UNDELIVERED = text("delivered_at IS NULL AND next_attempt_at IS NOT NULL")
 
@@ -22,7 +22,7 @@ class AlertBase(SQLModel):
     )
     team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
     reason: str = Field(max_length=500)
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
     delivered_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, description="when the alert webhook took it"
     )

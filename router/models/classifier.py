@@ -10,7 +10,7 @@ from sqlalchemy import Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
 from router.models.validation import RequestBody
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, utcnow
 
 
 # The table: one trained model; ``sha256`` is checked before the payload is decoded.
@@ -34,7 +34,7 @@ class ClassifierModel(SQLModel, table=True):
     sklearn_version: str = Field(max_length=40)
     sha256: str = Field(max_length=64)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    metrics: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
     verdict: str | None = Field(default=None, max_length=2000)
     active: bool = Field(default=False)
     promoted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
 from router.models.validation import IsoDateTime, RequestBody, storable_json, storable_text
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 
 #: A customer has at most one of these: their next message joins it.
 OPEN_STATUSES = ("waiting", "offered", "assigned", "pending")
@@ -94,7 +94,7 @@ class ConversationBase(SQLModel):
     # The team whose queue holds it (from the requirements): what an advisor's team may see.
     queue_team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     rule_id: int | None = Field(default=None, foreign_key="routing_rule.id", ondelete="SET NULL")
-    requirements: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    requirements: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -164,7 +164,7 @@ class Conversation(ConversationBase, table=True):
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Anger-like intensities of the latest customer messages, oldest first.
     emotion_trail: list[list[Any]] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         sa_column=Column(JSONType, nullable=False, server_default=text("'[]'")),
     )
 
@@ -172,7 +172,7 @@ class Conversation(ConversationBase, table=True):
 # Returned by the API.
 class ConversationPublic(ConversationBase):
     id: int
-    tags: list[str] = PydanticField(default_factory=list)
+    tags: list[str] = PydanticField(default_factory=empty_list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -203,7 +203,7 @@ class MessageCreate(RequestBody):
     text: str = PydanticField(max_length=200_000)
     subject: str | None = PydanticField(default=None, max_length=998)
     sent_at: IsoDateTime | None = None
-    metadata: dict[str, Any] = PydanticField(default_factory=dict)
+    metadata: dict[str, Any] = PydanticField(default_factory=empty_dict)
 
     _text = field_validator("external_id", "text", "subject")(storable_text)
     _metadata = field_validator("metadata")(storable_json)
@@ -253,7 +253,7 @@ class Message(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     meta: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column("metadata", JSONType, nullable=False)
+        default_factory=empty_dict, sa_column=Column("metadata", JSONType, nullable=False)
     )
     # What the classifier read (model version, language, intent, emotion...), once processed.
     classification: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
@@ -359,7 +359,7 @@ class AssignmentBase(SQLModel):
     channel: str = Field(max_length=20)
     mode: str = Field(max_length=10, description="push (router) or pull (advisor asked)")
     rule_id: int | None = Field(default=None)
-    explanation: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    explanation: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
     assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     end_reason: str | None = Field(default=None, max_length=40)

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, utcnow
 
 
 # Fields a client may see of an event.
@@ -17,7 +17,7 @@ class EventBase(SQLModel):
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
     advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
     message_id: int | None = Field(default=None, foreign_key="message.id")
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
 
 
 # The table.

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 
 
 # The table: one receipt, stored once however often the provider retries its webhook.
@@ -21,7 +21,7 @@ class ChannelReceipt(SQLModel, table=True):
     provider_event_id: str = Field(max_length=200)
     state: str = Field(max_length=20)  # channels.base.DeliveryState
     recipient_address: str = Field(max_length=320)
-    provider_message_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
+    provider_message_ids: list[str] = Field(default_factory=empty_list, sa_type=JSONType)
     # The outbound message it was applied to (None: not ours, or not found).
     message_id: int | None = Field(
         default=None,
@@ -29,4 +29,4 @@ class ChannelReceipt(SQLModel, table=True):
     )
     at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    detail: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
 from router.models.validation import MAX_ID, RequestBody, storable_json, storable_text
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 from skills import Policy
 
 
@@ -22,8 +22,8 @@ class RoutingRule(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     position: int = Field(default=100, index=True)
-    conditions: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    required_skills: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
+    conditions: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
+    required_skills: dict[str, int] = Field(default_factory=empty_dict, sa_type=JSONType)
     require_language: bool = Field(default=True)
     team_id: int | None = Field(default=None, foreign_key="team.id")
     priority: int = Field(default=0, ge=0, le=100)
@@ -31,7 +31,7 @@ class RoutingRule(SQLModel, table=True):
     is_default: bool = Field(default=False)
     enabled: bool = Field(default=True)
     escalation: list[dict[str, Any]] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         sa_column=Column(JSONType, nullable=False, server_default=text("'[]'")),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -53,14 +53,14 @@ class RuleWrite(RequestBody):
         default=100, ge=0, le=1_000_000, description="evaluation order, lowest first"
     )
     conditions: dict[str, Any] = PydanticField(
-        default_factory=dict,
+        default_factory=empty_dict,
         description="any of intents, languages, channels, tiers, emotions (lists), "
         "min_intensity (0..1), keywords (list of words or phrases), patterns (list of "
         'regular expressions), hours ({timezone, weekly: {mon: [["09:00", "18:00"]]}, '
         "holidays, when: open|closed}); all given must hold",
     )
     required_skills: dict[str, int] = PydanticField(
-        default_factory=dict, description="skill -> minimum level 1..5"
+        default_factory=empty_dict, description="skill -> minimum level 1..5"
     )
     require_language: bool = True
     team_id: int | None = PydanticField(default=None, ge=1, le=MAX_ID)
@@ -68,7 +68,7 @@ class RuleWrite(RequestBody):
     policy: Policy = Policy.BEST_FIT
     enabled: bool = True
     escalation: list[EscalationStepWrite] = PydanticField(
-        default_factory=list,
+        default_factory=empty_list,
         max_length=10,
         description="requirements relaxed after waiting: steps by increasing after_seconds",
     )
@@ -171,8 +171,8 @@ class RoutingConfig(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ageing_points_per_minute: float = Field(default=1.0)
-    reply_windows: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    intense_emotions: list[str] = Field(default_factory=list, sa_type=JSONType)
+    reply_windows: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
+    intense_emotions: list[str] = Field(default_factory=empty_list, sa_type=JSONType)
     intense_threshold: float = Field(default=0.6)
     cooldown_seconds: int = Field(default=600)
     max_intense: int = Field(default=1)

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
 from router.models.validation import RequestBody, storable_text
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 
 
 class Scope(StrEnum):
@@ -66,8 +66,10 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=16, unique=True)
     secret_hash: str = Field(max_length=64)
-    scopes: list[str] = Field(default_factory=list, sa_type=JSONType)
-    channels: list[str] = Field(default_factory=list, sa_type=JSONType)  # empty: every channel
+    scopes: list[str] = Field(default_factory=empty_list, sa_type=JSONType)
+    channels: list[str] = Field(
+        default_factory=empty_list, sa_type=JSONType
+    )  # empty: every channel
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="advisor.id", ondelete="SET NULL")
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -86,7 +88,7 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=120)
     target: str = Field(max_length=300)
     status_code: int | None = Field(default=None)
-    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    detail: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
 
 
 # The table: secrets the service generates for itself (the token signing key).
@@ -120,7 +122,7 @@ class ApiKeyCreate(RequestBody):
     name: KeyName
     scopes: list[Scope] = PydanticField(min_length=1, max_length=len(Scope))
     channels: list[Channel] = PydanticField(
-        default_factory=list, description="channels this key may post for; empty = all"
+        default_factory=empty_list, description="channels this key may post for; empty = all"
     )
 
     _name = field_validator("name")(storable_text)

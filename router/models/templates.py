@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from router.models.template_syntax import variant_problems
 from router.models.validation import RequestBody, storable_text
-from router.store.types import JSONType, UTCDateTime, utcnow
+from router.store.types import JSONType, UTCDateTime, empty_list, utcnow
 
 #: Intents are the classifier's labels: lower-case words joined by underscores.
 INTENT_PATTERN = r"^[a-z][a-z0-9_]{0,59}$"
@@ -39,7 +39,7 @@ class ReplyTemplate(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True)
     intent: str | None = Field(default=None, max_length=60, index=True)
     active: bool = Field(default=True)
-    variants: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    variants: list[dict[str, Any]] = Field(default_factory=empty_list, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

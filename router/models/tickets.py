@@ -10,7 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from router.models.validation import RequestBody, storable_text
-from router.store.types import UTCDateTime, utcnow
+from router.store.types import UTCDateTime, empty_list, utcnow
 
 MAX_TAGS = 20  # per conversation
 TAG_PATTERN = r"^[a-z0-9][a-z0-9_.:-]{0,59}$"
@@ -71,8 +71,8 @@ class StatusChange(RequestBody):
 # Body of PATCH /v1/conversations/{id}: priority and tags (at least one change).
 class TicketUpdate(RequestBody):
     priority: int | None = PydanticField(default=None, ge=-100, le=100)
-    add_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
-    remove_tags: list[TagName] = PydanticField(default_factory=list, max_length=MAX_TAGS)
+    add_tags: list[TagName] = PydanticField(default_factory=empty_list, max_length=MAX_TAGS)
+    remove_tags: list[TagName] = PydanticField(default_factory=empty_list, max_length=MAX_TAGS)
 
     @model_validator(mode="after")
     def _something(self) -> "TicketUpdate":

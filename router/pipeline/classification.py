@@ -41,13 +41,18 @@ async def read_ahead(
     if classifier is None:
         return {}
     async with db.read_session() as session:
-        rows = await session.scalars(
-            select(Message).where(
+        rows = await session.execute(
+            select(Message.id, Message.subject, Message.text, Message.classification).where(
                 tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
                 col(Message.status) == MessageStatus.received,
+                col(Message.direction) == "inbound",
             )
-        )
-        unread = [(m.id, text_of(m)) for m in _unread(rows) if m.id is not None]
+        )  # columns, not Message objects: the rows are only read
+        unread = [
+            (id_, f"{subject}\n{text}" if subject else text)
+            for id_, subject, text, read in rows
+            if read is None
+        ]
     results = await classifier.classify_many([text for _, text in unread])
     return {message_id: r for (message_id, _), r in zip(unread, results, strict=False)}
 

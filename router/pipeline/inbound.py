@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Table, delete, tuple_, update
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -104,22 +105,39 @@ async def process_inbound(
         return Outcome(processed=len(backlog), assigned=assigned)
 
 
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """A sender with something to route, as the channel described them (its latest message's
+    sender columns): what a first contact's identity and customer are made of."""
+
+    sender_name: str | None
+    sender_email: str | None
+    sender_phone: str | None
+
+
 async def _pending_senders(
     session: AsyncSession, message_ids: Sequence[int]
-) -> dict[SenderKey, Message]:
-    """The senders of the still-unprocessed messages, each with one of their messages."""
-    rows = await session.scalars(
-        select(Message)
+) -> dict[SenderKey, Sender]:
+    """The senders of the still-unprocessed messages (only the columns needed: loading
+    whole messages here would build every row a second time)."""
+    rows = await session.execute(
+        core_select(
+            col(Message.channel),
+            col(Message.sender_address),
+            col(Message.sender_name),
+            col(Message.sender_email),
+            col(Message.sender_phone),
+        )
         .where(
             col(Message.id).in_(list(message_ids)),
             col(Message.status) == MessageStatus.received,
         )
         .order_by(col(Message.id))
     )
-    return {(m.channel, m.sender_address): m for m in rows}
+    return {(r[0], r[1]): Sender(r[2], r[3], r[4]) for r in rows}
 
 
-async def _ensure_identities(db: Database, senders: dict[SenderKey, Message]) -> set[int]:
+async def _ensure_identities(db: Database, senders: dict[SenderKey, Sender]) -> set[int]:
     """Create the senders seen for the first time, each linked to the customer they are
     (router.customers.identities: same email or phone, else a new customer); returns
     the customers created.

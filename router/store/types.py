@@ -39,3 +39,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def empty_list() -> list[Any]:
+    """``default_factory`` for list columns. Building a table model asks pydantic whether its
+    factories take an argument, by ``inspect.signature`` on each call: about 130 µs for the
+    builtin ``list`` (its signature is parsed from text), 5 µs for a Python function."""
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    """``default_factory`` for dict columns (see ``empty_list``)."""
+    return {}

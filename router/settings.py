@@ -109,7 +109,10 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     access_token_seconds: int = Field(default=900, ge=30, le=86400)
     refresh_token_seconds: int = Field(default=14 * 86400, ge=300, le=365 * 86400)
     api_key_requests_per_second: float = Field(
-        default=500.0, gt=0, description="per API key, per process (bursts up to 2 seconds' worth)"
+        default=5000.0,
+        gt=0,
+        description="per API key, per process (bursts up to 2 seconds' worth); a provider "
+        "replaying a backlog sends thousands per second",
     )
     public_requests_per_minute: int = Field(
         default=120, ge=1, description="per client address on public endpoints, per process"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from router.intake.outbox import INBOUND_TOPIC, inbound_body
+from router.intake.outbox import INBOUND_TOPIC, group_body, inbound_body
 from router.models import Event, Message
 from router.settings import Settings
 from router.store import Database
@@ -82,6 +82,40 @@ async def test_poison_messages_go_to_the_dead_letter_queue(client: httpx.AsyncCl
         return (await client.get(f"/v1/messages/{message_id}")).json()["status"] == "processed"
 
     await wait_for(processed)
+
+
+async def test_a_failing_group_is_split_so_only_the_poison_message_is_dead_lettered(
+    client: httpx.AsyncClient,
+) -> None:
+    """Messages stored together travel as one group; when the group fails, its healthy
+    messages are still routed and only the poison one (a channel nobody knows, as a bad
+    migration or a hand-edited row would leave) fails and goes to the dead-letter queue."""
+    runtime = runtime_of(client)
+    async with runtime.db.session() as session:
+        rows = [
+            Message(
+                channel=channel,
+                external_id=f"group-{n}",
+                sender_address=f"group-sender-{n}",
+                text="Bonjour, ma commande n'est pas arrivée",
+                published_at=utcnow(),  # the sweeper leaves them to this test
+            )
+            for n, channel in enumerate(["chat", "pigeon", "email"])
+        ]
+        session.add_all(rows)
+        await session.commit()
+        healthy, poison = [rows[0].id, rows[2].id], rows[1].id
+    assert poison is not None and None not in healthy
+    await runtime.broker.publish(INBOUND_TOPIC, group_body([healthy[0], poison, healthy[1]]))
+
+    async def settled() -> bool:
+        statuses = {
+            m: (await client.get(f"/v1/messages/{m}")).json()["status"] for m in [*healthy, poison]
+        }
+        return statuses == {healthy[0]: "processed", healthy[1]: "processed", poison: "failed"}
+
+    await wait_for(settled, timeout=60)
+    assert await runtime.broker.depth(f"{INBOUND_TOPIC}.dead") == 1
 
 
 async def test_in_process_broker_requeues_unprocessed_messages_on_start(

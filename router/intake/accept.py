@@ -122,9 +122,7 @@ async def write_batch(
         existing = await idempotency.stored(session, [k for k in unique if k not in inserted])
         await session.commit()
     to_publish = sorted(
-        message_id
-        for key, message_id in inserted.items()
-        if unique[key].record.routed
+        message_id for key, message_id in inserted.items() if unique[key].record.routed
     )
     first = set(inserted)
     answers = []

@@ -6,6 +6,12 @@ crashed between commit and publish, or the broker was down); rows are claimed wi
 ``SKIP LOCKED`` so that several sweeping processes never publish the same one twice. The
 in-process broker forgets its queue when the process stops, so on start-up every stored,
 unprocessed message is published again (handling is idempotent).
+
+Messages stored together are published together: one broker message carries the ids of a
+whole intake batch (``{"message_ids": [...]}``, at most ``GROUP_SIZE``), so the broker's
+cost and the worker's per-delivery cost are paid per batch, not per message. A group that
+fails in the worker is split into single messages (``{"message_id": n}``), which keep the
+per-message delivery attempts and dead-lettering.
 """
 
 from __future__ import annotations
@@ -31,29 +37,45 @@ from router.store.types import utcnow
 log = logging.getLogger(__name__)
 
 INBOUND_TOPIC = "inbound"
+GROUP_SIZE = 100  # message ids per broker message
 _SWEEP_BATCH = 200
 
 
 def inbound_body(message_id: int) -> bytes:
+    """One message: what a failed group is split into."""
     return orjson.dumps({"message_id": message_id})
 
 
-async def publish_inbound(broker: Broker, message_id: int) -> bool:
-    """Publish; on failure keep going: the stored row is the source of truth."""
+def group_body(message_ids: Sequence[int]) -> bytes:
+    if len(message_ids) == 1:
+        return inbound_body(message_ids[0])
+    return orjson.dumps({"message_ids": list(message_ids)})
+
+
+def groups(message_ids: Sequence[int]) -> list[Sequence[int]]:
+    return [message_ids[i : i + GROUP_SIZE] for i in range(0, len(message_ids), GROUP_SIZE)]
+
+
+async def publish_inbound(broker: Broker, message_ids: Sequence[int]) -> bool:
+    """Publish one group; on failure keep going: the stored rows are the source of truth."""
     try:
-        await broker.publish(INBOUND_TOPIC, inbound_body(message_id))
+        await broker.publish(INBOUND_TOPIC, group_body(message_ids))
     except BrokerError as error:
         log.warning(
-            "message %s stored but not published (%s); the sweeper will retry", message_id, error
+            "%d message(s) from %s stored but not published (%s); the sweeper will retry",
+            len(message_ids),
+            message_ids[0],
+            error,
         )
         return False
     return True
 
 
 async def publish_and_mark(db: Database, broker: Broker, message_ids: Sequence[int]) -> int:
-    """Publish these messages, then record which ones the broker confirmed."""
-    results = await asyncio.gather(*(publish_inbound(broker, i) for i in message_ids))
-    confirmed = [i for i, ok in zip(message_ids, results, strict=True) if ok]
+    """Publish these messages (in groups), then record which ones the broker confirmed."""
+    parts = groups(message_ids)
+    results = await asyncio.gather(*(publish_inbound(broker, part) for part in parts))
+    confirmed = [i for part, ok in zip(parts, results, strict=True) if ok for i in part]
     if confirmed:
         async with db.session() as session:
             await _mark_published(session, confirmed)
@@ -94,8 +116,9 @@ async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int
             )
             if not ids:
                 break
-            results = [await publish_inbound(broker, i) for i in ids]
-            confirmed = [i for i, ok in zip(ids, results, strict=True) if ok]
+            parts = groups(ids)
+            results = [await publish_inbound(broker, part) for part in parts]
+            confirmed = [i for part, ok in zip(parts, results, strict=True) if ok for i in part]
             if confirmed:
                 await _mark_published(session, confirmed)
             await session.commit()

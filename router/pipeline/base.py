@@ -69,6 +69,11 @@ class Worker:
     async def on_give_up(self, payload: dict[str, Any], error: BaseException) -> None:
         """Called before the last failing attempt is dead-lettered."""
 
+    async def split(self, payload: dict[str, Any]) -> bool:
+        """A failed delivery carrying several items may be republished as single ones (then
+        acked); returns whether it was."""
+        return False
+
     async def start(self) -> None:
         self._batcher.start()
         await self.broker.consume(
@@ -92,10 +97,22 @@ class Worker:
         try:
             await self._batcher.submit(payload)
         except Exception as error:
+            if await self._split(payload, error):
+                await delivery.ack()
+                return
             await self._reject(payload, delivery, error)
             return
         self.handled += 1
         await delivery.ack()
+
+    async def _split(self, payload: dict[str, Any], error: Exception) -> bool:
+        if is_transient_error(error):
+            return False  # the messages are not to blame: redeliver the group as it is
+        try:
+            return await self.split(payload)
+        except Exception as failure:  # broker down: redeliver the group instead
+            log.warning("%s: could not split a failed group (%s)", self.topic, failure)
+            return False
 
     async def _reject(self, payload: dict[str, Any], delivery: Delivery, error: Exception) -> None:
         self.failed += 1

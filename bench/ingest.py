@@ -649,7 +649,7 @@ class Stack:
             cpu = service.cpu_seconds() - service.cpu_start
             out[service.role] = {
                 **service.memory(),
-                "cpu_s": round(cpu, 1),
+                "cpu_s": round(cpu, 2),
                 "cpu_cores": round(cpu / max(wall_seconds, 1e-9), 2),
             }
         return out
@@ -809,10 +809,25 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             figures["postgres_rabbitmq_cpu_s"] = _cpu_since(
                 system_cpu, _system_cpu(("postgres", "beam.smp"))
             )
+            figures["cpu_ms_per_message"] = cpu_per_message(figures)
         return figures
     finally:
         if stack is not None:
             await stack.down()
+
+
+def cpu_per_message(figures: dict[str, Any]) -> dict[str, float | None]:
+    """CPU milliseconds per routed message: the service processes (API, workers), and the
+    same plus PostgreSQL and RabbitMQ (machine-wide, so other users of those servers count)."""
+    routed = figures["processed"]
+    ours = sum(p.get("cpu_s", 0.0) for p in figures["processes"].values())
+    servers = figures["postgres_rabbitmq_cpu_s"]
+    if not routed:
+        return {"services": None, "all": None}
+    return {
+        "services": round(1000 * ours / routed, 2),
+        "all": round(1000 * (ours + servers) / routed, 2),
+    }
 
 
 def _machine_usage(before: Any, me_before: Any, wall: float) -> dict[str, Any]:
@@ -898,6 +913,9 @@ def _rows(f: dict[str, Any]) -> Iterator[tuple[str, str]]:
     )
     if "postgres_rabbitmq_cpu_s" in f:
         yield "PostgreSQL + RabbitMQ CPU s", str(f["postgres_rabbitmq_cpu_s"])
+    if "cpu_ms_per_message" in f:
+        cpu = f["cpu_ms_per_message"]
+        yield "CPU ms per routed message: services / + servers", f"{cpu['services']} / {cpu['all']}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

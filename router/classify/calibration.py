@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize_scalar
-from sklearn.model_selection import StratifiedKFold
 
 from router.classify.heads import FloatArray, LinearHead, Matrix, softmax
 
@@ -42,6 +41,8 @@ def out_of_fold_scores(
     ``extra`` rows (examples of no known class, e.g. out-of-scope messages) never train; each
     fold's model scores its share of them, so they validate the unknown threshold too.
     """
+    from sklearn.model_selection import StratifiedKFold  # on first use: ~65 MB per process
+
     label_array = np.asarray(labels)
     scores = np.zeros((features.shape[0], len(classes)), dtype=np.float32)
     extra_scores = None if extra is None else np.zeros((extra.shape[0], len(classes)), np.float32)

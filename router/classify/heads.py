@@ -13,8 +13,6 @@ from typing import TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from sklearn.linear_model import Ridge
-from sklearn.svm import LinearSVC
 
 from router.classify.features import SparseRow
 
@@ -53,6 +51,8 @@ def fit_linear_head(features: Matrix, labels: Sequence[str], *, c: float = 0.5) 
     ``class_weight="balanced"`` because intents are rarely as frequent in training data as
     in the traffic that matters, and a rare intent misrouted is as bad as a frequent one.
     """
+    from sklearn.svm import LinearSVC  # on first use: ~65 MB per process
+
     model = LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=0)
     model.fit(features, np.asarray(labels))
     coef = np.asarray(model.coef_, dtype=np.float32)
@@ -87,6 +87,8 @@ class IntensityHead:
 def fit_intensity_head(
     emotions: FloatArray, cues: FloatArray, targets: NDArray[np.float64], *, alpha: float
 ) -> IntensityHead:
+    from sklearn.linear_model import Ridge  # on first use: ~65 MB per process
+
     model = Ridge(alpha=alpha)
     model.fit(np.hstack([emotions, cues]), targets)
     coef = np.asarray(model.coef_, dtype=np.float32)

@@ -69,7 +69,7 @@ class Worker:
     async def on_give_up(self, payload: dict[str, Any], error: BaseException) -> None:
         """Called before the last failing attempt is dead-lettered."""
 
-    async def split(self, payload: dict[str, Any]) -> bool:
+    async def split(self, payload: dict[str, Any]) -> bool:  # noqa: ARG002 (for subclasses)
         """A failed delivery carrying several items may be republished as single ones (then
         acked); returns whether it was."""
         return False

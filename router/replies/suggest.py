@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from router.models.template_syntax import without_placeholders
 
 SAME_INTENT = "same intent"
@@ -43,6 +40,10 @@ class Ranked:
 
 def similarities(message: str, texts: Sequence[str]) -> list[float]:
     """Cosine similarity of each text with the message (0 when either has no words)."""
+    # Imported on first use: sklearn costs a serving process about 65 MB.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     documents = [message[:MAX_MESSAGE], *(without_placeholders(t) for t in texts)]
     if not texts or not any(any(ch.isalnum() for ch in d) for d in documents):
         return [0.0] * len(texts)

@@ -1,2 +1,1 @@
-"""Training and evaluating classifiers: data sets, fitting, figures, comparison (scikit-learn).
-"""
+"""Training and evaluating classifiers: data sets, fitting, figures, comparison (scikit-learn)."""

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +59,9 @@ def evaluate_labels(
         empty = ClassFigures(0.0, 0.0, 0.0, 0)
         zeros = tuple(tuple(0 for _ in names) for _ in names)
         return Evaluation(tuple(names), 0.0, 0.0, dict.fromkeys(names, empty), zeros)
+    # Imported on first use: sklearn costs a serving process about 65 MB.
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, labels=names, zero_division=0
     )

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-import sklearn
 
 from router.classify.errors import DatasetError
 from router.classify.features import FeatureSpace
@@ -153,12 +152,14 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[str], None]:
 def _metadata(
     data_hash: str, rows: int, folds: int, version: str | None, metrics: ModelMetrics
 ) -> Metadata:
+    from sklearn import __version__ as sklearn_version  # on first use: ~65 MB per process
+
     now = datetime.now(UTC)
     return Metadata(
         version=version or f"{now:%Y%m%dT%H%M%SZ}-{data_hash[:8]}",
         created_at=now.isoformat(timespec="seconds"),
         data_sha256=data_hash,
-        sklearn_version=sklearn.__version__,
+        sklearn_version=sklearn_version,
         training_rows=rows,
         calibration=f"{folds}-fold out-of-fold validation" if folds >= 2 else "none (too few rows)",
         metrics=metrics,

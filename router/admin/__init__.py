@@ -1,2 +1,1 @@
-"""The directory admins keep: advisors, teams and skills.
-"""
+"""The directory admins keep: advisors, teams and skills."""

@@ -1,2 +1,1 @@
-"""The ``aiguillage`` command line: one Typer app (``main``) and its sub-apps.
-"""
+"""The ``aiguillage`` command line: one Typer app (``main``) and its sub-apps."""

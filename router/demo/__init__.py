@@ -1,2 +1,1 @@
-"""Demo data: a bilingual team, rules and reply templates, loaded by ``aiguillage demo-data``.
-"""
+"""Demo data: a bilingual team, rules and reply templates, loaded by ``aiguillage demo-data``."""

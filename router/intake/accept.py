@@ -2,7 +2,9 @@
 
 The row is committed before the 2xx answer, so an accepted message is never lost. The
 broker publish follows the commit, off the request's path; the message table is the outbox
-(router.intake.outbox): what the broker did not confirm, the sweeper publishes later.
+(router.intake.outbox): what the broker did not confirm, the sweeper publishes later. The
+confirmed publishes are recorded a moment later (``mark_every``), all those of that moment in
+one transaction, rather than one more transaction per batch.
 
 Concurrent requests share a transaction (group commit): the :class:`IntakeWriter` gathers
 whatever submissions are waiting into one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
@@ -15,6 +17,7 @@ transaction as the message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +26,7 @@ from sqlalchemy import Table
 
 from router.broker import Broker
 from router.errors import Forbidden, IdempotencyConflict
-from router.intake import idempotency
-from router.intake.outbox import publish_and_mark
+from router.intake import idempotency, outbox
 from router.intake.record import InboundRecord, Key
 from router.models import Message, MessageAttachment, MessageOriginal
 from router.models.conversations import MessageAccepted, MessageCreate
@@ -57,6 +59,7 @@ class IntakeWriter:
     """Group commit for intake; one per process, started and stopped with the runtime."""
 
     max_batch = 500
+    mark_every = 0.2  # seconds; well under the sweeper's grace delay
 
     def __init__(self, db: Database, broker: Broker) -> None:
         self.db = db
@@ -64,17 +67,26 @@ class IntakeWriter:
         self._batcher: MicroBatcher[Submission, MessageAccepted] = MicroBatcher(
             self._write, max_batch=self.max_batch
         )
-        self._publishing: set[asyncio.Task[int]] = set()
+        self._publishing: set[asyncio.Task[None]] = set()
+        self._confirmed: list[int] = []
+        self._to_mark = asyncio.Event()
+        self._marker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._batcher.start()
+        self._marker = asyncio.create_task(self._mark_loop())
 
     async def stop(self) -> None:
-        """Stop taking submissions; let publishes under way finish (the sweeper covers the
-        rest)."""
+        """Stop taking submissions; let publishes under way finish and record them (the
+        sweeper covers the rest)."""
         await self._batcher.stop()
         if self._publishing:
             await asyncio.wait(self._publishing, timeout=10)
+        if self._marker is not None:
+            self._marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._marker
+        await self._mark()
 
     async def store(self, payload: MessageCreate) -> MessageAccepted:
         """Committed (or found already stored) when this returns."""
@@ -87,10 +99,30 @@ class IntakeWriter:
     async def _write(self, batch: list[Submission]) -> list[MessageAccepted]:
         answers, to_publish = await write_batch(self.db, batch)
         if to_publish:
-            task = asyncio.create_task(publish_and_mark(self.db, self.broker, to_publish))
+            task = asyncio.create_task(self._publish(to_publish))
             self._publishing.add(task)
             task.add_done_callback(self._publishing.discard)
         return answers
+
+    async def _publish(self, message_ids: list[int]) -> None:
+        self._confirmed += await outbox.publish(self.broker, message_ids)
+        self._to_mark.set()
+
+    async def _mark_loop(self) -> None:
+        while True:
+            await self._to_mark.wait()
+            await asyncio.sleep(self.mark_every)  # gather what else gets confirmed meanwhile
+            await self._mark()
+
+    async def _mark(self) -> None:
+        self._to_mark.clear()
+        if not self._confirmed:
+            return
+        message_ids, self._confirmed = self._confirmed, []
+        try:
+            await outbox.mark_published(self.db, message_ids)
+        except Exception as error:  # the sweeper publishes them again: handling is idempotent
+            log.warning("could not record %d publishes: %s", len(message_ids), error)
 
 
 async def write_batch(

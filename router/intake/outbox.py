@@ -71,15 +71,24 @@ async def publish_inbound(broker: Broker, message_ids: Sequence[int]) -> bool:
     return True
 
 
-async def publish_and_mark(db: Database, broker: Broker, message_ids: Sequence[int]) -> int:
-    """Publish these messages (in groups), then record which ones the broker confirmed."""
+async def publish(broker: Broker, message_ids: Sequence[int]) -> list[int]:
+    """Publish these messages in groups; returns the ids the broker confirmed."""
     parts = groups(message_ids)
     results = await asyncio.gather(*(publish_inbound(broker, part) for part in parts))
-    confirmed = [i for part, ok in zip(parts, results, strict=True) if ok for i in part]
+    return [i for part, ok in zip(parts, results, strict=True) if ok for i in part]
+
+
+async def mark_published(db: Database, message_ids: Sequence[int]) -> None:
+    async with db.session() as session:
+        await _mark_published(session, message_ids)
+        await session.commit()
+
+
+async def publish_and_mark(db: Database, broker: Broker, message_ids: Sequence[int]) -> int:
+    """Publish these messages (in groups), then record which ones the broker confirmed."""
+    confirmed = await publish(broker, message_ids)
     if confirmed:
-        async with db.session() as session:
-            await _mark_published(session, confirmed)
-            await session.commit()
+        await mark_published(db, confirmed)
     return len(confirmed)
 
 

@@ -60,6 +60,8 @@ PERSONAL = frozenset(
 )
 
 PLACEHOLDER_PATTERN = re.compile(r"\{\{([^{}]{0,80})\}\}")
+
+
 def channel_kind(channel: str) -> str:
     """The template kind of a channel (an unknown channel is treated as chat)."""
     return _KIND_OF_CHANNEL.get(channel, CHAT)

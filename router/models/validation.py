@@ -102,4 +102,3 @@ class RequestBody(BaseModel):
         schema = handler(source)
         _strict_scalars(schema)
         return schema
-

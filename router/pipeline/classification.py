@@ -1,10 +1,10 @@
 """Stage 3 of the pipeline: reading intent, emotion and language of customer messages.
 
 The classifier is CPU-bound, so it runs *before* the routing transaction takes its locks
-(``read_ahead``: a plain read of the senders' unread messages, classified off the event
-loop). Inside the locked transaction ``apply`` only copies those readings onto the rows; a
-message that arrived in between is read there, the one case where the classifier runs under
-the locks (a few messages, never a whole batch).
+(``unread`` then ``read_ahead``: a plain read of the senders' unread messages, classified
+off the event loop). Inside the locked transaction ``apply`` only copies those readings onto
+the rows; a message that arrived in between is read there, the one case where the
+classifier runs under the locks (a few messages, never a whole batch).
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.models import Message
 from router.models.conversations import MessageStatus
 from router.pipeline.classifier import ModelHolder
 from router.routing import care
-from router.store import Database
 from skills import Reading
 
 SenderKey = tuple[str, str]  # (channel, sender address)
 Readings = dict[int, dict[str, object]]  # message id -> classification
+Unread = list[tuple[int, str]]  # message id, text to read
 
 
 def text_of(message: Message) -> str:
@@ -34,27 +35,29 @@ def _unread(messages: Iterable[Message]) -> list[Message]:
     return [m for m in messages if m.direction == "inbound" and m.classification is None]
 
 
-async def read_ahead(
-    db: Database, classifier: ModelHolder | None, senders: Iterable[SenderKey]
-) -> Readings:
-    """Classify the senders' unprocessed messages, holding no lock and no transaction."""
-    if classifier is None:
+async def unread(session: AsyncSession, senders: Iterable[SenderKey]) -> Unread:
+    """The senders' unprocessed, unread customer messages: (id, text), read in the
+    pipeline's first, lock-free session."""
+    rows = await session.execute(
+        select(Message.id, Message.subject, Message.text, Message.classification).where(
+            tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
+            col(Message.status) == MessageStatus.received,
+            col(Message.direction) == "inbound",
+        )
+    )  # columns, not Message objects: the rows are only read
+    return [
+        (id_, f"{subject}\n{text}" if subject else text)
+        for id_, subject, text, read in rows
+        if read is None and id_ is not None
+    ]
+
+
+async def read_ahead(classifier: ModelHolder | None, texts: Unread) -> Readings:
+    """Classify those messages, holding no lock and no transaction."""
+    if classifier is None or not texts:
         return {}
-    async with db.read_session() as session:
-        rows = await session.execute(
-            select(Message.id, Message.subject, Message.text, Message.classification).where(
-                tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
-                col(Message.status) == MessageStatus.received,
-                col(Message.direction) == "inbound",
-            )
-        )  # columns, not Message objects: the rows are only read
-        unread = [
-            (id_, f"{subject}\n{text}" if subject else text)
-            for id_, subject, text, read in rows
-            if read is None
-        ]
-    results = await classifier.classify_many([text for _, text in unread])
-    return {message_id: r for (message_id, _), r in zip(unread, results, strict=False)}
+    results = await classifier.classify_many([text for _, text in texts])
+    return {message_id: r for (message_id, _), r in zip(texts, results, strict=False)}
 
 
 async def apply(

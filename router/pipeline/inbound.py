@@ -74,12 +74,15 @@ async def process_inbound(
 
     ``reopen_window``: a customer writing within it after a resolution reopens that
     conversation (``Settings.reopen_window_hours``)."""
+    # One lock-free read first: who wrote, what to classify, who is new.
     async with db.read_session() as session:
         senders = await _pending_senders(session, message_ids)
-    if not senders:
-        return Outcome(processed=0)
-    ahead = await classification.read_ahead(db, classifier, senders)  # no lock held
-    first_contacts = await _ensure_identities(db, senders)
+        if not senders:
+            return Outcome(processed=0)
+        texts = await classification.unread(session, senders) if classifier else []
+        missing = await _unknown_senders(session, senders)
+    ahead = await classification.read_ahead(classifier, texts)  # no lock held
+    first_contacts = await _ensure_identities(db, senders, missing) if missing else set()
     async with db.session() as session:
         identities = await _lock_identities(session, senders)
         backlog = await _backlog(session, senders)
@@ -137,10 +140,24 @@ async def _pending_senders(
     return {(r[0], r[1]): Sender(r[2], r[3], r[4]) for r in rows}
 
 
-async def _ensure_identities(db: Database, senders: dict[SenderKey, Sender]) -> set[int]:
-    """Create the senders seen for the first time, each linked to the customer they are
-    (router.customers.identities: same email or phone, else a new customer); returns
-    the customers created.
+async def _unknown_senders(
+    session: AsyncSession, senders: dict[SenderKey, Sender]
+) -> list[SenderKey]:
+    """The senders without a channel identity yet, in key order."""
+    known = await session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.address).where(
+            tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(list(senders))
+        )
+    )
+    return sorted(set(senders) - {(channel, address) for channel, address in known})
+
+
+async def _ensure_identities(
+    db: Database, senders: dict[SenderKey, Sender], missing: list[SenderKey]
+) -> set[int]:
+    """Create the senders seen for the first time (``missing``), each linked to the
+    customer they are (router.customers.identities: same email or phone, else a new
+    customer); returns the customers created.
 
     A short transaction of its own, inserting in key order and holding no other lock: two
     workers meeting the same new sender wait for each other here, never in a cycle with the
@@ -148,16 +165,6 @@ async def _ensure_identities(db: Database, senders: dict[SenderKey, Sender]) -> 
     (ON CONFLICT DO NOTHING) and the customer made for it removed.
     """
     async with db.session() as session:
-        known = await session.execute(
-            select(ChannelIdentity.channel, ChannelIdentity.address).where(
-                tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(
-                    list(senders)
-                )
-            )
-        )
-        missing = sorted(set(senders) - {(channel, address) for channel, address in known})
-        if not missing:
-            return set()
         links = await contacts.link_new_senders(session, missing, senders)
         rows = [
             {

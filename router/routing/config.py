@@ -65,10 +65,23 @@ def _windows(row: RoutingConfig | RoutingConfigWrite) -> dict[str, dict[str, int
 
 DEFAULT_POLICY = policy_of(RoutingConfigWrite())
 _cache: dict[str, tuple[datetime, RoutingPolicy]] = {}
+_SESSION_KEY = "aiguillage.routing_policy"
 
 
 async def current(session: AsyncSession) -> RoutingPolicy:
-    """The policy now in force (the defaults if the row is missing)."""
+    """The policy now in force (the defaults if the row is missing); read once per
+    transaction (care and routing both ask within one batch)."""
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_SESSION_KEY)
+    if transaction is not None and known is not None and known[0] is transaction:
+        policy: RoutingPolicy = known[1]
+        return policy
+    policy = await _read_current(session)
+    session.info[_SESSION_KEY] = (session.sync_session.get_transaction(), policy)
+    return policy
+
+
+async def _read_current(session: AsyncSession) -> RoutingPolicy:
     row = await session.get(RoutingConfig, CONFIG_ID)
     if row is None:
         return DEFAULT_POLICY

@@ -1,2 +1,1 @@
-"""What supervisors watch: anger alerts and the team reports (intense spread, SLA, CSAT).
-"""
+"""What supervisors watch: anger alerts and the team reports (intense spread, SLA, CSAT)."""

@@ -52,6 +52,8 @@ async def apply_policy(
     priority and channel) and due times, counted from ``now`` (default: when each opened);
     no policy fits, no SLA. One that already has a clock keeps it (a reopened
     conversation: see ``on_status_change``)."""
+    if all(conversation.sla_clock is not None for conversation in conversations):
+        return  # most batches open nothing: no need to read the policies
     policies = await active_terms(session)
     for conversation in conversations:
         if conversation.sla_clock is not None:

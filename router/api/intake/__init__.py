@@ -1,2 +1,1 @@
-"""Public and integrator intake routes: messages, provider webhooks, raw e-mail, web chat.
-"""
+"""Public and integrator intake routes: messages, provider webhooks, raw e-mail, web chat."""

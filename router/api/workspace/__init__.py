@@ -1,2 +1,1 @@
-"""The advisor's workspace routes: conversations, tickets, replies, offers, history, search.
-"""
+"""The advisor's workspace routes: conversations, tickets, replies, offers, history, search."""

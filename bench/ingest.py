@@ -585,6 +585,16 @@ class Stack:
         self.run_cli("demo-data", "--credentials", str(self.tmp / "demo-credentials.txt"))
         created = self.run_cli("apikeys", "create", "--name", "bench", "--scope", "messages:write")
         self.api_key = created.rsplit("secret (shown once): ", 1)[1].split()[0]
+        if self.args.backlog:
+            sys.path.insert(0, str(REPO_ROOT))  # the repository's channels/, not bench/channels.py
+            from backlog import fill
+
+            started = time.monotonic()
+            await fill(self.database_url, self.args.backlog)
+            console.print(
+                f"backlog: {self.args.backlog} waiting conversations "
+                f"in {time.monotonic() - started:.0f} s"
+            )
         workers = self.args.workers
         self.start("api", "serve", "--with-worker" if workers == 0 else "--without-worker")
         for number in range(workers):
@@ -749,6 +759,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--log-level", default="WARNING", help="with --spawn: AIGUILLAGE_LOG_LEVEL")
     add("--keep", action="store_true", help="with --spawn: keep the database and logs")
     add(
+        "--backlog",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --spawn: N conversations already waiting before the run (bench/backlog.py)",
+    )
+    add(
         "--profile",
         metavar="DIR",
         help="with --spawn: record each service process with py-spy (pip install py-spy) "
@@ -863,6 +880,7 @@ def describe(args: argparse.Namespace) -> dict[str, Any]:
         "senders": args.senders,
         "rate": args.rate,
         "spawn": args.spawn,
+        "backlog": args.backlog,
     }
     if args.spawn:
         setup.update(

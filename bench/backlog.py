@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select, text
 
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.store import Database
+from skills import QueueClass, Requirements
 
 _CHUNK = 5_000
 _TABLES: list[Table] = [
@@ -36,6 +37,9 @@ def _rows(number: int, now: datetime) -> dict[str, dict[str, Any]]:
     """The four rows of one waiting conversation (ids filled in by the caller)."""
     address = f"backlog-{number}@example.org"
     since = now - timedelta(seconds=number % 86_400)
+    # Filed as routing files a conversation (requirements and queue class), so that the
+    # service sees an ordinary queue, not rows to repair.
+    needs = Requirements(channel="email", skills={}, language="fr" if number % 2 else "en")
     return {
         "customer": {
             "display_name": f"Backlog {number}",
@@ -47,9 +51,10 @@ def _rows(number: int, now: datetime) -> dict[str, dict[str, Any]]:
         "conversation": {
             "status": "waiting",
             "channel": "email",
-            "language": "fr" if number % 2 else "en",
+            "language": needs.language,
             "priority": 0,
-            "requirements": {},
+            "requirements": needs.to_dict(),
+            "queue_class": QueueClass(needs, intense=False, queue_priority=0).key,
             "waiting_since": since,
             "created_at": since,
             "updated_at": since,

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import tuple_
 from sqlmodel import col, select
 
 from router.intake.record import Key
 from router.models import Message
 from router.models.conversations import MessageAccepted
+from router.store.pairs import pairs_in
 
 #: What a message says and who says it: what a retry repeats. Not the status, the review
 #: reason or the arrival time, which are ours.
@@ -52,7 +52,7 @@ async def stored(session: Any, keys: list[Key]) -> dict[Key, dict[str, Any]]:
     rows = await session.execute(
         select(col(Message.channel), col(Message.external_id), col(Message.id), col(Message.meta))
         .add_columns(*columns)
-        .where(tuple_(col(Message.channel), col(Message.external_id)).in_(keys))
+        .where(pairs_in(col(Message.channel), col(Message.external_id), keys))
     )
     found: dict[Key, dict[str, Any]] = {}
     for channel, external_id, message_id, meta, *values in rows:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -19,6 +18,7 @@ from router.models import Message
 from router.models.conversations import MessageStatus
 from router.pipeline.classifier import ModelHolder
 from router.routing import care
+from router.store.pairs import pairs_in
 from skills import Reading
 
 SenderKey = tuple[str, str]  # (channel, sender address)
@@ -40,7 +40,7 @@ async def unread(session: AsyncSession, senders: Iterable[SenderKey]) -> Unread:
     pipeline's first, lock-free session."""
     rows = await session.execute(
         select(Message.id, Message.subject, Message.text, Message.classification).where(
-            tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
+            pairs_in(col(Message.channel), col(Message.sender_address), list(senders)),
             col(Message.status) == MessageStatus.received,
             col(Message.direction) == "inbound",
         )

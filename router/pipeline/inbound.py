@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, tuple_, update
+from sqlalchemy import Table, delete, update
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -44,6 +44,7 @@ from router.routing import assignment, care, profiles
 from router.routing.context import RoutingContext
 from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
+from router.store.pairs import pairs_in
 from router.store.types import utcnow
 from router.tickets import events, participants, sla, threads
 from skills import Facts
@@ -146,7 +147,7 @@ async def _unknown_senders(
     """The senders without a channel identity yet, in key order."""
     known = await session.execute(
         select(ChannelIdentity.channel, ChannelIdentity.address).where(
-            tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(list(senders))
+            pairs_in(col(ChannelIdentity.channel), col(ChannelIdentity.address), list(senders))
         )
     )
     return sorted(set(senders) - {(channel, address) for channel, address in known})
@@ -216,7 +217,7 @@ async def _select_identities(
 ) -> dict[SenderKey, ChannelIdentity]:
     rows = await session.scalars(
         select(ChannelIdentity)
-        .where(tuple_(col(ChannelIdentity.channel), col(ChannelIdentity.address)).in_(list(keys)))
+        .where(pairs_in(col(ChannelIdentity.channel), col(ChannelIdentity.address), list(keys)))
         .order_by(col(ChannelIdentity.id))
         .with_for_update(key_share=True)
     )
@@ -228,7 +229,7 @@ async def _backlog(session: AsyncSession, senders: Iterable[SenderKey]) -> Seque
     rows = await session.scalars(
         select(Message)
         .where(
-            tuple_(col(Message.channel), col(Message.sender_address)).in_(list(senders)),
+            pairs_in(col(Message.channel), col(Message.sender_address), list(senders)),
             col(Message.status) == MessageStatus.received,
         )
         .order_by(col(Message.id))
@@ -352,8 +353,11 @@ async def _route(
     if not new:
         return 0
     returning = [c for c in new if c not in first_contacts]
-    context = await RoutingContext.load(session, returning_customers=returning)
-    tiers = await profiles.customer_tiers(session, returning)
+    # Reference data (rules, teams, tiers, last advisors) does not depend on this batch's
+    # pending changes: no flush here, so each conversation's changes go out in one UPDATE.
+    with session.no_autoflush:
+        context = await RoutingContext.load(session, returning_customers=returning)
+        tiers = await profiles.customer_tiers(session, returning)
     items = [
         (open_conversations[customer_id], _facts(message, tiers.get(customer_id, "standard")))
         for customer_id, message in new.items()

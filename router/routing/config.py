@@ -82,7 +82,8 @@ async def current(session: AsyncSession) -> RoutingPolicy:
 
 
 async def _read_current(session: AsyncSession) -> RoutingPolicy:
-    row = await session.get(RoutingConfig, CONFIG_ID)
+    with session.no_autoflush:  # the row does not depend on the caller's pending changes
+        row = await session.get(RoutingConfig, CONFIG_ID)
     if row is None:
         return DEFAULT_POLICY
     key = str(session.get_bind().engine.url)

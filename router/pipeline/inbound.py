@@ -44,6 +44,7 @@ from router.routing import assignment, care, profiles
 from router.routing.context import RoutingContext
 from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
+from router.store.hints import unindexed
 from router.store.pairs import pairs_in
 from router.store.types import utcnow
 from router.tickets import events, participants, sla, threads
@@ -244,7 +245,7 @@ async def _lock_open_conversations(
         select(Conversation)
         .where(
             col(Conversation.customer_id).in_(list(customer_ids)),
-            col(Conversation.status).in_(OPEN_STATUSES),
+            unindexed(col(Conversation.status)).in_(OPEN_STATUSES),  # by customer, always
         )
         .order_by(col(Conversation.id))
         .with_for_update(key_share=True)

@@ -28,7 +28,11 @@ Unread = list[tuple[int, str]]  # message id, text to read
 
 def text_of(message: Message) -> str:
     """What the classifier reads: the subject (e-mail) and the text."""
-    return f"{message.subject}\n{message.text}" if message.subject else message.text
+    return _readable(message.subject, message.text)
+
+
+def _readable(subject: str | None, text: str) -> str:
+    return f"{subject}\n{text}" if subject else text
 
 
 def _unread(messages: Iterable[Message]) -> list[Message]:
@@ -46,7 +50,7 @@ async def unread(session: AsyncSession, senders: Iterable[SenderKey]) -> Unread:
         )
     )  # columns, not Message objects: the rows are only read
     return [
-        (id_, f"{subject}\n{text}" if subject else text)
+        (id_, _readable(subject, text))
         for id_, subject, text, read in rows
         if read is None and id_ is not None
     ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from router.broker import Broker
 from router.errors import Forbidden, IdempotencyConflict
@@ -143,16 +144,15 @@ async def write_batch(
     statement = insert_ignoring_duplicates(db.dialect, MESSAGE_TABLE).returning(
         MESSAGE_TABLE.c.id, MESSAGE_TABLE.c.channel, MESSAGE_TABLE.c.external_id
     )
-    async with db.session() as session:
+    async with db.transaction() as connection:
         inserted = {
             (channel, external_id): message_id
-            for message_id, channel, external_id in await session.execute(
+            for message_id, channel, external_id in await connection.execute(
                 statement, [submission.record.row() for submission in unique.values()]
             )
         }
-        await _store_extras(session, {inserted[k]: unique[k] for k in inserted})
-        existing = await idempotency.stored(session, [k for k in unique if k not in inserted])
-        await session.commit()
+        await _store_extras(connection, {inserted[k]: unique[k] for k in inserted})
+        existing = await idempotency.stored(connection, [k for k in unique if k not in inserted])
     to_publish = sorted(
         message_id for key, message_id in inserted.items() if unique[key].record.routed
     )
@@ -173,7 +173,7 @@ async def write_batch(
     return answers, to_publish
 
 
-async def _store_extras(session: Any, new: dict[int, Submission]) -> None:
+async def _store_extras(connection: AsyncConnection, new: dict[int, Submission]) -> None:
     """Attachments and originals of the messages just inserted (never of duplicates)."""
     attachments = [
         {**row, "message_id": message_id}
@@ -186,9 +186,9 @@ async def _store_extras(session: Any, new: dict[int, Submission]) -> None:
         if submission.original is not None
     ]
     if attachments:
-        await session.execute(ATTACHMENT_TABLE.insert(), attachments)
+        await connection.execute(ATTACHMENT_TABLE.insert(), attachments)
     if originals:
-        await session.execute(ORIGINAL_TABLE.insert(), originals)
+        await connection.execute(ORIGINAL_TABLE.insert(), originals)
 
 
 async def accept_message(

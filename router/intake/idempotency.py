@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from router.intake.record import Key
@@ -44,12 +45,12 @@ class Mismatch(MessageAccepted):
     as it was). A duplicate to callers that only count, a 409 to the integrator API."""
 
 
-async def stored(session: Any, keys: list[Key]) -> dict[Key, dict[str, Any]]:
+async def stored(connection: AsyncConnection, keys: list[Key]) -> dict[Key, dict[str, Any]]:
     """Id and content of the stored messages of ``keys``."""
     if not keys:
         return {}
     columns = [col(getattr(Message, name)) for name in CONTENT]
-    rows = await session.execute(
+    rows = await connection.execute(
         select(col(Message.channel), col(Message.external_id), col(Message.id), col(Message.meta))
         .add_columns(*columns)
         .where(pairs_in(col(Message.channel), col(Message.external_id), keys))

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import Table, and_, delete, update
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -78,11 +78,10 @@ async def process_inbound(
     conversation (``Settings.reopen_window_hours``)."""
     # One lock-free read first: who wrote, what to classify, who is new.
     async with db.read_session() as session:
-        senders = await _pending_senders(session, message_ids)
+        senders, missing = await _pending_senders(session, message_ids)
         if not senders:
             return Outcome(processed=0)
         texts = await classification.unread(session, senders) if classifier else []
-        missing = await _unknown_senders(session, senders)
     ahead = await classification.read_ahead(classifier, texts)  # no lock held
     first_contacts = await _ensure_identities(db, senders, missing) if missing else set()
     async with db.session() as session:
@@ -122,9 +121,10 @@ class Sender:
 
 async def _pending_senders(
     session: AsyncSession, message_ids: Sequence[int]
-) -> dict[SenderKey, Sender]:
-    """The senders of the still-unprocessed messages (only the columns needed: loading
-    whole messages here would build every row a second time)."""
+) -> tuple[dict[SenderKey, Sender], list[SenderKey]]:
+    """The senders of the still-unprocessed messages, and those without a channel identity
+    yet (in key order). Only the columns needed: loading whole messages here would build
+    every row a second time."""
     rows = await session.execute(
         core_select(
             col(Message.channel),
@@ -132,6 +132,14 @@ async def _pending_senders(
             col(Message.sender_name),
             col(Message.sender_email),
             col(Message.sender_phone),
+            col(ChannelIdentity.id),
+        )
+        .outerjoin(
+            ChannelIdentity,
+            and_(
+                col(ChannelIdentity.channel) == col(Message.channel),
+                col(ChannelIdentity.address) == col(Message.sender_address),
+            ),
         )
         .where(
             col(Message.id).in_(list(message_ids)),
@@ -139,19 +147,13 @@ async def _pending_senders(
         )
         .order_by(col(Message.id))
     )
-    return {(r[0], r[1]): Sender(r[2], r[3], r[4]) for r in rows}
-
-
-async def _unknown_senders(
-    session: AsyncSession, senders: dict[SenderKey, Sender]
-) -> list[SenderKey]:
-    """The senders without a channel identity yet, in key order."""
-    known = await session.execute(
-        select(ChannelIdentity.channel, ChannelIdentity.address).where(
-            pairs_in(col(ChannelIdentity.channel), col(ChannelIdentity.address), list(senders))
-        )
-    )
-    return sorted(set(senders) - {(channel, address) for channel, address in known})
+    senders: dict[SenderKey, Sender] = {}
+    unknown: set[SenderKey] = set()
+    for channel, address, name, email, phone, identity_id in rows:
+        senders[(channel, address)] = Sender(name, email, phone)
+        if identity_id is None:
+            unknown.add((channel, address))
+    return senders, sorted(unknown)
 
 
 async def _ensure_identities(

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -102,6 +103,14 @@ class Database:
         """A session whose transaction the caller (a use case) commits once."""
         async with self.sessionmaker() as session:
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection in a transaction, committed when the block ends without error:
+        for statements that need no ORM object (the intake's multi-row insert), without a
+        session's bookkeeping on the hot path."""
+        async with self.engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

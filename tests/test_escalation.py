@@ -108,3 +108,56 @@ async def test_waiting_work_is_retried_when_capacity_appears_without_a_push(
         return bool(body["assignee_id"] == advisor.json()["id"])
 
     await wait_for(assigned, timeout=15)
+
+
+async def test_escalation_steps_apply_while_nobody_has_room(lively: httpx.AsyncClient) -> None:
+    """With every advisor away the round locks only the conversations whose step is due
+    (not its whole page), and still relaxes their requirements on time."""
+    assert (await lively.post("/v1/skills", json={"name": "billing"})).status_code == 201
+    away = await lively.post(
+        "/v1/advisors",
+        json={
+            "name": "Away",
+            "email": "away@example.com",
+            "languages": ["en"],
+            "status": "away",
+            "skills": {"billing": 2},
+        },
+    )
+    assert away.status_code == 201, away.text
+    rule = await lively.post(
+        "/v1/rules",
+        json={
+            "name": "Billing experts",
+            "conditions": {"keywords": ["invoice"]},
+            "required_skills": {"billing": 4},
+            "escalation": [{"after_seconds": 1, "required_skills": {"billing": 2}}],
+        },
+    )
+    assert rule.status_code == 201, rule.text
+    due = await _conversation(
+        lively,
+        (
+            await lively.post(
+                "/v1/messages", json=message_payload("due", "d-1", "Hello, my invoice is wrong")
+            )
+        ).json()["id"],
+    )
+    calm = await _conversation(
+        lively,
+        (
+            await lively.post("/v1/messages", json=message_payload("calm", "c-1", "Hello there"))
+        ).json()["id"],
+    )
+
+    async def escalated() -> dict[str, Any] | None:
+        body = (await lively.get(f"/v1/conversations/{due['id']}")).json()
+        return body if body["requirements"]["skills"] == {"billing": 2} else None
+
+    done = await wait_for(escalated, timeout=15)
+    assert done["status"] == "waiting" and done["assignee_id"] is None
+    timeline = (await lively.get(f"/v1/conversations/{due['id']}/events")).json()
+    assert [e["data"]["step"] for e in timeline if e["type"] == "conversation.escalated"] == [1]
+    untouched = (await lively.get(f"/v1/conversations/{calm['id']}")).json()
+    assert untouched["requirements"] == calm["requirements"]
+    assert untouched["status"] == "waiting"

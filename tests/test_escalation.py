@@ -32,21 +32,24 @@ async def _conversation(http: httpx.AsyncClient, message_id: int) -> dict[str, A
     return result
 
 
-async def test_a_waiting_conversation_is_escalated_then_assigned(
-    lively: httpx.AsyncClient,
-) -> None:
-    assert (await lively.post("/v1/skills", json={"name": "billing"})).status_code == 201
-    junior = await lively.post(
+async def _billing_advisor(http: httpx.AsyncClient, name: str, status: str) -> httpx.Response:
+    """An English-speaking advisor with billing at level 2 (the skill is created first)."""
+    assert (await http.post("/v1/skills", json={"name": "billing"})).status_code == 201
+    return await http.post(
         "/v1/advisors",
         json={
-            "name": "Junior",
-            "email": "junior@example.com",
+            "name": name,
+            "email": f"{name.lower()}@example.com",
             "languages": ["en"],
-            "status": "available",
+            "status": status,
             "skills": {"billing": 2},
         },
     )
-    rule = await lively.post(
+
+
+async def _billing_rule_relaxed_after_one_second(http: httpx.AsyncClient) -> httpx.Response:
+    """Invoices need billing level 4, then level 2 once they have waited a second."""
+    return await http.post(
         "/v1/rules",
         json={
             "name": "Billing experts",
@@ -55,6 +58,13 @@ async def test_a_waiting_conversation_is_escalated_then_assigned(
             "escalation": [{"after_seconds": 1, "required_skills": {"billing": 2}}],
         },
     )
+
+
+async def test_a_waiting_conversation_is_escalated_then_assigned(
+    lively: httpx.AsyncClient,
+) -> None:
+    junior = await _billing_advisor(lively, "Junior", "available")
+    rule = await _billing_rule_relaxed_after_one_second(lively)
     assert rule.status_code == 201, rule.text
     assert rule.json()["escalation"][0]["after_seconds"] == 1
     posted = await lively.post(
@@ -113,27 +123,9 @@ async def test_waiting_work_is_retried_when_capacity_appears_without_a_push(
 async def test_escalation_steps_apply_while_nobody_has_room(lively: httpx.AsyncClient) -> None:
     """With every advisor away the round locks only the conversations whose step is due
     (not its whole page), and still relaxes their requirements on time."""
-    assert (await lively.post("/v1/skills", json={"name": "billing"})).status_code == 201
-    away = await lively.post(
-        "/v1/advisors",
-        json={
-            "name": "Away",
-            "email": "away@example.com",
-            "languages": ["en"],
-            "status": "away",
-            "skills": {"billing": 2},
-        },
-    )
+    away = await _billing_advisor(lively, "Away", "away")
     assert away.status_code == 201, away.text
-    rule = await lively.post(
-        "/v1/rules",
-        json={
-            "name": "Billing experts",
-            "conditions": {"keywords": ["invoice"]},
-            "required_skills": {"billing": 4},
-            "escalation": [{"after_seconds": 1, "required_skills": {"billing": 2}}],
-        },
-    )
+    rule = await _billing_rule_relaxed_after_one_second(lively)
     assert rule.status_code == 201, rule.text
     due = await _conversation(
         lively,

@@ -125,9 +125,7 @@ async def sweep_once(db: Database, broker: Broker, older_than: timedelta) -> int
             )
             if not ids:
                 break
-            parts = groups(ids)
-            results = [await publish_inbound(broker, part) for part in parts]
-            confirmed = [i for part, ok in zip(parts, results, strict=True) if ok for i in part]
+            confirmed = await publish(broker, ids)
             if confirmed:
                 await _mark_published(session, confirmed)
             await session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from router.intake.outbox import INBOUND_TOPIC, inbound_body
 from router.pipeline.base import Worker, register
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500  # inbound messages per routing transaction
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -24,7 +24,6 @@ def _message_id(payload: dict[str, Any]) -> int:
     message_id = payload.get("message_id")
     if not _is_id(message_id):
         raise ValueError(f"payload without an integer message_id: {payload!r}")
-    assert isinstance(message_id, int)
     return message_id
 
 

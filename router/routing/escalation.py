@@ -71,7 +71,8 @@ async def escalate_and_retry(db: Database) -> Round:
         else:
             page = (await session.scalars(_oldest(locked=False))).all()
             examined = len(page)
-            due = [c.id for c in page if c.id is not None and _step_due(c, context)]
+            required = _now_required(context)
+            due = [c.id for c in page if c.id is not None and _step_due(c, required)]
             waiting = (await session.scalars(_lock_still_waiting(due))).all() if due else []
         if not waiting:
             return Round(examined, 0, 0)
@@ -107,21 +108,28 @@ def _lock_still_waiting(ids: Sequence[int]) -> SelectOfScalar[Conversation]:
     )
 
 
-def _step_due(conversation: Conversation, context: RoutingContext) -> bool:
+_Required = Callable[[Conversation], tuple[RuleSpec, Requirements, float]]
+
+
+def _step_due(conversation: Conversation, required: _Required) -> bool:
     """Whether the conversation's requirements change at its wait now."""
-    _rule, requirements, _waited = _now_required(conversation, context)
+    _rule, requirements, _waited = required(conversation)
     return requirements.to_dict() != conversation.requirements
 
 
-def _now_required(
-    conversation: Conversation, context: RoutingContext
-) -> tuple[RuleSpec, Requirements, float]:
-    """Its rule, the requirements its wait reached, and how long it has waited."""
+def _now_required(context: RoutingContext) -> _Required:
+    """For a waiting conversation: its rule, the requirements its wait reached, and how long
+    it has waited (the rules indexed once per round)."""
     rules = {rule.id: rule for rule in context.rules}
-    rule = rules.get(conversation.rule_id) or next(r for r in context.rules if r.is_default)
-    since = conversation.waiting_since or conversation.created_at
-    waited = (context.now - since).total_seconds()
-    return rule, _current(rule, conversation, waited), waited
+    default = next(rule for rule in context.rules if rule.is_default)
+
+    def required(conversation: Conversation) -> tuple[RuleSpec, Requirements, float]:
+        rule = rules.get(conversation.rule_id, default)
+        since = conversation.waiting_since or conversation.created_at
+        waited = (context.now - since).total_seconds()
+        return rule, _current(rule, conversation, waited), waited
+
+    return required
 
 
 async def _escalate_and_offer(
@@ -134,8 +142,9 @@ async def _escalate_and_offer(
     index = await context.candidates(session)
     free = any(p.load_total < p.capacity_total for p in index.advisors())
     avoid = await avoided(session, [c.id for c in waiting if c.id], now)
+    required = _now_required(context)
     for conversation in sorted(waiting, key=_order(now, context.policy.queue.ageing_per_minute)):
-        rule, requirements, waited = _now_required(conversation, context)
+        rule, requirements, waited = required(conversation)
         if requirements.to_dict() != conversation.requirements:
             _record_escalation(session, conversation, rule, waited, requirements.to_dict())
             queue.refile(conversation, context.policy, now)

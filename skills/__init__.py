@@ -11,10 +11,26 @@ from clocks.hours import BusinessHours
 from skills.care import AngerTrend, CarePolicy, Reading, anger_alert
 from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
-from skills.eligibility import ExclusionKind, Situation, exclusion, exclusion_reason, has_room
+from skills.eligibility import (
+    ExclusionKind,
+    Situation,
+    exclusion,
+    exclusion_reason,
+    has_push_room,
+    has_room,
+    push_refusal,
+)
 from skills.escalation import EscalationStep, reached
 from skills.index import CandidateIndex
-from skills.model import AdvisorProfile, AdvisorStatus, Facts, Policy, Requirements, Score
+from skills.model import (
+    AdvisorProfile,
+    AdvisorStatus,
+    Facts,
+    Policy,
+    Requirements,
+    RoutingMode,
+    Score,
+)
 from skills.queue import (
     Head,
     QueueClass,
@@ -47,6 +63,7 @@ __all__ = [
     "Reading",
     "ReplyWindow",
     "Requirements",
+    "RoutingMode",
     "RuleError",
     "RuleSpec",
     "Score",
@@ -59,9 +76,11 @@ __all__ = [
     "exclusion",
     "exclusion_reason",
     "fold",
+    "has_push_room",
     "has_room",
     "match_rule",
     "parse_class",
+    "push_refusal",
     "rank",
     "reached",
     "requirements_for",

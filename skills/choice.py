@@ -112,16 +112,19 @@ def choose(
     intense: bool = False,
     avoid: Mapping[int, str] | None = None,
     care: CarePolicy | None = None,
+    waited_seconds: float = 0.0,
 ) -> Decision:
     """Pick the advisor for a conversation with ``requirements`` under ``policy``.
 
     ``now`` (epoch seconds) feeds the reported idle times and cool-downs; ``intense`` says the
     conversation is intense (care rules apply); ``avoid`` maps advisors who must not get it to
-    the reason. Advisor ids must be unique (ValueError otherwise). Nobody eligible gives a
-    Decision whose winner is None.
+    the reason; ``waited_seconds`` is how long it has waited (a blended team's push
+    threshold reads it). This is the router's push: the teams' modes apply. Advisor ids
+    must be unique (ValueError otherwise). Nobody eligible gives a Decision whose winner is
+    None.
     """
     policy = Policy(policy)
-    situation = situation_of(now, intense, avoid, care)
+    situation = situation_of(now, intense, avoid, care, waited_seconds)
     candidates: list[tuple[SortKey, Score, AdvisorProfile]] = []
     excluded: dict[int, str] = {}
     kinds: Counter[ExclusionKind] = Counter()
@@ -150,9 +153,21 @@ def choose(
 
 
 def situation_of(
-    now: float, intense: bool, avoid: Mapping[int, str] | None, care: CarePolicy | None
+    now: float,
+    intense: bool,
+    avoid: Mapping[int, str] | None,
+    care: CarePolicy | None,
+    waited_seconds: float = 0.0,
 ) -> Situation:
-    return Situation(now=now, intense=intense, avoid=avoid or {}, care=care or CarePolicy())
+    """The situation of a push decision."""
+    return Situation(
+        now=now,
+        intense=intense,
+        avoid=avoid or {},
+        care=care or CarePolicy(),
+        pushed=True,
+        waited_seconds=waited_seconds,
+    )
 
 
 def score_of(

@@ -3,8 +3,9 @@
 Checks run in a fixed order and the first failure is the reason, so an advisor on break is
 reported "on break" even if also at capacity: status, avoided (declined or let an offer of
 this conversation expire), channel handled, overall capacity, channel capacity, language,
-team, skills (in the requirements' order), then, for an intense conversation only, cool-down
-and the cap on simultaneous intense conversations.
+team, skills (in the requirements' order), then, for pushed work only, the team's routing
+mode (pull, or blended past its push limit), then, for an intense conversation only,
+cool-down and the cap on simultaneous intense conversations.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ExclusionKind(StrEnum):
     LANGUAGE = "language"
     TEAM = "team"
     SKILL = "skill"
+    PULL = "pull"
     COOLDOWN = "cooldown"
     INTENSE_CAP = "intense_cap"
 
@@ -35,13 +37,16 @@ class ExclusionKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Situation:
     """What a decision knows beyond the requirements: the clock (epoch seconds, given by the
-    caller), whether the conversation is intense, the advisors it must avoid (id -> reason)
-    and the care policy."""
+    caller), whether the conversation is intense, the advisors it must avoid (id -> reason),
+    the care policy, and whether the router pushes it (the team's mode then applies; a pull,
+    claim or transfer is a person's choice) after it waited ``waited_seconds``."""
 
     now: float = 0.0
     intense: bool = False
     avoid: Mapping[int, str] = field(default_factory=dict)
     care: CarePolicy = CarePolicy()
+    pushed: bool = False
+    waited_seconds: float = 0.0
 
 
 CALM = Situation()
@@ -70,8 +75,14 @@ def exclusion(
     if requirements.team_id is not None and advisor.team_id != requirements.team_id:
         return ExclusionKind.TEAM, f"not in team {requirements.team_id}"
     gap = _skill_gap(advisor, requirements)
-    if gap is not None or not situation.intense:
+    if gap is not None:
         return gap
+    if situation.pushed:
+        pull_only = push_refusal(advisor, situation.waited_seconds)
+        if pull_only is not None:
+            return ExclusionKind.PULL, pull_only
+    if not situation.intense:
+        return None
     refused = situation.care.refusal(advisor, situation.now)
     if refused is None:
         return None
@@ -90,6 +101,28 @@ def exclusion_reason(
 def has_room(advisor: AdvisorProfile) -> bool:
     """Available with free overall capacity: could take *some* conversation now."""
     return advisor.status == AdvisorStatus.AVAILABLE and advisor.load_total < advisor.capacity_total
+
+
+def push_refusal(advisor: AdvisorProfile, waited_seconds: float) -> str | None:
+    """Why the router may not push this advisor more work now (their team's mode), or None."""
+    limit = advisor.push_limit
+    if limit is None or advisor.load_total < limit:
+        return None
+    after = advisor.push_after_seconds
+    if after is not None and waited_seconds >= after:
+        return None
+    if limit == 0 and after is None:
+        return "team works by pull"
+    held = f"holds {advisor.load_total}, pushed up to {limit}"
+    return held if after is None else f"{held}, or after {after:g} s of wait"
+
+
+def has_push_room(advisor: AdvisorProfile) -> bool:
+    """Could be pushed *some* conversation now (what the push index holds)."""
+    if not has_room(advisor):
+        return False
+    limit = advisor.push_limit
+    return limit is None or advisor.load_total < limit or advisor.push_after_seconds is not None
 
 
 def _capacity(advisor: AdvisorProfile, channel: str) -> tuple[ExclusionKind, str] | None:

@@ -21,6 +21,7 @@ _KIND_LABELS = {
     ExclusionKind.LANGUAGE: "not speaking the language",
     ExclusionKind.TEAM: "outside the team",
     ExclusionKind.SKILL: "short of skills",
+    ExclusionKind.PULL: "serving by pull (team mode)",
     ExclusionKind.COOLDOWN: "in cool-down",
     ExclusionKind.INTENSE_CAP: "at their intense-conversation cap",
 }

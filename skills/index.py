@@ -34,7 +34,7 @@ from skills.choice import (
     score_of,
     situation_of,
 )
-from skills.eligibility import ExclusionKind, Situation, exclusion, has_room
+from skills.eligibility import ExclusionKind, Situation, exclusion, has_push_room
 from skills.model import AdvisorProfile, Policy, Requirements, Score
 
 _ListKey = tuple[Policy, bool, str | None, int, str | None, int | None]
@@ -91,7 +91,7 @@ class CandidateIndex:
         """Fresher data about one advisor (new or known)."""
         old = self._all.get(advisor.id)
         if old is not None:
-            if has_room(old):
+            if has_push_room(old):
                 self._holders.subtract(old.skills)
             for ordered in self._lists.values():
                 ordered.discard(advisor.id)
@@ -107,15 +107,14 @@ class CandidateIndex:
         intense: bool = False,
         avoid: Mapping[int, str] | None = None,
         care: CarePolicy | None = None,
+        waited_seconds: float = 0.0,
     ) -> Decision:
         """The same winner as ``choose(self.advisors(), ...)``, as a partial Decision."""
         policy = Policy(policy)
         axis, exact = self._axis(requirements, policy)
+        situation = situation_of(now, intense, avoid, care, waited_seconds)
         if not exact:
-            return self._fallback(
-                axis, requirements, policy, now, preferred_advisor_id, intense, avoid, care
-            )
-        situation = situation_of(now, intense, avoid, care)
+            return self._fallback(axis, requirements, policy, preferred_advisor_id, situation)
         preferred = self._eligible_preferred(preferred_advisor_id, requirements, situation)
         key = (policy, intense, *axis, requirements.language, requirements.team_id)
         walk = self._walk(key, requirements, situation, preferred_advisor_id, preferred)
@@ -171,7 +170,7 @@ class CandidateIndex:
 
     def _add(self, advisor: AdvisorProfile) -> None:
         self._all[advisor.id] = advisor
-        if not has_room(advisor):
+        if not has_push_room(advisor):
             return
         self._holders.update(advisor.skills)
         for key, ordered in self._lists.items():
@@ -255,12 +254,10 @@ class CandidateIndex:
         axis: tuple[str | None, int],
         requirements: Requirements,
         policy: Policy,
-        now: float,
         preferred_id: int | None,
-        intense: bool,
-        avoid: Mapping[int, str] | None,
-        care: CarePolicy | None,
+        situation: Situation,
     ) -> Decision:
+        now, intense = situation.now, situation.intense
         key = (Policy.ROUND_ROBIN, False, *axis, requirements.language, requirements.team_id)
         members = [self._all[i] for _, i in self._ordered(key).entries]
         preferred = None if preferred_id is None else self._all.get(preferred_id)
@@ -273,15 +270,15 @@ class CandidateIndex:
             now=now,
             preferred_advisor_id=preferred_id,
             intense=intense,
-            avoid=avoid,
-            care=care,
+            avoid=situation.avoid,
+            care=situation.care,
+            waited_seconds=situation.waited_seconds,
         )
         if len(decision.ranked) < 2:  # its sentence counts: count everyone, not the members
             candidates = [
                 self._candidate(self._all[i], requirements, policy, intense, now, preferred_id)
                 for i, _ in decision.ranked
             ]
-            situation = situation_of(now, intense, avoid, care)
             return self._complete(candidates, requirements, policy, intense, situation)
         return Decision(
             winner=decision.winner,
@@ -297,7 +294,7 @@ class CandidateIndex:
 def _member(key: _ListKey, advisor: AdvisorProfile) -> bool:
     _, _, skill, level, language, team = key
     return (
-        has_room(advisor)
+        has_push_room(advisor)
         and (skill is None or advisor.skills.get(skill, 0) >= level)
         and (language is None or language in advisor.languages)
         and (team is None or advisor.team_id == team)

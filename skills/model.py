@@ -25,6 +25,15 @@ class AdvisorStatus(StrEnum):
     OFFLINE = "offline"
 
 
+class RoutingMode(StrEnum):
+    """How a team is served (rules and escalation decide *which* queue; this, *how*)."""
+
+    PUSH = "push"  # assigned at once
+    OFFER = "offer"  # offered: the advisor accepts or declines before a timeout
+    PULL = "pull"  # nothing pushed: advisors take next or claim from their queue
+    BLENDED = "blended"  # pushed up to a load (or past a wait), pulled beyond
+
+
 class Policy(StrEnum):
     """How a rule picks among eligible advisors (see ``skills.choice``)."""
 
@@ -60,6 +69,11 @@ class AdvisorProfile:
     intense_load: int = 0
     intense_today: int = 0
     last_intense_ended_at: float | None = None
+    # Pushed work (router's choice) stops at this load; None: up to capacity. 0 in a pull
+    # team; blended teams set it, and ``push_after_seconds`` lets a conversation that waited
+    # that long be pushed past it (up to capacity). Pulled work ignores both.
+    push_limit: int | None = None
+    push_after_seconds: float | None = None
 
     def __post_init__(self) -> None:
         # Coercion lets callers pass the stored string; an unknown status fails here, early.

@@ -81,10 +81,21 @@ class ReplyWindow:
 class QueuePolicy:
     ageing_per_minute: float = 1.0
     windows: Mapping[str, ReplyWindow] = field(default_factory=dict)  # channel -> window
+    # Queue priority added to an intense conversation: an angry customer is not served
+    # after calmer ones who came later.
+    intense_boost: int = 0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.ageing_per_minute) and 0 <= self.ageing_per_minute <= 100):
             raise f.error("ageing_per_minute", "must be a number in 0..100")
+        if not 0 <= self.intense_boost <= 1000:
+            raise f.error("intense_boost", f"{self.intense_boost} is outside 0..1000")
+
+    def queue_priority(self, priority: int, urgency: int, intense: bool) -> int:
+        """The stored part of the waiting order: the rule's priority, the reply window's
+        urgency and the intense boost, kept within a class key's four digits."""
+        boosted = priority + urgency + (self.intense_boost if intense else 0)
+        return max(0, min(MAX_QUEUE_PRIORITY, boosted))
 
     def urgency(self, channel: str, since_message: float) -> int:
         window = self.windows.get(channel)

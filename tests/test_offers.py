@@ -22,8 +22,8 @@ async def _offer_of(http: httpx.AsyncClient, advisor_id: int) -> dict[str, objec
 
 
 async def test_an_offer_holds_capacity_until_accepted(client: httpx.AsyncClient) -> None:
-    crew = await team(client, "Offers", offer_mode="offer", offer_timeout_seconds=60)
-    assert crew["offer_mode"] == "offer" and crew["offer_timeout_seconds"] == 60
+    crew = await team(client, "Offers", routing_mode="offer", offer_timeout_seconds=60)
+    assert crew["routing_mode"] == "offer" and crew["offer_timeout_seconds"] == 60
     anna = await advisor(client, "Anna", team_id=crew["id"])
     first = await routed(client, await post(client, "c1", "1", "Hello, I need help"))
     assert first["status"] == "offered" and first["assignee_id"] == anna["id"]
@@ -45,7 +45,7 @@ async def test_an_offer_holds_capacity_until_accepted(client: httpx.AsyncClient)
 
 async def test_auto_teams_and_pulls_assign_at_once(client: httpx.AsyncClient) -> None:
     auto = await team(client, "Auto")
-    offering = await team(client, "Offering", offer_mode="offer")
+    offering = await team(client, "Offering", routing_mode="offer")
     bea = await advisor(client, "Bea", team_id=auto["id"])
     first = await routed(client, await post(client, "a1", "1", "Hello, I need help"))
     assert first["status"] == "assigned" and first["assignee_id"] == bea["id"]
@@ -66,7 +66,7 @@ async def test_auto_teams_and_pulls_assign_at_once(client: httpx.AsyncClient) ->
 async def test_a_declined_offer_goes_back_at_its_place_and_avoids_the_advisor(
     client: httpx.AsyncClient,
 ) -> None:
-    crew = await team(client, "Offers", offer_mode="offer")
+    crew = await team(client, "Offers", routing_mode="offer")
     anna = await advisor(client, "Anna", team_id=crew["id"])
     ben = await advisor(client, "Ben", team_id=crew["id"], status="away")
     first = await routed(client, await post(client, "d1", "1", "Hello, I need help"))
@@ -100,7 +100,7 @@ async def test_an_unanswered_offer_expires_in_the_waiting_room_round(
 ) -> None:
     """Expiry is the scheduler's job, from the database alone: no process needs to remember
     the offers it made."""
-    crew = await team(client, "Offers", offer_mode="offer", offer_timeout_seconds=5)
+    crew = await team(client, "Offers", routing_mode="offer", offer_timeout_seconds=5)
     anna = await advisor(client, "Anna", team_id=crew["id"])
     first = await routed(client, await post(client, "e1", "1", "Hello, I need help"))
     assert first["status"] == "offered"
@@ -130,7 +130,7 @@ async def test_an_unanswered_offer_expires_in_the_waiting_room_round(
 
 
 async def test_accept_and_decline_racing_settle_once(client: httpx.AsyncClient) -> None:
-    crew = await team(client, "Offers", offer_mode="offer")
+    crew = await team(client, "Offers", routing_mode="offer")
     anna = await advisor(client, "Anna", team_id=crew["id"])
     await routed(client, await post(client, "r1", "1", "Hello, I need help"))
     offer = await _offer_of(client, anna["id"])
@@ -148,11 +148,11 @@ async def test_accept_and_decline_racing_settle_once(client: httpx.AsyncClient) 
 
 async def test_team_offer_settings_are_validated(client: httpx.AsyncClient) -> None:
     crew = await team(client, "Offers")
-    assert crew["offer_mode"] == "auto"
+    assert crew["routing_mode"] == "push"
     bad = await client.patch(f"/v1/teams/{crew['id']}", json={"offer_timeout_seconds": 1})
     assert bad.status_code == 422
-    bad = await client.patch(f"/v1/teams/{crew['id']}", json={"offer_mode": "maybe"})
+    bad = await client.patch(f"/v1/teams/{crew['id']}", json={"routing_mode": "maybe"})
     assert bad.status_code == 422
-    ok = await client.patch(f"/v1/teams/{crew['id']}", json={"offer_mode": "offer"})
-    assert ok.status_code == 200 and ok.json()["offer_mode"] == "offer"
+    ok = await client.patch(f"/v1/teams/{crew['id']}", json={"routing_mode": "offer"})
+    assert ok.status_code == 200 and ok.json()["routing_mode"] == "offer"
     assert (await client.patch("/v1/teams/999999", json={})).status_code == 404

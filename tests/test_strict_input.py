@@ -91,7 +91,7 @@ async def test_nested_bodies_refuse_unknown_fields(client: httpx.AsyncClient) ->
 
 
 async def test_strict_bodies_still_read_enums_dates_and_numbers(client: httpx.AsyncClient) -> None:
-    team = await client.post("/v1/teams", json={"name": "Strict", "offer_mode": "offer"})
+    team = await client.post("/v1/teams", json={"name": "Strict", "routing_mode": "offer"})
     assert team.status_code == 201, team.text
     dry_run = {"text": "Bonjour", "channel": "chat", "emotion_intensity": 1}  # int is a number
     assert (await client.post("/v1/routing/dry-run", json=dry_run)).status_code == 200

@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from router.errors import Conflict, NotFound
-from router.models import Skill, Team
-from router.models.advisors import SkillCreate, TeamCreate, TeamUpdate
+from router.models import Advisor, Skill, Team
+from router.models.advisors import AdvisorStatus, SkillCreate, TeamCreate, TeamUpdate
+from router.routing import assignment
 from router.store import Database
 from router.tickets import events
 
@@ -28,9 +29,19 @@ async def create_team(db: Database, data: TeamCreate) -> Team:
     return await _create_named(db, Team.model_validate(data.model_dump(mode="json")), "team")
 
 
+async def get_team(db: Database, team_id: int) -> Team:
+    async with db.read_session() as session:
+        team = await session.get(Team, team_id)
+        if team is None:
+            raise NotFound(f"team {team_id} does not exist", field="team_id")
+        return team
+
+
 async def update_team(db: Database, team_id: int, data: TeamUpdate) -> Team:
-    """Change how pushed work reaches the team (auto-assign or offers, and their timeout)."""
-    changes = data.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    """Change how the team's queue is served, live: when pushing may now give more than
+    before (pull to push, a higher blended limit), the team's available advisors are filled
+    from the queue at once."""
+    changes = data.model_dump(mode="json", exclude_unset=True)
     async with db.session() as session:
         team = await session.get(Team, team_id, with_for_update=True)
         if team is None:
@@ -38,7 +49,20 @@ async def update_team(db: Database, team_id: int, data: TeamUpdate) -> Team:
         for key, value in changes.items():
             setattr(team, key, value)
         events.record(session, "team.updated", id=team_id, **changes)
+        await session.flush()
+        members = await session.scalars(
+            select(Advisor.id)
+            .where(
+                col(Advisor.team_id) == team_id,
+                col(Advisor.status) == AdvisorStatus.AVAILABLE,
+            )
+            .order_by(col(Advisor.id))
+        )
+        for advisor_id in members.all():
+            if advisor_id is not None:
+                await assignment.fill_advisor(session, advisor_id)
         await session.commit()
+        await session.refresh(team)
         return team
 
 

@@ -12,9 +12,9 @@ from sqlmodel import Field, SQLModel
 from router.models.channels import Channel
 from router.models.validation import MAX_ID, RequestBody, storable_text
 from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
-from skills import AdvisorStatus  # one definition, shared with the routing domain
+from skills import AdvisorStatus, RoutingMode  # one definition, shared with the domain
 
-__all__ = ["AdvisorStatus"]  # re-exported for the service layer
+__all__ = ["AdvisorStatus", "RoutingMode"]  # re-exported for the service layer
 
 
 class Role(StrEnum):
@@ -23,24 +23,59 @@ class Role(StrEnum):
     admin = "admin"
 
 
-class OfferMode(StrEnum):
-    auto = "auto"  # pushed conversations are assigned at once
-    offer = "offer"  # pushed conversations are offered: accept or decline before the timeout
-
-
 OfferTimeout = Annotated[int, Ge(5), Le(3600)]
+PushLimit = Annotated[int, Ge(0), Le(100)]
+Seconds = Annotated[int, Ge(5), Le(7 * 24 * 3600)]
+PickLimit = Annotated[int, Ge(1), Le(1000)]
 
 
-# The table: a team of advisors, and how pushed work reaches them.
-class Team(SQLModel, table=True):
+# Fields a team is served by, shared by the table and its create body.
+class TeamMode(SQLModel):
+    routing_mode: RoutingMode = Field(
+        default=RoutingMode.PUSH,
+        sa_type=String(10),
+        sa_column_kwargs={"server_default": "push"},
+        description="push: assigned at once; offer: offered, accepted or declined before "
+        "offer_timeout_seconds; pull: nothing is pushed, advisors take next or claim; "
+        "blended: pushed while the advisor holds fewer than push_limit (or, past it, once a "
+        "conversation waited push_after_seconds), pulled beyond",
+    )
+    offer_timeout_seconds: int = Field(
+        default=30, ge=5, le=3600, sa_column_kwargs={"server_default": "30"}
+    )
+    push_limit: int = Field(
+        default=1,
+        ge=0,
+        le=100,
+        sa_column_kwargs={"server_default": "1"},
+        description="blended: conversations an advisor holds before pushing stops",
+    )
+    push_after_seconds: int | None = Field(
+        default=None,
+        ge=5,
+        le=7 * 24 * 3600,
+        description="blended: a conversation waiting this long is pushed past push_limit",
+    )
+    pick_limit: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="claims only among the first K of the advisor's queue (no cherry-picking)",
+    )
+    return_after_seconds: int | None = Field(
+        default=None,
+        ge=5,
+        le=7 * 24 * 3600,
+        description="an assigned conversation its advisor has not answered in this time "
+        "goes back to the queue, and the supervisor is told",
+    )
+
+
+# The table: a team of advisors, and how its queue is served.
+class Team(TeamMode, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # An OfferMode value (stored as text: rows read back are not validated).
-    offer_mode: str = Field(
-        default=OfferMode.auto.value, max_length=10, sa_column_kwargs={"server_default": "auto"}
-    )
-    offer_timeout_seconds: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
 
 
 # The table: a skill an advisor can hold at a level from 1 to 5.
@@ -150,19 +185,41 @@ class AdvisorUpdate(SQLModel, RequestBody):  # type: ignore[misc]
         return self
 
 
+# Returned by the API (table rows are not validated on load: the mode comes back as text).
+class TeamPublic(TeamMode):
+    id: int
+    name: str
+    created_at: datetime
+
+
+def team_public(team: "Team") -> TeamPublic:
+    return TeamPublic.model_validate(
+        {name: getattr(team, name) for name in TeamPublic.model_fields}
+    )
+
+
 # Body of POST /v1/teams.
-class TeamCreate(SQLModel, RequestBody):  # type: ignore[misc]
+class TeamCreate(TeamMode, RequestBody):  # type: ignore[misc]
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    offer_mode: OfferMode = OfferMode.auto
-    offer_timeout_seconds: OfferTimeout = 30
 
     _name = field_validator("name")(storable_text)
 
 
-# Body of PATCH /v1/teams/{id}: how pushed work reaches the team's advisors.
+# Body of PATCH /v1/teams/{id}: how the team's queue is served, changed live.
 class TeamUpdate(SQLModel, RequestBody):  # type: ignore[misc]
-    offer_mode: OfferMode | None = None
+    routing_mode: RoutingMode | None = None
     offer_timeout_seconds: OfferTimeout | None = None
+    push_limit: PushLimit | None = None
+    push_after_seconds: Seconds | None = Field(default=None, description="null: off")
+    pick_limit: PickLimit | None = Field(default=None, description="null: any of the queue")
+    return_after_seconds: Seconds | None = Field(default=None, description="null: off")
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> "TeamUpdate":
+        for name in ("routing_mode", "offer_timeout_seconds", "push_limit"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null (omit it to leave it unchanged)")
+        return self
 
 
 # Body of POST /v1/skills.

@@ -16,6 +16,7 @@ from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, ut
 #: A customer has at most one of these: their next message joins it.
 OPEN_STATUSES = ("waiting", "offered", "assigned", "pending")
 _OPEN = text("status IN ('waiting', 'offered', 'assigned', 'pending')")
+_INTENSE_WAITING = text("status = 'waiting' AND intense AND wait_alerted_at IS NULL")
 
 
 class ConversationStatus(StrEnum):
@@ -153,6 +154,12 @@ class Conversation(ConversationBase, table=True):
         Index("ix_conversation_urgency", "status", "urgency_due_at"),
         Index("ix_conversation_customer", "customer_id", "id"),
         Index("ix_conversation_sla_check", "sla_next_check_at"),
+        Index(
+            "ix_conversation_intense_waiting",
+            "waiting_since",
+            sqlite_where=_INTENSE_WAITING,
+            postgresql_where=_INTENSE_WAITING,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -161,6 +168,10 @@ class Conversation(ConversationBase, table=True):
     # The SLA clock (clocks.sla.Clock): the policy's terms as applied, starts and pauses.
     sla_clock: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     queue_class: str | None = Field(default=None)
+    # Supervisor told that this intense conversation waits too long (once per wait).
+    wait_alerted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The customer left (or resolved it) before any advisor took it.
+    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Anger-like intensities of the latest customer messages, oldest first.
     emotion_trail: list[list[Any]] = Field(
@@ -368,9 +379,12 @@ class AssignmentBase(SQLModel):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     intense: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # When its advisor first replied while holding it (the return timer stops there).
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 _PENDING_OFFER = text("accepted_at IS NULL AND ended_at IS NULL")
+_UNANSWERED = text("answered_at IS NULL AND ended_at IS NULL")
 
 
 # The table. Never two live assignments (or offers) for one conversation (partial unique index).
@@ -396,6 +410,12 @@ class Assignment(AssignmentBase, table=True):
             "assigned_at",
             sqlite_where=text("intense"),
             postgresql_where=text("intense"),
+        ),
+        Index(
+            "ix_assignment_unanswered",
+            "accepted_at",
+            sqlite_where=_UNANSWERED,
+            postgresql_where=_UNANSWERED,
         ),
     )
 

@@ -140,6 +140,32 @@ class RoutingConfigWrite(RequestBody):
     day_timezone: str = PydanticField(
         default="UTC", max_length=60, description="IANA zone in which 'today' is counted"
     )
+    intense_boost_points: int = PydanticField(
+        default=30,
+        ge=0,
+        le=1000,
+        description="queue priority added to an intense conversation (an angry customer is "
+        "not served after calmer ones who came later)",
+    )
+    intense_wait_alert_seconds: int = PydanticField(
+        default=180,
+        ge=10,
+        le=86400,
+        description="alert the supervisor when an intense conversation waits this long",
+    )
+    first_message_alert_threshold: float = PydanticField(
+        default=0.85,
+        ge=0,
+        le=1,
+        description="alert when a first message is already this intense (anger, ...)",
+    )
+    offline_grace_seconds: int = PydanticField(
+        default=120,
+        ge=0,
+        le=86400,
+        description="after an advisor goes offline, their unanswered conversations return "
+        "to the queue after this grace",
+    )
 
     @field_validator("day_timezone")
     @classmethod
@@ -180,6 +206,12 @@ class RoutingConfig(SQLModel, table=True):
     anger_threshold: float = Field(default=0.6)
     exclusion_seconds: int = Field(default=900)
     day_timezone: str = Field(default="UTC", max_length=60)
+    intense_boost_points: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
+    intense_wait_alert_seconds: int = Field(default=180, sa_column_kwargs={"server_default": "180"})
+    first_message_alert_threshold: float = Field(
+        default=0.85, sa_column_kwargs={"server_default": "0.85"}
+    )
+    offline_grace_seconds: int = Field(default=120, sa_column_kwargs={"server_default": "120"})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

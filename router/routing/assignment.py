@@ -5,10 +5,11 @@ recounted before the assignment row is written, waiting conversations are claime
 ``FOR UPDATE SKIP LOCKED``, and a partial unique index forbids two live assignments for one
 conversation. None of these functions commit: the calling use case does.
 
-Pushed work reaches an advisor as their team says (``Team.offer_mode``): assigned at once,
-or *offered* (an assignment not accepted yet, which holds the capacity) until the advisor
-accepts, declines or lets the timeout pass (router.routing.offers). Pulled work is always
-assigned: the advisor asked for it.
+Pushed work reaches an advisor as their team's routing mode says (router.routing.teams):
+assigned at once (push), *offered* (an assignment not accepted yet, which holds the
+capacity) until the advisor accepts, declines or lets the timeout pass
+(router.routing.offers), never (pull), or up to a load (blended). Pulled and claimed work is
+always assigned: the advisor asked for it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from skills import (
     RuleSpec,
     Situation,
     exclusion_reason,
+    has_push_room,
     match_rule,
     requirements_for,
 )
@@ -190,11 +192,14 @@ def _with_known_readings(conversation: Conversation, facts: Facts, now: datetime
 def situation(
     conversation: Conversation, context: RoutingContext, avoid: dict[int, str]
 ) -> Situation:
+    since = conversation.waiting_since
     return Situation(
         now=context.now.timestamp(),
         intense=conversation.intense,
         avoid=avoid,
         care=context.policy.care,
+        pushed=True,
+        waited_seconds=0.0 if since is None else (context.now - since).total_seconds(),
     )
 
 
@@ -217,6 +222,7 @@ async def _decide(
     avoid: dict[int, str],
 ) -> Decision:
     index = await context.candidates(session)
+    since = conversation.waiting_since
     return index.choose(
         requirements,
         rule.policy,
@@ -225,6 +231,7 @@ async def _decide(
         intense=conversation.intense,
         avoid=avoid,
         care=context.policy.care,
+        waited_seconds=0.0 if since is None else (context.now - since).total_seconds(),
     )
 
 
@@ -342,8 +349,11 @@ async def claim_for_advisor(
     with ``offer_seconds``) to them; see router.routing.queue for the order and its cost."""
     if advisor.status != AdvisorStatus.AVAILABLE or advisor.load_total >= advisor.capacity_total:
         return None
+    pushed = mode == "push"
+    if pushed and not has_push_room(advisor):
+        return None  # the team serves this advisor's queue by pull beyond their load
     now = utcnow()
-    conversation = await queue.claim(session, advisor, policy, now)
+    conversation = await queue.claim(session, advisor, policy, now, pushed=pushed)
     if conversation is None:
         return None
     explanation = {
@@ -352,7 +362,9 @@ async def claim_for_advisor(
         if mode == "pull"
         else f"{advisor.name} had free capacity; best-placed fitting conversation",
         "requirements": conversation.requirements,
-        "queue_priority": conversation.priority + conversation.urgency_points,
+        "queue_priority": policy.queue.queue_priority(
+            conversation.priority, conversation.urgency_points, conversation.intense
+        ),
     }
     await assign(
         session,

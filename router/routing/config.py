@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from router.models import RoutingConfig
 from router.models.routing import RoutingConfigPublic, RoutingConfigWrite
 from router.store import Database
+from router.store.memo import once_per_transaction
 from router.store.types import utcnow
 from router.tickets import events
 from skills import AngerTrend, CarePolicy, QueuePolicy, ReplyWindow
@@ -29,6 +30,9 @@ class RoutingPolicy:
     anger: AngerTrend
     exclusion: timedelta
     day_zone: ZoneInfo
+    intense_wait_alert: timedelta = timedelta(seconds=180)
+    first_message_alert_threshold: float = 0.85
+    offline_grace: timedelta = timedelta(seconds=120)
 
     def day_start(self, now: datetime) -> datetime:
         """Midnight of ``now``'s day in the configured zone (for "taken today")."""
@@ -42,7 +46,11 @@ def policy_of(row: RoutingConfig | RoutingConfigWrite) -> RoutingPolicy:
     }
     emotions = frozenset(row.intense_emotions)
     return RoutingPolicy(
-        queue=QueuePolicy(ageing_per_minute=row.ageing_points_per_minute, windows=windows),
+        queue=QueuePolicy(
+            ageing_per_minute=row.ageing_points_per_minute,
+            windows=windows,
+            intense_boost=row.intense_boost_points,
+        ),
         care=CarePolicy(
             intense_emotions=emotions,
             intense_threshold=row.intense_threshold,
@@ -54,6 +62,9 @@ def policy_of(row: RoutingConfig | RoutingConfigWrite) -> RoutingPolicy:
         ),
         exclusion=timedelta(seconds=row.exclusion_seconds),
         day_zone=ZoneInfo(row.day_timezone),
+        intense_wait_alert=timedelta(seconds=row.intense_wait_alert_seconds),
+        first_message_alert_threshold=row.first_message_alert_threshold,
+        offline_grace=timedelta(seconds=row.offline_grace_seconds),
     )
 
 
@@ -71,14 +82,7 @@ _SESSION_KEY = "aiguillage.routing_policy"
 async def current(session: AsyncSession) -> RoutingPolicy:
     """The policy now in force (the defaults if the row is missing); read once per
     transaction (care and routing both ask within one batch)."""
-    transaction = session.sync_session.get_transaction()
-    known = session.info.get(_SESSION_KEY)
-    if transaction is not None and known is not None and known[0] is transaction:
-        policy: RoutingPolicy = known[1]
-        return policy
-    policy = await _read_current(session)
-    session.info[_SESSION_KEY] = (session.sync_session.get_transaction(), policy)
-    return policy
+    return await once_per_transaction(session, _SESSION_KEY, _read_current)
 
 
 async def _read_current(session: AsyncSession) -> RoutingPolicy:

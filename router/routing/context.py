@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from router.models import Assignment, Conversation, RoutingExclusion, Team
-from router.models.advisors import OfferMode
+from router.models import Assignment, Conversation, RoutingExclusion
 from router.routing import config as routing_config
-from router.routing import profiles
+from router.routing import profiles, teams
 from router.routing.config import RoutingPolicy
 from router.store.types import utcnow
 from skills import AdvisorProfile, CandidateIndex, RuleSpec
@@ -68,10 +67,13 @@ class RoutingContext:
 
 
 async def offer_timeouts(session: AsyncSession) -> dict[int, int]:
-    rows = await session.execute(
-        select(Team.id, Team.offer_timeout_seconds).where(col(Team.offer_mode) == OfferMode.offer)
-    )
-    return {team_id: seconds for team_id, seconds in rows if team_id is not None}
+    """Team id -> offer timeout, for the teams working by offers."""
+    found = await teams.services(session)
+    return {
+        team_id: service.offer_seconds
+        for team_id, service in found.items()
+        if service.offer_timeout is not None
+    }
 
 
 async def _last_advisors(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, int]:

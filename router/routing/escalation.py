@@ -29,7 +29,16 @@ from router.routing.context import RoutingContext, avoided
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import events
-from skills import Facts, Requirements, RuleSpec, effective_priority, reached, requirements_for
+from skills import (
+    Facts,
+    QueuePolicy,
+    Requirements,
+    RuleSpec,
+    effective_priority,
+    has_push_room,
+    reached,
+    requirements_for,
+)
 
 log = logging.getLogger(__name__)
 PAGE = 500
@@ -58,14 +67,16 @@ async def waiting_room_round(db: Database) -> Round:
 async def escalate_and_retry(db: Database) -> Round:
     """One round over the oldest page of the waiting queue.
 
-    When some advisor has room, the page is claimed (locked, SKIP LOCKED) and offered. When
-    nobody has room, only the conversations whose escalation step is due are locked: a round
-    that locked the whole page (500 conversations) for its transaction made every customer
-    writing into one of them wait for it (the p99 tail of the ingest benchmark)."""
+    When some advisor has room for pushed work, the page is claimed (locked, SKIP LOCKED)
+    and offered. When nobody has room, only the conversations whose escalation step is due
+    are locked: a round that locked the whole page (500 conversations) for its transaction
+    made every customer writing into one of them wait for it (the p99 tail of the ingest
+    benchmark)."""
     async with db.session() as session:
         context = await RoutingContext.load(session, returning_customers=[])
         index = await context.candidates(session)
-        if any(p.load_total < p.capacity_total for p in index.advisors()):
+        free = any(has_push_room(p) for p in index.advisors())
+        if free:
             waiting = (await session.scalars(_oldest(locked=True))).all()
             examined = len(waiting)
         else:
@@ -76,7 +87,7 @@ async def escalate_and_retry(db: Database) -> Round:
             waiting = (await session.scalars(_lock_still_waiting(due))).all() if due else []
         if not waiting:
             return Round(examined, 0, 0)
-        escalated, assigned = await _escalate_and_offer(session, waiting, context)
+        escalated, assigned = await _escalate_and_offer(session, waiting, context, free=free)
         await session.commit()
     if escalated or assigned:
         log.info(
@@ -133,17 +144,19 @@ def _now_required(context: RoutingContext) -> _Required:
 
 
 async def _escalate_and_offer(
-    session: AsyncSession, waiting: Sequence[Conversation], context: RoutingContext
+    session: AsyncSession,
+    waiting: Sequence[Conversation],
+    context: RoutingContext,
+    *,
+    free: bool,
 ) -> tuple[int, int]:
     """Escalate each conversation as far as its wait allows and, when some advisor has
     room, route it, best effective priority first. Returns (escalated, assigned)."""
     now = context.now
     escalated = assigned = 0
-    index = await context.candidates(session)
-    free = any(p.load_total < p.capacity_total for p in index.advisors())
     avoid = await avoided(session, [c.id for c in waiting if c.id], now)
     required = _now_required(context)
-    for conversation in sorted(waiting, key=_order(now, context.policy.queue.ageing_per_minute)):
+    for conversation in sorted(waiting, key=_order(now, context.policy.queue)):
         rule, requirements, waited = required(conversation)
         if requirements.to_dict() != conversation.requirements:
             _record_escalation(session, conversation, rule, waited, requirements.to_dict())
@@ -158,12 +171,15 @@ async def _escalate_and_offer(
     return escalated, assigned
 
 
-def _order(now: datetime, ageing: float) -> Callable[[Conversation], tuple[float, datetime, int]]:
+def _order(
+    now: datetime, policy: QueuePolicy
+) -> Callable[[Conversation], tuple[float, datetime, int]]:
     """Sort key of the waiting order: effective priority, then age, then id."""
+    ageing = policy.ageing_per_minute
 
     def key(c: Conversation) -> tuple[float, datetime, int]:
         since = c.waiting_since or c.created_at
-        queue_priority = c.priority + c.urgency_points
+        queue_priority = policy.queue_priority(c.priority, c.urgency_points, c.intense)
         waited = (now - since).total_seconds()
         return (-effective_priority(queue_priority, waited, ageing), since, c.id or 0)
 

@@ -13,6 +13,8 @@ from sqlmodel import col, select
 
 from router.models import Advisor, AdvisorSkill, Assignment, Customer, RoutingRule, Skill
 from router.routing import config as routing_config
+from router.routing import teams
+from router.routing.teams import TeamService
 from router.store.types import utcnow
 from skills import AdvisorProfile, AdvisorStatus, Policy, RuleSpec
 
@@ -85,6 +87,7 @@ class _Counts:
     loads: dict[int, dict[str, int]]
     intense_held: dict[int, int]
     intense_today: dict[int, int]
+    teams: dict[int, TeamService]
 
 
 def to_profile(
@@ -93,6 +96,7 @@ def to_profile(
     load: dict[str, int],
     intense_held: int = 0,
     intense_today: int = 0,
+    push_bounds: tuple[int | None, float | None] = (None, None),
 ) -> AdvisorProfile:
     assert advisor.id is not None
     return AdvisorProfile(
@@ -110,6 +114,8 @@ def to_profile(
         intense_load=intense_held,
         intense_today=intense_today,
         last_intense_ended_at=_epoch(advisor.last_intense_ended_at),
+        push_limit=push_bounds[0],
+        push_after_seconds=push_bounds[1],
     )
 
 
@@ -123,7 +129,11 @@ async def profiles(
         day_start = (await routing_config.current(session)).day_start(utcnow())
     held, today = await intense_counts(session, ids, day_start)
     counts = _Counts(
-        await advisor_skills(session, ids), await live_loads(session, ids), held, today
+        await advisor_skills(session, ids),
+        await live_loads(session, ids),
+        held,
+        today,
+        await teams.services(session),
     )
     return [_profile(a, counts) for a in advisors]
 
@@ -136,6 +146,7 @@ def _profile(advisor: Advisor, counts: _Counts) -> AdvisorProfile:
         counts.loads.get(key, {}),
         counts.intense_held.get(key, 0),
         counts.intense_today.get(key, 0),
+        counts.teams.get(advisor.team_id or 0, teams.PUSHED).push_bounds,
     )
 
 

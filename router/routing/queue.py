@@ -33,6 +33,7 @@ from skills import (
     Requirements,
     class_range,
     parse_class,
+    push_refusal,
     rank,
 )
 
@@ -107,7 +108,9 @@ def refile(conversation: Conversation, policy: RoutingPolicy, now: datetime) -> 
     conversation.urgency_points = urgency
     conversation.urgency_due_at = None if rise is None else now + timedelta(seconds=rise)
     requirements = Requirements.from_dict(conversation.requirements)
-    cls = QueueClass(requirements, conversation.intense, conversation.priority + urgency)
+    intense = conversation.intense
+    priority = policy.queue.queue_priority(conversation.priority, urgency, intense)
+    cls = QueueClass(requirements, intense, priority)
     conversation.queue_class = cls.key
 
 
@@ -147,12 +150,18 @@ async def avoided_by(session: AsyncSession, advisor_id: int, now: datetime) -> s
 
 
 async def claim(
-    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+    session: AsyncSession,
+    advisor: AdvisorProfile,
+    policy: RoutingPolicy,
+    now: datetime,
+    *,
+    pushed: bool = False,
 ) -> Conversation | None:
     """The best waiting conversation ``advisor`` fits, locked (``SKIP LOCKED``), or None.
 
     The caller assigns or offers it. A conversation changed or taken since its class was
-    read is skipped and the search goes on.
+    read is skipped and the search goes on. ``pushed``: the router gives it (the advisor
+    did not ask), so their team's mode applies (a blended team's wait threshold).
     """
     firsts = await fitting_keys(session, advisor, policy, now)
     skip = await avoided_by(session, advisor.id, now)
@@ -160,7 +169,11 @@ async def claim(
         found = await heads(session, firsts, skip)
         if not found:
             return None
-        for head in rank(found, now.timestamp(), policy.queue.ageing_per_minute):
+        moment = now.timestamp()
+        for head in rank(found, moment, policy.queue.ageing_per_minute):
+            if pushed and push_refusal(advisor, moment - head.waiting_since) is not None:
+                skip.add(head.conversation_id)
+                continue
             conversation = await _lock_waiting(session, head.conversation_id)
             skip.add(head.conversation_id)
             if conversation is not None and _still_fits(conversation, advisor, policy, now):

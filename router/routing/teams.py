@@ -1,0 +1,74 @@
+"""How each team's queue is served (its routing mode and limits), read once per transaction.
+
+Rules and escalation steps decide *which* queue a conversation waits in; the team's mode
+decides *how* it reaches an advisor: pushed at once, offered, pulled, or blended. The mode
+reaches the pure domain as each advisor's push limit (``AdvisorProfile.push_limit``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from router.models import Team
+from router.store.memo import once_per_transaction
+from skills import RoutingMode
+
+_SESSION_KEY = "aiguillage.team_service"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamService:
+    mode: RoutingMode
+    offer_seconds: int
+    push_limit: int
+    push_after_seconds: int | None
+    pick_limit: int | None
+    return_after_seconds: int | None
+
+    @property
+    def offer_timeout(self) -> int | None:
+        """Seconds an offer stands when the team works by offers, else None."""
+        return self.offer_seconds if self.mode == RoutingMode.OFFER else None
+
+    @property
+    def push_bounds(self) -> tuple[int | None, float | None]:
+        """(push limit, push after seconds) for the team's advisors' routing profiles."""
+        if self.mode == RoutingMode.PULL:
+            return 0, None
+        if self.mode == RoutingMode.BLENDED:
+            after = self.push_after_seconds
+            return self.push_limit, None if after is None else float(after)
+        return None, None
+
+
+PUSHED = TeamService(RoutingMode.PUSH, 30, 1, None, None, None)  # advisors without a team
+
+
+def service_of(team: Team) -> TeamService:
+    return TeamService(
+        mode=RoutingMode(team.routing_mode),
+        offer_seconds=team.offer_timeout_seconds,
+        push_limit=team.push_limit,
+        push_after_seconds=team.push_after_seconds,
+        pick_limit=team.pick_limit,
+        return_after_seconds=team.return_after_seconds,
+    )
+
+
+async def services(session: AsyncSession) -> dict[int, TeamService]:
+    """Every team's service, read once per transaction (teams are few)."""
+    return await once_per_transaction(session, _SESSION_KEY, _read)
+
+
+async def service(session: AsyncSession, team_id: int | None) -> TeamService:
+    if team_id is None:
+        return PUSHED
+    return (await services(session)).get(team_id, PUSHED)
+
+
+async def _read(session: AsyncSession) -> dict[int, TeamService]:
+    with session.no_autoflush:
+        teams = (await session.scalars(select(Team))).all()
+    return {team.id: service_of(team) for team in teams if team.id is not None}

@@ -14,6 +14,7 @@ from skills.conditions import Conditions, fold
 from skills.eligibility import (
     ExclusionKind,
     Situation,
+    eligible_because,
     exclusion,
     exclusion_reason,
     has_push_room,
@@ -73,6 +74,7 @@ __all__ = [
     "choose",
     "class_range",
     "effective_priority",
+    "eligible_because",
     "exclusion",
     "exclusion_reason",
     "fold",

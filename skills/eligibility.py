@@ -98,6 +98,21 @@ def exclusion_reason(
     return None if found is None else found[1]
 
 
+def eligible_because(advisor: AdvisorProfile, requirements: Requirements, intense: bool) -> str:
+    """Why ``advisor`` may take a conversation with these requirements, in a few words (the
+    advisor is assumed to satisfy them: see ``exclusion``)."""
+    parts = [f"handles {requirements.channel}"]
+    if requirements.language is not None:
+        parts.append(f"speaks {requirements.language}")
+    if requirements.team_id is not None:
+        parts.append(f"in team {requirements.team_id}")
+    for skill, minimum in requirements.skills.items():
+        parts.append(f"{skill} {advisor.skills.get(skill, 0)} (needs {minimum})")
+    if intense:
+        parts.append("may take an intense conversation")
+    return ", ".join(parts)
+
+
 def has_room(advisor: AdvisorProfile) -> bool:
     """Available with free overall capacity: could take *some* conversation now."""
     return advisor.status == AdvisorStatus.AVAILABLE and advisor.load_total < advisor.capacity_total

@@ -18,7 +18,7 @@ from router.models.advisors import (
     AdvisorUpdate,
     advisor_public,
 )
-from router.routing import assignment, profiles
+from router.routing import assignment, profiles, pull
 from router.routing import config as routing_config
 from router.security.principal import Principal, PrincipalKind
 from router.security.visibility import advisor_clause, hidden, may_manage_advisor
@@ -179,10 +179,7 @@ async def claim_next(
     Advisors pull for themselves; supervisors may pull for their teams' advisors.
     """
     async with db.session() as session:
-        target = await _visible(session, advisor_id, viewer)
-        if viewer is not None and not viewer.sees_everything and viewer.id != advisor_id:
-            if not may_manage_advisor(viewer, target):
-                raise Forbidden("an advisor may pull conversations only for themselves")
+        await pull.acting_for(session, advisor_id, viewer)
         policy = await routing_config.current(session)
         advisor = await profiles.locked_profile(
             session, advisor_id, day_start=policy.day_start(utcnow())

@@ -27,6 +27,8 @@ from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
 from router.models.conversations import MessageStatus
+from router.models.queues import QueueStanding
+from router.routing import standing
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import events
@@ -213,3 +215,12 @@ async def visitor_feed(
     return ChatFeed(
         messages=[frame(m) for m in messages], after=messages[-1].id if messages else after
     )
+
+
+async def visitor_standing(
+    db: Database, adapter: WebchatAdapter, authorization: str | None
+) -> QueueStanding | None:
+    """Where the visitor's conversation stands in its queue ("you are 3rd, about 2 min")."""
+    visitor_id = visitor_of(adapter, authorization)
+    async with db.read_session() as session:
+        return await standing.for_visitor(session, visitor_id)

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from router.models.channels import Channel
+from router.models.queues import QueueStanding
 from router.models.validation import IsoDateTime, RequestBody, storable_json, storable_text
 from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, utcnow
 
@@ -184,6 +185,11 @@ class Conversation(ConversationBase, table=True):
 class ConversationPublic(ConversationBase):
     id: int
     tags: list[str] = PydanticField(default_factory=empty_list)
+    queue: QueueStanding | None = PydanticField(
+        default=None,
+        description="while waiting, on GET /v1/conversations/{id}: its place in the queue and "
+        "the estimated wait",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

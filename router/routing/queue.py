@@ -126,7 +126,14 @@ async def fitting_keys(
 async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) -> list[Head]:
     """The heads of every class of these fit keys (given by their first class), ``skip``
     aside."""
-    found: list[Head] = []
+    return [head for _key, head in await class_heads(session, firsts, skip)]
+
+
+async def class_heads(
+    session: AsyncSession, firsts: Sequence[str], skip: set[int]
+) -> list[tuple[str, Head]]:
+    """Every class of these fit keys with its head (``skip`` aside), by class key."""
+    found: list[tuple[str, Head]] = []
     for start in range(0, len(firsts), _SEEDS_PER_QUERY):
         chunk = firsts[start : start + _SEEDS_PER_QUERY]
         params: dict[str, Any] = {"skip": sorted(skip) or [0]}  # ids start at 1
@@ -134,7 +141,39 @@ async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) ->
             params[f"k{i}"] = key
             params[f"s{i}"] = class_range(parse_class(key).fit_key)[1]
         for conversation_id, key, since in await session.execute(_heads_of(len(chunk)), params):
-            found.append(Head(conversation_id, parse_class(key).queue_priority, since.timestamp()))
+            head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
+            found.append((key, head))
+    return found
+
+
+@lru_cache(maxsize=_SEEDS_PER_QUERY)
+def _firsts_of(count: int) -> Any:
+    """The first ``:n`` members of ``count`` classes, oldest first in each: one index range
+    read per class."""
+    parts = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT id, queue_class, waiting_since FROM conversation "
+        f"WHERE status = 'waiting' AND queue_class = :c{i} "
+        f"ORDER BY waiting_since, id LIMIT :n) AS t{i}"
+        for i in range(count)
+    )
+    return text(parts).columns(
+        column("id", Integer), column("queue_class", String), column("waiting_since", UTCDateTime)
+    )
+
+
+async def class_members(
+    session: AsyncSession, classes: Sequence[str], count: int
+) -> list[tuple[str, Head]]:
+    """Up to ``count`` oldest members of each class: enough to rank the first ``count`` of
+    a queue made of these classes (a class's members keep their age order in any ranking)."""
+    found: list[tuple[str, Head]] = []
+    for start in range(0, len(classes), _SEEDS_PER_QUERY):
+        chunk = classes[start : start + _SEEDS_PER_QUERY]
+        params: dict[str, Any] = {"n": count}
+        params.update({f"c{i}": key for i, key in enumerate(chunk)})
+        for conversation_id, key, since in await session.execute(_firsts_of(len(chunk)), params):
+            head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
+            found.append((key, head))
     return found
 
 
@@ -174,11 +213,16 @@ async def claim(
             if pushed and push_refusal(advisor, moment - head.waiting_since) is not None:
                 skip.add(head.conversation_id)
                 continue
-            conversation = await _lock_waiting(session, head.conversation_id)
+            conversation = await lock_waiting(session, head.conversation_id)
             skip.add(head.conversation_id)
             if conversation is not None and _still_fits(conversation, advisor, policy, now):
                 return conversation
     return None
+
+
+def requirements_of(conversation: Conversation) -> Requirements:
+    """What a filed conversation asks of an advisor (its class names the same)."""
+    return Requirements.from_dict(conversation.requirements)
 
 
 def _still_fits(
@@ -190,7 +234,7 @@ def _still_fits(
     return parse_class(conversation.queue_class).fits(advisor, now.timestamp(), policy.care)
 
 
-async def _lock_waiting(session: AsyncSession, conversation_id: int) -> Conversation | None:
+async def lock_waiting(session: AsyncSession, conversation_id: int) -> Conversation | None:
     result: Conversation | None = await session.scalar(
         select(Conversation)
         .where(

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from router.errors import NotFound
 from router.models import Conversation, Event, Message
 from router.models.conversations import ConversationPublic
+from router.routing import standing
 from router.security.principal import Principal
 from router.security.visibility import conversation_clause
 from router.store import Database
@@ -60,7 +61,10 @@ async def get_public(
 ) -> ConversationPublic:
     """The conversation as the API shows it (tags filled)."""
     async with db.read_session() as session:
-        return await tags.public(session, await _get(session, conversation_id, viewer))
+        conversation = await _get(session, conversation_id, viewer)
+        public = await tags.public(session, conversation)
+        public.queue = await standing.of(session, conversation)
+        return public
 
 
 async def conversation_messages(

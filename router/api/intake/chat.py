@@ -19,6 +19,7 @@ from router.errors import DomainError
 from router.intake import webchat
 from router.intake.channel import IntakeSummary
 from router.intake.chat_hub import ChatSocket
+from router.models.queues import QueueStanding
 from router.runtime import Runtime
 
 router = APIRouter(prefix="/v1/chat", tags=["web chat"])
@@ -48,6 +49,16 @@ async def start_session(rt: RuntimeDep, authorization: Authorization = None) -> 
 async def post_message(request: Request, rt: RuntimeDep) -> IntakeSummary:
     body = WebhookRequest.of(await request.body(), dict(request.headers))
     return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body)
+
+
+@router.get(
+    "/queue",
+    response_model=QueueStanding | None,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="The visitor's place in the queue and the wait to expect (null once served)",
+)
+async def get_queue(rt: RuntimeDep, authorization: Authorization = None) -> QueueStanding | None:
+    return await webchat.visitor_standing(rt.db, rt.channels.chat, authorization)
 
 
 @router.get(

@@ -1,0 +1,173 @@
+"""An advisor's queue: the waiting conversations they are eligible for, in the order they
+would take them (router.routing.queue's classes and heads, ranked by ``skills.queue.rank``).
+
+Eligibility here is by what the advisor *is* (channels, languages, team, skills), not by
+their load now: a full or away advisor still sees what waits for them, each item saying
+whether a take or claim would be refused now and why. Conversations they declined (or let
+expire) stay out while they are kept away. Never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as columns
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from router.models import Conversation, Customer, Message
+from router.routing import queue
+from router.routing.config import RoutingPolicy
+from skills import (
+    AdvisorProfile,
+    AdvisorStatus,
+    Head,
+    QueueClass,
+    Situation,
+    exclusion_reason,
+    parse_class,
+    rank,
+)
+
+PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One conversation of the queue, ranked."""
+
+    position: int  # 1-based
+    head: Head
+    cls: QueueClass
+
+
+def as_if_free(advisor: AdvisorProfile) -> AdvisorProfile:
+    """The advisor judged on what they are, not on their load or care state now."""
+    return replace(
+        advisor,
+        status=AdvisorStatus.AVAILABLE,
+        load_total=0,
+        load_per_channel={},
+        intense_load=0,
+        last_intense_ended_at=None,
+    )
+
+
+async def ranked(
+    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime, count: int
+) -> list[Entry]:
+    """The first ``count`` conversations of ``advisor``'s queue, best first."""
+    firsts = await queue.fitting_keys(session, as_if_free(advisor), policy, now)
+    if not firsts or count <= 0:
+        return []
+    avoided = await queue.avoided_by(session, advisor.id, now)
+    classes = [key for key, _head in await queue.class_heads(session, firsts, set())]
+    members = await queue.class_members(session, classes, count + len(avoided))
+    by_id = {head.conversation_id: key for key, head in members}
+    heads = [head for _key, head in members if head.conversation_id not in avoided]
+    best = rank(heads, now.timestamp(), policy.queue.ageing_per_minute)[:count]
+    return [
+        Entry(i, head, parse_class(by_id[head.conversation_id]))
+        for i, head in enumerate(best, start=1)
+    ]
+
+
+def refusal_now(
+    advisor: AdvisorProfile, entry: Entry, policy: RoutingPolicy, now: datetime
+) -> str | None:
+    """Why taking this conversation now would be refused (status, capacity, care), or None."""
+    situation = Situation(now=now.timestamp(), intense=entry.cls.intense, care=policy.care)
+    return exclusion_reason(advisor, entry.cls.requirements, situation)
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What the advisor sees of a waiting conversation besides its place."""
+
+    customer_id: int
+    customer_name: str | None
+    channel: str
+    language: str | None
+    intent: str | None
+    emotion: str | None
+    emotion_intensity: float | None
+    intense: bool
+    waiting_since: datetime
+    first_response_due_at: datetime | None
+    preview: str
+
+
+async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Details]:
+    """Customer name, readings, SLA due time and latest customer message of these
+    conversations (two statements whatever the page size)."""
+    if not ids:
+        return {}
+    fields: tuple[Any, ...] = (
+        Conversation.id,
+        Conversation.customer_id,
+        Customer.display_name,
+        Conversation.channel,
+        Conversation.language,
+        Conversation.intent,
+        Conversation.emotion,
+        Conversation.emotion_intensity,
+        Conversation.intense,
+        Conversation.waiting_since,
+        Conversation.created_at,
+        Conversation.first_response_due_at,
+    )
+    rows = await session.execute(
+        columns(*fields)
+        .join(Customer, col(Customer.id) == col(Conversation.customer_id))
+        .where(col(Conversation.id).in_(list(ids)))
+    )
+    previews = await _previews(session, ids)
+    found: dict[int, Details] = {}
+    for row in rows:
+        conversation_id = int(row[0])
+        found[conversation_id] = Details(
+            customer_id=row[1],
+            customer_name=row[2],
+            channel=str(row[3]),
+            language=row[4],
+            intent=row[5],
+            emotion=row[6],
+            emotion_intensity=row[7],
+            intense=bool(row[8]),
+            waiting_since=row[9] or row[10],
+            first_response_due_at=row[11],
+            preview=previews.get(conversation_id, ""),
+        )
+    return found
+
+
+async def _previews(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    latest = (
+        select(func.max(col(Message.id)))
+        .where(col(Message.conversation_id).in_(list(ids)), col(Message.direction) == "inbound")
+        .group_by(col(Message.conversation_id))
+    )
+    rows = await session.execute(
+        select(Message.conversation_id, Message.subject, Message.text).where(
+            col(Message.id).in_(latest)
+        )
+    )
+    return {
+        int(conversation_id): shorten(text if not subject else f"{subject} — {text}")
+        for conversation_id, subject, text in rows
+        if conversation_id is not None
+    }
+
+
+def shorten(text: str) -> str:
+    """One line of at most PREVIEW_CHARS characters, cut at a word when it can be."""
+    line = " ".join(text.split())
+    if len(line) <= PREVIEW_CHARS:
+        return line
+    cut = line[: PREVIEW_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > PREVIEW_CHARS // 2 else cut) + "…"

@@ -50,6 +50,9 @@ def profiles(draw: st.DrawFn, advisor_id: int) -> AdvisorProfile:
         intense_today=draw(st.integers(0, 2)),
         intense_load=draw(st.integers(0, 1)),
         last_intense_ended_at=draw(st.sampled_from([None, NOW - 1000, NOW - 10])),
+        # The team's routing mode: push (None), pull (0) or blended, with or without a wait.
+        push_limit=draw(st.sampled_from([None, None, 0, 1, 2])),
+        push_after_seconds=draw(st.sampled_from([None, 60.0])),
     )
 
 
@@ -104,6 +107,7 @@ def assert_consistent(decision: Decision) -> None:
     intense=st.booleans(),
     preferred=st.none() | st.integers(1, 60),
     avoided=st.sets(st.integers(1, 60), max_size=3),
+    waited=st.sampled_from([0.0, 59.0, 60.0, 600.0]),
 )
 def test_the_index_picks_the_same_winner_as_a_full_scan(
     team: list[AdvisorProfile],
@@ -112,6 +116,7 @@ def test_the_index_picks_the_same_winner_as_a_full_scan(
     intense: bool,
     preferred: int | None,
     avoided: set[int],
+    waited: float,
 ) -> None:
     index = CandidateIndex(team)
     kw = {
@@ -120,6 +125,7 @@ def test_the_index_picks_the_same_winner_as_a_full_scan(
         "intense": intense,
         "preferred_advisor_id": preferred,
         "avoid": dict.fromkeys(avoided, "declined"),
+        "waited_seconds": waited,
     }
     _same(index, team, **kw)
 

@@ -47,6 +47,8 @@ EXPECTED = {
     "GET /v1/advisors/{advisor_id}": "role >= advisor or API key scope advisors:read",
     "PATCH /v1/advisors/{advisor_id}": "role >= advisor or API key scope advisors:write",
     "POST /v1/advisors/{advisor_id}/next": "role >= advisor",
+    "GET /v1/advisors/{advisor_id}/queue": "role >= advisor or API key scope advisors:read",
+    "POST /v1/conversations/{conversation_id}/claim": "role >= advisor",
     "GET /v1/advisors/{advisor_id}/offers": "role >= advisor",
     "POST /v1/offers/{offer_id}/accept": "role >= advisor",
     "POST /v1/offers/{offer_id}/decline": "role >= advisor",
@@ -83,6 +85,7 @@ EXPECTED = {
     "PATCH /v1/templates/{template_id}": "role >= admin",
     "DELETE /v1/templates/{template_id}": "role >= admin",
     "GET /v1/conversations/{conversation_id}/suggestions": "role >= advisor",
+    "GET /v1/teams/{team_id}": "role >= advisor or API key scope catalog:read",
     "PATCH /v1/teams/{team_id}": "role >= admin",
     "GET /v1/routing/config": "role >= supervisor",
     "PUT /v1/routing/config": "role >= admin",
@@ -120,6 +123,7 @@ EXPECTED = {
     "POST /v1/chat/sessions": "public",
     "POST /v1/chat/messages": "public",
     "GET /v1/chat/messages": "public",
+    "GET /v1/chat/queue": "public",
 }
 
 ALL_SCOPES = [

@@ -157,6 +157,7 @@ async def _to_requirements(
     conversation.status = ConversationStatus.waiting
     conversation.assignee_id = None
     conversation.waiting_since = context.now
+    conversation.wait_alerted_at = None  # a new wait: it may alert again
     queue.refile(conversation, context.policy, context.now)
     to: dict[str, object] = {"requirements": requirements.to_dict()}
     _record(session, conversation, request, from_id, viewer, to=to)

@@ -13,6 +13,7 @@ from skills.care import AngerTrend, CarePolicy, Reading, anger_alert, angry_firs
 from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
 from skills.eligibility import (
+    CARE_EXCLUSIONS,
     ExclusionKind,
     Situation,
     exclusion,
@@ -46,6 +47,7 @@ from skills.queue import (
 from skills.rules import RuleSpec, match_rule, requirements_for
 
 __all__ = [
+    "CARE_EXCLUSIONS",
     "AdvisorProfile",
     "AdvisorStatus",
     "AngerTrend",

@@ -1,6 +1,6 @@
 """skills.care and the care rules of eligibility and choice: cool-down, intense cap, fair
-spread of intense conversations, avoided advisors, the rising-anger trend, and a first
-message already very angry."""
+spread of intense conversations, avoided advisors, the rising-anger trend, a first message
+already very angry, and which refusals are care's alone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skills import (
+    CARE_EXCLUSIONS,
     AdvisorProfile,
     AdvisorStatus,
     AngerTrend,
@@ -257,6 +258,15 @@ def test_at_most_one_first_message_alert(readings: list[tuple[str | None, float]
         if angry_first_message(readings[: i + 1], CARE, 0.85) is not None
     ]
     assert alerts in ([], [0])
+
+
+def test_only_cool_down_and_the_intense_cap_are_care_refusals() -> None:
+    """What a supervisor may override when assigning by hand; never status or capacity."""
+    assert {ExclusionKind.COOLDOWN, ExclusionKind.INTENSE_CAP} == CARE_EXCLUSIONS
+    full = advisor(1, load_total=1, capacity_total=1, intense_load=1)
+    found = exclusion(full, NEEDS, Situation(now=NOW, intense=True, care=CARE))
+    assert found is not None and found[0] == ExclusionKind.CAPACITY  # capacity comes first
+    assert found[0] not in CARE_EXCLUSIONS
 
 
 def test_care_settings_are_checked() -> None:

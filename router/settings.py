@@ -144,7 +144,7 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     alert_webhook_url: str | None = Field(
         default=None,
         pattern=r"^https?://\S+$",
-        description="supervisor alerts (rising anger) are POSTed here, signed; unset: not sent",
+        description="supervisor alerts (anger, long waits) are POSTed here, signed; unset: off",
     )
     alert_webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 key signing the alert webhook's bodies"

@@ -3,15 +3,17 @@
 Flow: ``match_rule(rules, facts)`` -> ``requirements_for(rule, facts)`` ->
 ``choose(advisors, requirements, rule.policy, now=...)`` (or ``CandidateIndex.choose``) ->
 ``Decision`` (winner + why). Waiting conversations are ordered by ``skills.queue``; care for
-advisors (intense conversations, cool-down, rising anger) is ``skills.care``.
+advisors (intense conversations, cool-down, rising anger, a first message already very
+angry) is ``skills.care``.
 """
 
 from clocks.errors import RuleError
 from clocks.hours import BusinessHours
-from skills.care import AngerTrend, CarePolicy, Reading, anger_alert
+from skills.care import AngerTrend, CarePolicy, Reading, anger_alert, angry_first_message
 from skills.choice import Decision, choose
 from skills.conditions import Conditions, fold
 from skills.eligibility import (
+    CARE_EXCLUSIONS,
     ExclusionKind,
     Situation,
     eligible_because,
@@ -46,6 +48,7 @@ from skills.queue import (
 from skills.rules import RuleSpec, match_rule, requirements_for
 
 __all__ = [
+    "CARE_EXCLUSIONS",
     "AdvisorProfile",
     "AdvisorStatus",
     "AngerTrend",
@@ -71,6 +74,7 @@ __all__ = [
     "Situation",
     "WaitingQueue",
     "anger_alert",
+    "angry_first_message",
     "choose",
     "class_range",
     "effective_priority",

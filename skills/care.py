@@ -9,6 +9,9 @@
 - Anger *rises* when the anger-like intensity of the last ``messages`` customer messages
   strictly increases and the latest reaches ``threshold``; a supervisor is alerted once per
   rise (``anger_alert``), not at every further message.
+- A customer already very angry in their *first* message cannot show a rise yet: the
+  supervisor is alerted at once when it reads as an intense emotion at the first-message
+  threshold or more (``angry_first_message``).
 """
 
 from __future__ import annotations
@@ -91,6 +94,24 @@ def anger_alert(readings: Sequence[Reading], trend: AngerTrend) -> str | None:
     return (
         f"anger rising over the last {trend.messages} customer messages ({levels}; "
         f"alert threshold {trend.threshold:.2f})"
+    )
+
+
+def angry_first_message(
+    readings: Sequence[Reading], care: CarePolicy, threshold: float
+) -> str | None:
+    """The reason to alert a supervisor when ``readings`` (oldest first) hold only the
+    conversation's first customer message and it is already one of the intense emotions at
+    ``threshold`` or more, else None. Only the first message qualifies, so a conversation
+    alerts this way at most once."""
+    if len(readings) != 1:
+        return None
+    emotion, intensity = readings[0]
+    if emotion not in care.intense_emotions or intensity < threshold:
+        return None
+    return (
+        f"first customer message already reads as {emotion} at {intensity:.2f} "
+        f"(alert threshold {threshold:.2f})"
     )
 
 

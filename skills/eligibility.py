@@ -34,6 +34,11 @@ class ExclusionKind(StrEnum):
     INTENSE_CAP = "intense_cap"
 
 
+#: The refusals that protect only the advisor's care: a supervisor assigning by hand may
+#: override them (router.routing.transfer); status and capacity are never overridden.
+CARE_EXCLUSIONS = frozenset({ExclusionKind.COOLDOWN, ExclusionKind.INTENSE_CAP})
+
+
 @dataclass(frozen=True, slots=True)
 class Situation:
     """What a decision knows beyond the requirements: the clock (epoch seconds, given by the

@@ -1,5 +1,6 @@
 """skills.care and the care rules of eligibility and choice: cool-down, intense cap, fair
-spread of intense conversations, avoided advisors, and the rising-anger trend."""
+spread of intense conversations, avoided advisors, the rising-anger trend, a first message
+already very angry, and which refusals are care's alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skills import (
+    CARE_EXCLUSIONS,
     AdvisorProfile,
     AdvisorStatus,
     AngerTrend,
@@ -19,6 +21,7 @@ from skills import (
     Requirements,
     Situation,
     anger_alert,
+    angry_first_message,
     choose,
     exclusion,
 )
@@ -205,6 +208,65 @@ def test_one_alert_per_rise(readings: list[tuple[str, float]]) -> None:
     """Two consecutive messages never both alert."""
     alerts = [anger_alert(readings[: i + 1], TREND) is not None for i in range(len(readings))]
     assert not any(a and b for a, b in zip(alerts, alerts[1:], strict=False))
+
+
+# --- a first message already very angry -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("readings", "alert"),
+    [
+        ([("anger", 0.9)], True),
+        ([("frustration", 0.85)], True),  # at the threshold
+        ([("anger", 0.84)], False),  # angry, not enough (intense all the same: >= 0.6)
+        ([("anxiety", 0.99)], False),  # not one of the intense emotions
+        ([(None, 0.0)], False),  # calm, or nothing read
+        ([("anger", 0.3), ("anger", 0.95)], False),  # not the first message: anger_alert's
+        ([("anger", 0.95), ("anger", 0.95)], False),  # alerted at the first one already
+        ([], False),
+    ],
+)
+def test_angry_first_message(readings: list[tuple[str | None, float]], alert: bool) -> None:
+    reason = angry_first_message(readings, CARE, 0.85)
+    assert (reason is not None) is alert
+    if reason is not None:
+        emotion, intensity = readings[0]
+        assert f"already reads as {emotion} at {intensity:.2f}" in reason
+        assert "alert threshold 0.85" in reason
+
+
+def test_the_first_message_threshold_and_emotions_are_the_policy_s() -> None:
+    assert angry_first_message([("anger", 0.7)], CARE, 0.7) is not None
+    assert angry_first_message([("anger", 0.7)], CARE, 0.71) is None
+    rage_only = CarePolicy(intense_emotions=frozenset({"rage"}))
+    assert angry_first_message([("anger", 0.99)], rage_only, 0.5) is None
+    assert angry_first_message([("rage", 0.5)], rage_only, 0.5) is not None
+
+
+@PROPERTIES
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["anger", "frustration", "neutral", None]), st.floats(0, 1)),
+        max_size=12,
+    )
+)
+def test_at_most_one_first_message_alert(readings: list[tuple[str | None, float]]) -> None:
+    """Asked after each message of a conversation, it alerts once at most, at the first."""
+    alerts = [
+        i
+        for i in range(len(readings))
+        if angry_first_message(readings[: i + 1], CARE, 0.85) is not None
+    ]
+    assert alerts in ([], [0])
+
+
+def test_only_cool_down_and_the_intense_cap_are_care_refusals() -> None:
+    """What a supervisor may override when assigning by hand; never status or capacity."""
+    assert {ExclusionKind.COOLDOWN, ExclusionKind.INTENSE_CAP} == CARE_EXCLUSIONS
+    full = advisor(1, load_total=1, capacity_total=1, intense_load=1)
+    found = exclusion(full, NEEDS, Situation(now=NOW, intense=True, care=CARE))
+    assert found is not None and found[0] == ExclusionKind.CAPACITY  # capacity comes first
+    assert found[0] not in CARE_EXCLUSIONS
 
 
 def test_care_settings_are_checked() -> None:

@@ -23,7 +23,7 @@ class TimelineKind(StrEnum):
     ticket = "ticket"  # priority and tags
     sla = "sla"
     csat = "csat"
-    alert = "alert"  # care alerts (anger rising)
+    alert = "alert"  # care alerts (anger rising, angry first message, intense waiting long)
     customer = "customer"  # the customer record: created, identity linked, merged
 
 
@@ -63,6 +63,8 @@ EVENT_KINDS: dict[str, TimelineKind] = {
     "csat.sent": TimelineKind.csat,
     "csat.answered": TimelineKind.csat,
     "alert.anger_rising": TimelineKind.alert,
+    "alert.angry_first_message": TimelineKind.alert,
+    "alert.intense_waiting": TimelineKind.alert,
     "customer.created": TimelineKind.customer,
     "customer.identity_linked": TimelineKind.customer,
     "customer.merged": TimelineKind.customer,

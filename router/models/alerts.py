@@ -1,4 +1,5 @@
-"""Alerts for supervisors (rising anger), kept as an outbox for the alert webhook."""
+"""Alerts for supervisors (rising anger, a first message already very angry, an intense
+conversation waiting too long), kept as an outbox for the alert webhook."""
 
 from datetime import datetime
 from typing import Any

@@ -5,7 +5,9 @@ The stages, in order (``process_inbound``): 1. identity -> customer
 (``router.tickets.threads``, ``_join_or_open``); 3. classification
 (``router.pipeline.classification``: read before any lock, applied inside); 4. care for
 advisors and anger alerts (``router.routing.care``); 5. routing
-(``router.routing.assignment``); then the SLA policy (``router.tickets.sla``).
+(``router.routing.assignment``); then the alerts about first messages already very angry
+(addressed to whoever routing gave the conversation) and the SLA policy
+(``router.tickets.sla``).
 
 Order per sender is guaranteed by the database, not by the broker: the senders' channel
 identity rows are locked, then *all* their unprocessed messages are handled in arrival
@@ -100,8 +102,10 @@ async def process_inbound(
             identity = identities[(message.channel, message.sender_address)]
             _attach(session, open_conversations[identity.customer_id], message)
         readings = await classification.apply(classifier, backlog, ahead)
-        await care.observe(session, own, open_conversations, readings)  # anger alerts
+        angry_first = await care.observe(session, own, open_conversations, readings)
         assigned = await _route(session, new, open_conversations, first_contacts)
+        # After routing: a new conversation's queue (or advisor) says whom to alert.
+        await care.alert_angry_first(session, angry_first)
         # After routing: the matched rule sets the priority the SLA policies look at.
         # (Reopened and resumed ones keep their clock: see lifecycle.requeue.)
         await sla.apply_policy(session, [open_conversations[c] for c in opened])

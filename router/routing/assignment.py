@@ -81,8 +81,9 @@ async def assign(
     session.add(assignment)
     conversation.status = ConversationStatus.offered if offered else ConversationStatus.assigned
     conversation.assignee_id = advisor.id
-    if not offered:
+    if not offered:  # an offer keeps the wait going: declined, it resumes (no new alert)
         conversation.waiting_since = None
+        conversation.wait_alerted_at = None  # a later wait may alert again
     conversation.updated_at = now
     advisor_row = await session.get(Advisor, advisor.id)
     assert advisor_row is not None

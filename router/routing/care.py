@@ -1,5 +1,6 @@
 """Care for advisors, on the service side: the customer's emotion as their messages arrive,
-intense conversations, cool-downs, and supervisor alerts when anger rises. Never commits.
+intense conversations, cool-downs, and supervisor alerts when anger rises or a first
+message is already very angry. Never commits.
 
 Where a message's emotion comes from: ``readings`` passed by the caller (the classifier,
 when the pipeline runs one), else the integrator's metadata hints ``emotion`` and
@@ -11,22 +12,24 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from router.models import Advisor, Alert, Assignment, Conversation, Message
+from router.models import Advisor, Assignment, Conversation, Message
 from router.models.conversations import ConversationStatus
 from router.routing import config as routing_config
 from router.routing import queue
 from router.routing.config import RoutingPolicy
 from router.store.types import utcnow
-from router.tickets import events
-from skills import Reading, anger_alert
+from router.supervision.raising import raise_alert
+from skills import Reading, anger_alert, angry_first_message
 
 ALERT_ANGER_RISING = "alert.anger_rising"
+ALERT_ANGRY_FIRST_MESSAGE = "alert.angry_first_message"
 TRAIL_LENGTH = 20  # readings kept per conversation (the trend needs at most 20)
 _EMOTION = re.compile(r"^[a-z_]{1,20}$")
 
@@ -44,39 +47,76 @@ def hinted_reading(message: Message) -> Reading | None:
     return emotion.strip().lower(), min(1.0, max(0.0, float(intensity)))
 
 
+@dataclass(frozen=True, slots=True)
+class FirstMessageAlert:
+    """A first customer message already very angry, to alert about once the conversation is
+    routed: only then is the queue (or the advisor) that holds it known."""
+
+    conversation: Conversation
+    message: Message
+    reading: Reading
+    reason: str
+
+
 async def observe(
     session: AsyncSession,
     messages: Sequence[Message],
     conversations: Mapping[int, Conversation],
     readings: Mapping[int, Reading] | None = None,
-) -> int:
+) -> list[FirstMessageAlert]:
     """Read the emotion of each customer message (in order) into its conversation: latest
     emotion and intensity, intense or not, the trail of recent readings; refile waiting
     ones, mark live assignments intense, and alert when anger starts rising. Returns the
-    number of alerts. ``conversations`` maps customer id -> their open conversation."""
+    first messages already very angry, for ``alert_angry_first`` after routing.
+    ``conversations`` maps customer id -> their open conversation."""
     if not messages:
-        return 0
+        return []
     policy = await routing_config.current(session)
     now = utcnow()
-    alerts = 0
+    angry_first: list[FirstMessageAlert] = []
     for message in messages:
         if message.direction != "inbound":
             continue
         conversation = conversations.get(message.customer_id or 0)
         if conversation is None or conversation.id is None:
             continue
-        reading = (readings or {}).get(message.id or 0) or hinted_reading(message)
+        reading = (readings or {}).get(message.id or 0) or hinted_reading(message) or (None, 0.0)
         was_intense = conversation.intense
-        _note(conversation, reading or (None, 0.0), policy)
+        _note(conversation, reading, policy)
         if conversation.intense and not was_intense:
             await _mark_intense(session, conversation.id)
         if conversation.status == ConversationStatus.waiting:
             queue.refile(conversation, policy, now)  # a new message also resets urgency
-        reason = anger_alert(_readings(conversation), policy.anger)
-        if reason is not None:
-            await _alert(session, conversation, reason, message)
-            alerts += 1
-    return alerts
+        trail = _readings(conversation)
+        rising = anger_alert(trail, policy.anger)
+        if rising is not None:
+            await _alert_rising(session, conversation, rising, message, now)
+        first = angry_first_message(trail, policy.care, policy.first_message_alert_threshold)
+        if first is not None:
+            angry_first.append(FirstMessageAlert(conversation, message, reading, first))
+    return angry_first
+
+
+async def alert_angry_first(session: AsyncSession, pending: Sequence[FirstMessageAlert]) -> None:
+    """Alert the supervisors of the team now holding each conversation (its advisor's, when
+    routing gave it to one at once) that its very first message is already very angry."""
+    now = utcnow()
+    for item in pending:
+        emotion, intensity = item.reading
+        data = {
+            "emotion": emotion,
+            "intensity": round(intensity, 3),
+            "conversation_status": str(item.conversation.status),
+        }
+        await raise_alert(
+            session,
+            item.conversation,
+            ALERT_ANGRY_FIRST_MESSAGE,
+            item.reason,
+            data,
+            now,
+            message_id=item.message.id,
+        )
 
 
 def _note(conversation: Conversation, reading: Reading, policy: RoutingPolicy) -> None:
@@ -103,47 +143,16 @@ async def _mark_intense(session: AsyncSession, conversation_id: int) -> None:
     )
 
 
-async def _alert(
-    session: AsyncSession, conversation: Conversation, reason: str, message: Message
+async def _alert_rising(
+    session: AsyncSession, conversation: Conversation, reason: str, message: Message, now: datetime
 ) -> None:
-    """Record the alert for the advisor's supervisor (or the queue team's supervisors)."""
-    advisor = (
-        await session.get(Advisor, conversation.assignee_id)
-        if conversation.assignee_id is not None
-        else None
-    )
-    team_id = advisor.team_id if advisor is not None else conversation.queue_team_id
-    supervisor_id = advisor.supervisor_id if advisor is not None else None
     data = {
         "intensities": [round(i, 3) for _, i in _readings(conversation)[-5:]],
         "emotion": conversation.emotion,
         "conversation_status": str(conversation.status),
     }
-    assert conversation.id is not None
-    now = utcnow()
-    session.add(
-        Alert(
-            type=ALERT_ANGER_RISING,
-            created_at=now,
-            conversation_id=conversation.id,
-            advisor_id=conversation.assignee_id,
-            supervisor_id=supervisor_id,
-            team_id=team_id,
-            reason=reason,
-            data=data,
-            next_attempt_at=now,
-        )
-    )
-    events.record(
-        session,
-        ALERT_ANGER_RISING,
-        customer_id=conversation.customer_id,
-        conversation_id=conversation.id,
-        advisor_id=conversation.assignee_id,
-        message_id=message.id,
-        supervisor_id=supervisor_id,
-        team_id=team_id,
-        reason=reason,
+    await raise_alert(
+        session, conversation, ALERT_ANGER_RISING, reason, data, now, message_id=message.id
     )
 
 

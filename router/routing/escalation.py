@@ -7,7 +7,8 @@ Run periodically by every worker process. Each round expires the offers whose ti
 LOCKED: several schedulers share the work, never doubling it), applies the escalation steps
 their rule reached, records what changed, and offers every claimed conversation, best
 effective priority first, to advisors with free capacity, so that no conversation waits
-while some advisor could take it at its current step.
+while some advisor could take it at its current step. Last, the intense conversations still
+waiting too long are reported to supervisors (router.routing.waiting_alerts).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from router.models import Conversation
 from router.models.conversations import ConversationStatus
-from router.routing import assignment, offers, queue
+from router.routing import assignment, offers, queue, waiting_alerts
 from router.routing.context import RoutingContext, avoided
 from router.store import Database
 from router.store.types import utcnow
@@ -51,17 +52,20 @@ class Round:
     assigned: int
     expired: int = 0
     refiled: int = 0
+    alerted: int = 0  # intense conversations waiting too long, reported to supervisors
 
 
 async def waiting_room_round(db: Database) -> Round:
-    """Expire due offers, refresh urgency, then escalate and retry the oldest page."""
+    """Expire due offers, refresh urgency, escalate and retry the oldest page, then alert
+    about intense conversations still waiting too long."""
     expired = await offers.expire_due(db)
     async with db.session() as session:
         context = await RoutingContext.load(session, returning_customers=[])
         refiled = await queue.refresh_due(session, context.policy, context.now)
         await session.commit()
     result = await escalate_and_retry(db)
-    return Round(result.examined, result.escalated, result.assigned, expired, refiled)
+    alerted = await waiting_alerts.alert_long_waits(db)  # what the retry could not place
+    return Round(result.examined, result.escalated, result.assigned, expired, refiled, alerted)
 
 
 async def escalate_and_retry(db: Database) -> Round:

@@ -95,6 +95,7 @@ async def accept(db: Database, offer_id: int, viewer: Principal) -> OfferPublic:
         offer.accepted_at = now
         conversation.status = ConversationStatus.assigned
         conversation.waiting_since = None
+        conversation.wait_alerted_at = None  # a later wait may alert again
         conversation.updated_at = now
         events.record(
             session,

@@ -5,7 +5,11 @@ whoever opens it next) and in the timeline event; erasing the customer erases it
 
 - To an advisor: they must be able to take it now (available, handling the channel, with
   capacity, not in cool-down for an intense conversation), else 409 with the reason. It is
-  assigned at once, whatever their team's offer mode: a colleague chose them.
+  assigned at once, whatever their team's offer mode: a colleague chose them. A refusal
+  for care alone (cool-down, the cap on intense conversations) protects the advisor, and
+  their supervisor knows best when to lift it: a supervisor or an admin may override it
+  with ``override_care``, recorded with who did it in the assignment's explanation and the
+  transfer's event. Status and capacity are never overridden.
 - To a skill and/or a team: the requirements are replaced (the language requirement kept)
   and the conversation is routed again, away from the advisor who transferred it (kept
   away like after a decline); nobody fitting: it waits (from now). A person set these
@@ -17,7 +21,7 @@ teams handle; admins anything. A conversation the caller may not see is a 404.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,11 +34,18 @@ from router.models.conversations import ConversationPublic, ConversationStatus
 from router.models.validation import MAX_ID, RequestBody, storable_text
 from router.routing import assignment, care, profiles, queue
 from router.routing.context import RoutingContext
-from router.security.principal import Principal
+from router.security.principal import Principal, PrincipalKind
 from router.security.visibility import advisor_clause, hidden
 from router.store import Database
 from router.tickets import conversations, events, tags
-from skills import AdvisorProfile, Requirements, Situation, exclusion_reason
+from skills import (
+    CARE_EXCLUSIONS,
+    AdvisorProfile,
+    ExclusionKind,
+    Requirements,
+    Situation,
+    exclusion,
+)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -46,6 +57,11 @@ class TransferRequest(RequestBody):
     level: int = Field(default=1, ge=1, le=5, description="minimum level of to_skill")
     to_team_id: Id | None = None
     note: str = Field(min_length=1, max_length=2000, description="for the next advisor")
+    override_care: bool = Field(
+        default=False,
+        description="supervisors and admins, with to_advisor_id: assign even though the "
+        "advisor is in cool-down or at their cap of intense conversations",
+    )
 
     _note = field_validator("note")(storable_text)
 
@@ -56,6 +72,8 @@ class TransferRequest(RequestBody):
             raise ValueError(
                 "give either to_advisor_id, or to_skill (with level) and/or to_team_id"
             )
+        if self.override_care and self.to_advisor_id is None:
+            raise ValueError("override_care applies only to a transfer to_advisor_id")
         return self
 
 
@@ -64,7 +82,7 @@ async def transfer(
 ) -> ConversationPublic:
     async with db.session() as session:
         conversation = await conversations.lock_visible(session, conversation_id, viewer)
-        _check_rights(conversation, viewer)
+        _check_rights(conversation, request, viewer)
         context = await RoutingContext.load(session, returning_customers=[])
         previous = conversation.assignee_id
         if request.to_advisor_id is not None:
@@ -86,12 +104,26 @@ _NOT_TRANSFERABLE = {
 }
 
 
-def _check_rights(conversation: Conversation, viewer: Principal | None) -> None:
+def _check_rights(
+    conversation: Conversation, request: TransferRequest, viewer: Principal | None
+) -> None:
     refusal = _NOT_TRANSFERABLE.get(ConversationStatus(conversation.status))
     if refusal is not None:
         raise Conflict(f"conversation {conversation.id} {refusal}", field="status")
     if viewer is not None and viewer.role == Role.advisor and conversation.assignee_id != viewer.id:
         raise Forbidden("an advisor may transfer only the conversations assigned to them")
+    if request.override_care and not _may_override_care(viewer):
+        raise Forbidden("only a supervisor or an admin may override care", field="override_care")
+
+
+def _may_override_care(viewer: Principal | None) -> bool:
+    """A person answerable for the advisors' care: a supervisor or an admin (not an
+    advisor, nor an integrator's key, nor the system)."""
+    return (
+        viewer is not None
+        and viewer.kind == PrincipalKind.staff
+        and viewer.role in (Role.supervisor, Role.admin)
+    )
 
 
 async def _to_advisor(
@@ -109,29 +141,56 @@ async def _to_advisor(
     target = await profiles.locked_profile(session, target_id, day_start=context.day_start)
     if target is None:
         raise hidden("advisor", target_id)
-    refusal = _refusal(target, conversation, context)
-    if refusal is not None:
-        raise Conflict(f"advisor {target_id} cannot take it now: {refusal}", field="to_advisor_id")
+    override = _overridden(target, conversation, request, viewer, context)
+    overrides = {} if override is None else {"override": override}
     from_id = await _hand_over(session, conversation, request, context)
     explanation = {
         "mode": "transfer",
         "reason": f"transferred by {'the system' if viewer is None else f'#{viewer.id}'}",
         "from_advisor_id": from_id,  # the note itself is on the conversation
+        **overrides,
     }
     await assignment.assign(session, conversation, target, mode="transfer", explanation=explanation)
-    _record(session, conversation, request, from_id, viewer, to={"advisor_id": target_id})
+    _record(
+        session, conversation, request, from_id, viewer, to={"advisor_id": target_id}, **overrides
+    )
+
+
+def _overridden(
+    target: AdvisorProfile,
+    conversation: Conversation,
+    request: TransferRequest,
+    viewer: Principal | None,
+    context: RoutingContext,
+) -> dict[str, Any] | None:
+    """Whether ``target`` may take it: None when nothing stands in the way, the override
+    to record when only care did and the caller lifted it; else a 409 with the reason."""
+    refusal = _refusal(target, conversation, context)
+    if refusal is None:
+        return None
+    kind, reason = refusal
+    message = f"advisor {target.id} cannot take it now: {reason}"
+    if kind not in CARE_EXCLUSIONS:
+        raise Conflict(message, field="to_advisor_id")
+    if not request.override_care:
+        raise Conflict(
+            f"{message}; a supervisor may override this with override_care",
+            field="to_advisor_id",
+        )
+    assert viewer is not None  # _check_rights let override_care through
+    return {"care": reason, "by": viewer.id}
 
 
 def _refusal(
     target: AdvisorProfile, conversation: Conversation, context: RoutingContext
-) -> str | None:
+) -> tuple[ExclusionKind, str] | None:
     """Only whether they can take one more conversation of this channel now (and, for an
     intense one, care): skills and language are the transferring person's judgement."""
     anything = Requirements(channel=str(conversation.channel), skills={})
     situation = Situation(
         now=context.now.timestamp(), intense=conversation.intense, care=context.policy.care
     )
-    return exclusion_reason(target, anything, situation)
+    return exclusion(target, anything, situation)
 
 
 async def _to_requirements(
@@ -157,6 +216,7 @@ async def _to_requirements(
     conversation.status = ConversationStatus.waiting
     conversation.assignee_id = None
     conversation.waiting_since = context.now
+    conversation.wait_alerted_at = None  # a new wait: it may alert again
     queue.refile(conversation, context.policy, context.now)
     to: dict[str, object] = {"requirements": requirements.to_dict()}
     _record(session, conversation, request, from_id, viewer, to=to)
@@ -203,6 +263,7 @@ def _record(
     viewer: Principal | None,
     *,
     to: dict[str, object],
+    **extra: Any,
 ) -> None:
     events.record(
         session,
@@ -213,6 +274,7 @@ def _record(
         note=request.note,
         to=to,
         by=events.actor(viewer),
+        **extra,
     )
 
 

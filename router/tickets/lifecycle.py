@@ -109,6 +109,7 @@ async def settle(
     released = await care.end_live_assignment(session, conversation.id, target.value, now)
     conversation.status = ConversationStatus(target.value)
     conversation.waiting_since = None
+    conversation.wait_alerted_at = None
     conversation.pending_since = now if target == StatusTarget.pending else None
     if target == StatusTarget.resolved:
         conversation.resolved_at = now
@@ -140,6 +141,7 @@ def requeue(
     previous, owner = conversation.status, conversation.assignee_id
     conversation.status = ConversationStatus.waiting
     conversation.waiting_since = now
+    conversation.wait_alerted_at = None  # a new wait: it may alert again
     conversation.assignee_id = None
     conversation.resolved_at = None
     conversation.pending_since = None

@@ -1,4 +1,5 @@
-"""What supervisors watch: alerts (rising anger) and how intense work was spread."""
+"""What supervisors watch: alerts (rising anger, a first message already very angry, an
+intense conversation waiting too long) and how intense work was spread."""
 
 from __future__ import annotations
 

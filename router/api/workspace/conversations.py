@@ -101,7 +101,10 @@ async def resolve(
     response_model=ConversationPublic,
     summary="Transfer to an advisor, or to a skill (with level) and/or a team, with a note",
     description="To an advisor who cannot take it now (status, capacity, cool-down): 409 with "
-    "the reason. To a skill or team: the requirements are replaced and the conversation is "
+    "the reason. A refusal for care alone (cool-down, cap on intense conversations) may be "
+    "overridden by a supervisor or an admin with `override_care` (an advisor: 403); the "
+    "override and who made it are kept in the assignment's explanation and the timeline. "
+    "To a skill or team: the requirements are replaced and the conversation is "
     "routed again, or waits. The note is kept on the conversation and in its timeline.",
 )
 async def transfer_conversation(

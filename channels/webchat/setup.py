@@ -17,6 +17,14 @@ class WebchatSettings(BaseSettings):
     webchat_poll_seconds: float = Field(
         default=1.0, gt=0, description="how often replies sent by other processes are looked for"
     )
+    webchat_abandon_grace_seconds: int = Field(
+        default=120,
+        ge=60,
+        le=86400,
+        description="a visitor whose chat still waits for an advisor this long after their "
+        "socket closed, without writing since, has left: the conversation is resolved as "
+        "abandoned (at least 60 s: open sockets confirm their visitor every 30 s)",
+    )
 
 
 SECTION = WebchatSettings

@@ -7,6 +7,10 @@ replies sent by *other* processes (a separate worker on RabbitMQ). Frames always
 the database, so a wake-up that is lost or doubled costs nothing: it never loses or
 duplicates a message.
 
+Whether the visitor is still there is written to the database (router.intake.
+chat_presence): their socket opening, and every ``SAFETY_POLL_SECONDS`` while open, says
+they are; their last socket in this process closing says when they left.
+
 Visitor frames: ``{"type": "message", "id": ..., "text": ...}`` (the REST body), answered
 by ``{"type": "ack", "id", "seq", "duplicate"}``, and ``{"type": "ping"}`` answered by
 ``{"type": "pong"}``; a refused frame gets ``{"type": "error", "code", "detail"}``.
@@ -25,7 +29,7 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from router.errors import DomainError
-from router.intake import webchat
+from router.intake import chat_presence, webchat
 from router.store import Database
 from router.store.types import utcnow
 
@@ -33,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: A visitor's message frame -> the ack frame (raises DomainError when refused).
 OnMessage = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+#: A presence note (router.intake.chat_presence): here, or gone.
+Presence = Callable[[Database, str], Awaitable[None]]
 SAFETY_POLL_SECONDS = 30.0
 
 
@@ -62,6 +68,10 @@ class ChatHub:
             waiters.discard(event)
             if not waiters:
                 self._waiters.pop(visitor_id, None)
+
+    def watching(self, visitor_id: str) -> bool:
+        """Whether some socket of this visitor is open in this process."""
+        return visitor_id in self._waiters
 
     @property
     def connected(self) -> int:
@@ -111,6 +121,7 @@ class ChatSocket:
 
     async def run(self, after: int) -> None:
         with self.hub.subscribe(self.visitor_id) as wake:
+            await self._note(chat_presence.present)
             reader = asyncio.create_task(self._read(wake))
             try:
                 await self._write(after, wake, reader)
@@ -120,9 +131,22 @@ class ChatSocket:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                     await reader
+        if not self.hub.watching(self.visitor_id):  # their last socket here
+            await self._note(chat_presence.left)
+
+    async def _note(self, presence: Presence) -> None:
+        try:
+            await presence(self.hub.db, self.visitor_id)
+        except Exception as error:  # the database is away: the next note will tell
+            log.warning("web chat presence not recorded: %s", type(error).__name__)
 
     async def _write(self, cursor: int, wake: asyncio.Event, reader: asyncio.Task[None]) -> None:
+        clock = asyncio.get_running_loop()
+        confirmed = clock.time()
         while not reader.done():
+            if clock.time() - confirmed >= SAFETY_POLL_SECONDS:
+                confirmed = clock.time()
+                await self._note(chat_presence.present)
             wake.clear()
             messages = await webchat.feed(self.hub.db, self.visitor_id, cursor)
             for message in messages:

@@ -18,6 +18,7 @@ from router.store.types import JSONType, UTCDateTime, empty_dict, empty_list, ut
 OPEN_STATUSES = ("waiting", "offered", "assigned", "pending")
 _OPEN = text("status IN ('waiting', 'offered', 'assigned', 'pending')")
 _INTENSE_WAITING = text("status = 'waiting' AND intense AND wait_alerted_at IS NULL")
+_VISITOR_LEFT = text("status = 'waiting' AND visitor_left_at IS NOT NULL")
 
 
 class ConversationStatus(StrEnum):
@@ -161,6 +162,12 @@ class Conversation(ConversationBase, table=True):
             sqlite_where=_INTENSE_WAITING,
             postgresql_where=_INTENSE_WAITING,
         ),
+        Index(
+            "ix_conversation_visitor_left",
+            "visitor_left_at",
+            sqlite_where=_VISITOR_LEFT,
+            postgresql_where=_VISITOR_LEFT,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -173,6 +180,8 @@ class Conversation(ConversationBase, table=True):
     wait_alerted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The customer left (or resolved it) before any advisor took it.
     abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the web chat visitor's last socket closed (None: there, or not a web chat).
+    visitor_left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Anger-like intensities of the latest customer messages, oldest first.
     emotion_trail: list[list[Any]] = Field(

@@ -1,6 +1,7 @@
 """Periodic jobs of a worker process: the outbox sweep (router.intake.outbox), the
 waiting room's escalation round (router.routing.escalation), the outbound scheduler
-(router.replies.delivery) and the ticket clock (router.tickets.sla, .lifecycle)."""
+(router.replies.delivery) and the ticket clock (router.tickets.sla, .lifecycle, and web
+chats their visitor left, router.intake.chat_presence)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from router.broker import Broker
 from router.errors import BrokerError, StoreUnavailable
+from router.intake import chat_presence
 from router.intake.outbox import sweep_once
 from router.replies import delivery
 from router.routing.escalation import waiting_room_round
@@ -42,11 +44,13 @@ async def run_outbound_scheduler(db: Database, broker: Broker, settings: Setting
 
 
 async def run_ticket_clock(db: Database, settings: Settings) -> None:
-    """SLA warnings and breaches; pending and resolved conversations whose time is up."""
+    """SLA warnings and breaches; pending and resolved conversations whose time is up; web
+    chats abandoned by their visitor."""
 
     async def tick() -> None:
         await sla.check_due(db, settings)
         await lifecycle.expire(db, settings)
+        await chat_presence.abandon_departed(db, settings)
 
     await _every(settings.ticket_clock_seconds, "ticket clock", tick)
 

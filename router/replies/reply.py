@@ -26,8 +26,9 @@ from router.models import Advisor, ChannelIdentity, Conversation, Customer, Mess
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.replies import delivery, template_use
 from router.replies.schemas import ReplyCreate
+from router.routing import returns
 from router.security import ownership
-from router.security.principal import Principal
+from router.security.principal import Principal, PrincipalKind
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import conversations, events, sla
@@ -106,6 +107,8 @@ async def queue_reply(
                 "this idempotency_key was already used for another conversation's reply",
                 field="idempotency_key",
             ) from None
+        if viewer.kind == PrincipalKind.staff:  # the holder's first answer stops its timer
+            await returns.note_answer(session, conversation_id, viewer.id, message.received_at)
         events.record(
             session,
             "message.queued",

@@ -1,8 +1,10 @@
-"""The waiting room's clock: offers that expire, urgency that rises, requirements relaxed as
-conversations wait, and waiting work retried.
+"""The waiting room's clock: offers that expire, work returned unanswered, urgency that rises,
+requirements relaxed as conversations wait, and waiting work retried.
 
 Run periodically by every worker process. Each round expires the offers whose time is up
-(router.routing.offers), refiles conversations whose reply-window urgency rose
+(router.routing.offers), returns to the queue what advisors left unanswered past their
+team's return time (router.routing.returns) or held while offline past the grace
+(router.routing.presence), refiles conversations whose reply-window urgency rose
 (router.routing.queue), then claims a page of the longest-waiting conversations (SKIP
 LOCKED: several schedulers share the work, never doubling it), applies the escalation steps
 their rule reached, records what changed, and offers every claimed conversation, best
@@ -25,7 +27,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from router.models import Conversation
 from router.models.conversations import ConversationStatus
-from router.routing import assignment, offers, queue, waiting_alerts
+from router.routing import assignment, offers, presence, queue, returns, waiting_alerts
 from router.routing.context import RoutingContext, avoided
 from router.store import Database
 from router.store.types import utcnow
@@ -53,19 +55,29 @@ class Round:
     expired: int = 0
     refiled: int = 0
     alerted: int = 0  # intense conversations waiting too long, reported to supervisors
+    returned: int = 0  # unanswered, or held by an advisor offline past the grace
 
 
 async def waiting_room_round(db: Database) -> Round:
-    """Expire due offers, refresh urgency, escalate and retry the oldest page, then alert
-    about intense conversations still waiting too long."""
+    """Expire due offers, return unanswered work, refresh urgency, escalate and retry the
+    oldest page, then alert about intense conversations still waiting too long."""
     expired = await offers.expire_due(db)
+    returned = await returns.return_unanswered(db) + await presence.return_from_offline(db)
     async with db.session() as session:
         context = await RoutingContext.load(session, returning_customers=[])
         refiled = await queue.refresh_due(session, context.policy, context.now)
         await session.commit()
     result = await escalate_and_retry(db)
     alerted = await waiting_alerts.alert_long_waits(db)  # what the retry could not place
-    return Round(result.examined, result.escalated, result.assigned, expired, refiled, alerted)
+    return Round(
+        result.examined,
+        result.escalated,
+        result.assigned,
+        expired,
+        refiled,
+        alerted=alerted,
+        returned=returned,
+    )
 
 
 async def escalate_and_retry(db: Database) -> Round:

@@ -140,8 +140,8 @@ async def expire_due(db: Database) -> int:
         expired = 0
         context = await RoutingContext.load(session, returning_customers=[])
         for offer_id, conversation_id in due:
-            conversation = await _lock_conversation(session, conversation_id, skip_locked=True)
-            offer = await _lock_offer(session, offer_id)
+            conversation = await lock_conversation(session, conversation_id, skip_locked=True)
+            offer = await lock_assignment(session, offer_id)
             if conversation is None or offer is None or not _is_pending(offer):
                 continue  # answered or being answered meanwhile
             await _set_away(session, offer.advisor_id, context)
@@ -172,8 +172,8 @@ async def _pending(
     found = await session.get(Assignment, offer_id)
     if found is None:
         raise NotFound(f"offer {offer_id} does not exist", field="offer_id")
-    conversation = await _lock_conversation(session, found.conversation_id, viewer=viewer)
-    offer = await _lock_offer(session, offer_id)
+    conversation = await lock_conversation(session, found.conversation_id, viewer=viewer)
+    offer = await lock_assignment(session, offer_id)
     if conversation is None or offer is None:
         raise NotFound(f"offer {offer_id} does not exist", field="offer_id")
     advisor = await session.get(Advisor, offer.advisor_id)
@@ -190,13 +190,15 @@ def _is_pending(offer: Assignment) -> bool:
     return offer.accepted_at is None and offer.ended_at is None
 
 
-async def _lock_conversation(
+async def lock_conversation(
     session: AsyncSession,
     conversation_id: int,
     *,
     viewer: Principal | None = None,
     skip_locked: bool = False,
 ) -> Conversation | None:
+    """The conversation, locked and read afresh (None: not visible to ``viewer``, or held
+    by another transaction with ``skip_locked``)."""
     query = select(Conversation).where(col(Conversation.id) == conversation_id)
     clause = conversation_clause(viewer) if viewer is not None else None
     if clause is not None:
@@ -209,10 +211,11 @@ async def _lock_conversation(
     return result
 
 
-async def _lock_offer(session: AsyncSession, offer_id: int) -> Assignment | None:
+async def lock_assignment(session: AsyncSession, assignment_id: int) -> Assignment | None:
+    """An assignment or offer, locked and read afresh (lock its conversation first)."""
     result: Assignment | None = await session.scalar(
         select(Assignment)
-        .where(col(Assignment.id) == offer_id)
+        .where(col(Assignment.id) == assignment_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -238,20 +241,8 @@ async def _release(
         if outcome == "declined"
         else f"let its offer expire at {now:%H:%M:%S}"
     )
-    assert conversation.id is not None
-    session.add(
-        RoutingExclusion(
-            conversation_id=conversation.id,
-            advisor_id=offer.advisor_id,
-            reason=reason,
-            created_at=now,
-            expires_at=now + context.policy.exclusion,
-        )
-    )
-    conversation.status = ConversationStatus.waiting
-    conversation.assignee_id = None
-    conversation.updated_at = now
-    queue.refile(conversation, context.policy, now)
+    until = keep_away(session, conversation, offer.advisor_id, reason, context, now)
+    back_in_queue(conversation, context, now)
     events.record(
         session,
         f"conversation.offer_{outcome}",
@@ -260,10 +251,43 @@ async def _release(
         advisor_id=offer.advisor_id,
         offer_id=offer.id,
         by=by,
-        excluded_until=(now + context.policy.exclusion).isoformat(),
+        excluded_until=until.isoformat(),
     )
     await session.flush()
     await reroute(session, [conversation], context)
+
+
+def keep_away(
+    session: AsyncSession,
+    conversation: Conversation,
+    advisor_id: int,
+    reason: str,
+    context: RoutingContext,
+    now: datetime,
+) -> datetime:
+    """Keep this advisor from being given (or claiming) this conversation for the configured
+    time (eligibility reports ``reason``); returns until when."""
+    assert conversation.id is not None
+    until = now + context.policy.exclusion
+    session.add(
+        RoutingExclusion(
+            conversation_id=conversation.id,
+            advisor_id=advisor_id,
+            reason=reason,
+            created_at=now,
+            expires_at=until,
+        )
+    )
+    return until
+
+
+def back_in_queue(conversation: Conversation, context: RoutingContext, now: datetime) -> None:
+    """Waiting again, nobody's, filed at its place (``waiting_since``, which the caller
+    keeps or restores); route it afterwards (``reroute``)."""
+    conversation.status = ConversationStatus.waiting
+    conversation.assignee_id = None
+    conversation.updated_at = now
+    queue.refile(conversation, context.policy, now)
 
 
 async def reroute(

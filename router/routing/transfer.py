@@ -28,11 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.errors import Conflict, Forbidden, InvalidRequest
-from router.models import Advisor, Conversation, RoutingExclusion, Skill, Team
+from router.models import Advisor, Conversation, Skill, Team
 from router.models.advisors import Role, SkillName
 from router.models.conversations import ConversationPublic, ConversationStatus
 from router.models.validation import MAX_ID, RequestBody, storable_text
-from router.routing import assignment, care, profiles, queue
+from router.routing import assignment, care, offers, profiles, queue
 from router.routing.context import RoutingContext
 from router.security.principal import Principal, PrincipalKind
 from router.security.visibility import advisor_clause, hidden
@@ -228,15 +228,7 @@ async def _to_requirements(
     avoid: dict[int, str] = {}
     if from_id is not None:  # kept away like a decline, so that pulls skip it too
         avoid[from_id] = "transferred it away"
-        session.add(
-            RoutingExclusion(
-                conversation_id=conversation.id or 0,
-                advisor_id=from_id,
-                reason=avoid[from_id],
-                created_at=context.now,
-                expires_at=context.now + context.policy.exclusion,
-            )
-        )
+        offers.keep_away(session, conversation, from_id, avoid[from_id], context, context.now)
     await assignment.route_one(session, conversation, rule, requirements, context, avoid)
 
 

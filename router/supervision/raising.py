@@ -27,21 +27,23 @@ async def raise_alert(
     now: datetime,
     *,
     message_id: int | None = None,
+    about: Advisor | None = None,
 ) -> Alert:
-    """Write one alert of ``kind`` about ``conversation`` and its event (same name)."""
+    """Write one alert of ``kind`` about ``conversation`` and its event (same name).
+    ``about``: the advisor concerned when it is not the one holding it now (one whose
+    unanswered conversation was taken back: their supervisor is told)."""
     assert conversation.id is not None
-    advisor = (
-        await session.get(Advisor, conversation.assignee_id)
-        if conversation.assignee_id is not None
-        else None
-    )
+    advisor = about
+    if advisor is None and conversation.assignee_id is not None:
+        advisor = await session.get(Advisor, conversation.assignee_id)
     team_id = advisor.team_id if advisor is not None else conversation.queue_team_id
     supervisor_id = advisor.supervisor_id if advisor is not None else None
+    advisor_id = advisor.id if advisor is not None else None
     alert = Alert(
         type=kind,
         created_at=now,
         conversation_id=conversation.id,
-        advisor_id=conversation.assignee_id,
+        advisor_id=advisor_id,
         supervisor_id=supervisor_id,
         team_id=team_id,
         reason=reason,
@@ -54,7 +56,7 @@ async def raise_alert(
         kind,
         customer_id=conversation.customer_id,
         conversation_id=conversation.id,
-        advisor_id=conversation.assignee_id,
+        advisor_id=advisor_id,
         message_id=message_id,
         supervisor_id=supervisor_id,
         team_id=team_id,

@@ -36,7 +36,7 @@ from router.security.principal import Principal
 from router.settings import Settings
 from router.store import Database
 from router.store.types import utcnow
-from router.tickets import conversations, csat, events, sla, tags
+from router.tickets import abandonment, conversations, csat, events, sla, tags
 from router.tickets.transitions import transition
 from skills import Requirements
 
@@ -103,9 +103,11 @@ async def settle(
     now: datetime,
 ) -> None:
     """Pending, resolved or closed: the live assignment ends and the seat goes to waiting
-    work; the owner stays."""
+    work; the owner stays. Resolved or closed straight from the queue, it was abandoned
+    (router.tickets.abandonment)."""
     assert conversation.id is not None
     previous, owner = conversation.status, conversation.assignee_id
+    abandonment.note(session, conversation, ConversationStatus(target.value), now)
     released = await care.end_live_assignment(session, conversation.id, target.value, now)
     conversation.status = ConversationStatus(target.value)
     conversation.waiting_since = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,11 +13,13 @@ from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from router.models import Message
+from router.intake import chat_presence
+from router.models import Conversation, Message
 from router.security.staff import create_admin
 from router.settings import Settings
+from router.store import Database
 from router.store.types import utcnow
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, bearer, runtime_of
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, bearer, runtime_of, wait_for
 from tests.live.support import processed, reply_status, runtime_of_app, served
 
 
@@ -173,3 +176,88 @@ async def test_replies_sent_by_another_process_wake_the_visitor_socket(
             )
             await db_session.commit()
         await asyncio.wait_for(woken.wait(), timeout=5)
+
+
+# --- a visitor who leaves a waiting chat -------------------------------------------------
+
+
+async def _left_at(db: Database, conversation_id: int) -> datetime | None:
+    async with db.read_session() as session:
+        found = await session.get(Conversation, conversation_id)
+        assert found is not None
+        return found.visitor_left_at
+
+
+async def _waiting_chat(
+    http: httpx.AsyncClient, staff: dict[str, str], ws_url: str, message_id: str
+) -> int:
+    """A visitor writes over the socket, nobody takes it, the visitor closes the socket:
+    their conversation's id."""
+    async with connect(ws_url) as socket:
+        await socket.send(json.dumps({"type": "message", "id": message_id, "text": "Allô ?"}))
+        ack = await _frame(socket, "ack")
+        conversation_id = await _conversation_of(http, staff, ack["seq"])
+        opened = await http.get(f"/v1/conversations/{conversation_id}", headers=staff)
+        assert opened.json()["status"] == "waiting"  # no advisor on duty
+    return conversation_id
+
+
+async def test_a_visitor_who_leaves_a_waiting_chat_abandons_it(live_settings: Settings) -> None:
+    async with served(live_settings) as (url, app), httpx.AsyncClient(base_url=url) as http:
+        rt = runtime_of_app(app)
+        await create_admin(rt.db, ADMIN_EMAIL, "Admin", ADMIN_PASSWORD)
+        staff = {"Authorization": await bearer(http, ADMIN_EMAIL, ADMIN_PASSWORD)}
+        session = await _session(http)
+        ws_url = url.replace("http", "ws") + f"/v1/chat/ws?token={session['token']}"
+        conversation_id = await _waiting_chat(http, staff, ws_url, "l-1")
+        left = await wait_for(lambda: _left_at(rt.db, conversation_id))
+
+        grace = timedelta(seconds=rt.settings.webchat_abandon_grace_seconds)
+        early = left + grace - timedelta(seconds=1)
+        assert await chat_presence.abandon_departed(rt.db, rt.settings, early) == 0
+        late = left + grace + timedelta(seconds=1)
+        assert await chat_presence.abandon_departed(rt.db, rt.settings, late) == 1
+        gone = (await http.get(f"/v1/conversations/{conversation_id}", headers=staff)).json()
+        assert (gone["status"], gone["status_reason"]) == ("resolved", "abandoned")
+        async with rt.db.read_session() as db_session:
+            row = await db_session.get(Conversation, conversation_id)
+            assert row is not None and row.abandoned_at == late
+        events = (
+            await http.get(f"/v1/conversations/{conversation_id}/events", headers=staff)
+        ).json()
+        [abandoned] = [e for e in events if e["type"] == "conversation.abandoned"]
+        assert abandoned["data"]["waited_seconds"] >= grace.total_seconds()
+        assert abandoned["data"]["channel"] == "chat"
+
+
+async def test_a_visitor_who_writes_or_comes_back_has_not_left(live_settings: Settings) -> None:
+    async with served(live_settings) as (url, app), httpx.AsyncClient(base_url=url) as http:
+        rt = runtime_of_app(app)
+        await create_admin(rt.db, ADMIN_EMAIL, "Admin", ADMIN_PASSWORD)
+        staff = {"Authorization": await bearer(http, ADMIN_EMAIL, ADMIN_PASSWORD)}
+        session = await _session(http)
+        visitor = {"Authorization": f"Bearer {session['token']}"}
+        ws_url = url.replace("http", "ws") + f"/v1/chat/ws?token={session['token']}"
+        conversation_id = await _waiting_chat(http, staff, ws_url, "b-1")
+        await wait_for(lambda: _left_at(rt.db, conversation_id))
+        much_later = utcnow() + timedelta(hours=1)
+
+        # Writing again, even without a socket, says they are there.
+        posted = await http.post(
+            "/v1/chat/messages", json={"id": "b-2", "text": "Toujours là"}, headers=visitor
+        )
+        assert await _conversation_of(http, staff, posted.json()["ids"][0]) == conversation_id
+        assert await chat_presence.abandon_departed(rt.db, rt.settings, much_later) == 0
+        assert await _left_at(rt.db, conversation_id) is not None
+
+        async with connect(ws_url) as socket:  # back: the mark goes
+            await socket.send(json.dumps({"type": "ping"}))
+            await _frame(socket, "pong")
+            assert await wait_for(lambda: _cleared(rt.db, conversation_id))
+            assert await chat_presence.abandon_departed(rt.db, rt.settings, much_later) == 0
+        still = (await http.get(f"/v1/conversations/{conversation_id}", headers=staff)).json()
+        assert still["status"] == "waiting"
+
+
+async def _cleared(db: Database, conversation_id: int) -> bool:
+    return await _left_at(db, conversation_id) is None

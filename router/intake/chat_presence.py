@@ -1,0 +1,102 @@
+"""Whether a web chat visitor is still there, kept in the database for every process.
+
+A visitor's WebSocket lives in one API process; the ticket clock that gives up on them runs
+in a worker. So sockets write what they see on the visitor's open web chat conversation:
+``visitor_left_at`` when the visitor's last socket in this process closes; cleared when a
+socket opens and, every ``chat_hub.SAFETY_POLL_SECONDS``, by every open socket (so a socket
+still open in another process, or a reconnection the server saw before the old socket's
+close, wins within that time).
+
+A visitor gone for ``webchat_abandon_grace_seconds`` while their conversation still waits,
+without writing since, has abandoned it: it is resolved with the reason "abandoned", which
+takes it out of the queue and records the abandonment (router.tickets.abandonment); writing
+again within the reopen window reopens it. A widget that only polls (no socket) is never
+taken for gone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, update
+from sqlmodel import col, select
+
+from router.models import ChannelIdentity, Conversation
+from router.models.conversations import OPEN_STATUSES, ConversationStatus
+from router.models.tickets import StatusTarget
+from router.settings import Settings
+from router.store import Database
+from router.store.types import utcnow
+from router.tickets import lifecycle
+
+CHANNEL = "chat"
+ABANDONED = "abandoned"
+BATCH = 200
+
+
+async def left(db: Database, visitor_id: str) -> None:
+    """The visitor's last socket here closed: note when, on their open web chat."""
+    async with db.session() as session:
+        await session.execute(
+            update(Conversation).where(_open_chat(visitor_id)).values(visitor_left_at=utcnow())
+        )
+        await session.commit()
+
+
+async def present(db: Database, visitor_id: str) -> None:
+    """A socket of the visitor is open: they have not left (a no-op unless marked)."""
+    async with db.session() as session:
+        await session.execute(
+            update(Conversation)
+            .where(_open_chat(visitor_id), col(Conversation.visitor_left_at).is_not(None))
+            .values(visitor_left_at=None)
+        )
+        await session.commit()
+
+
+async def abandon_departed(db: Database, settings: Settings, now: datetime | None = None) -> int:
+    """Resolve, as abandoned, one batch of waiting web chats whose visitor left longer than
+    the grace ago without writing since (SKIP LOCKED: ticket clocks share the work)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=settings.webchat_abandon_grace_seconds)
+    async with db.session() as session:
+        gone = (
+            await session.scalars(
+                select(Conversation)
+                .where(
+                    col(Conversation.status) == ConversationStatus.waiting,
+                    col(Conversation.visitor_left_at) <= cutoff,
+                    col(Conversation.last_message_at) < col(Conversation.visitor_left_at),
+                )
+                .order_by(col(Conversation.visitor_left_at))
+                .limit(BATCH)
+                .with_for_update(skip_locked=True, key_share=True)
+            )
+        ).all()
+        for conversation in gone:
+            await lifecycle.settle(
+                session,
+                settings,
+                conversation,
+                StatusTarget.resolved,
+                "conversation.resolved",
+                ABANDONED,
+                lifecycle.CUSTOMER,
+                now,
+            )
+        await session.commit()
+    return len(gone)
+
+
+def _open_chat(visitor_id: str) -> ColumnElement[bool]:
+    """The visitor's open conversation, when it is on the web chat."""
+    customer = (
+        select(ChannelIdentity.customer_id)
+        .where(col(ChannelIdentity.channel) == CHANNEL, col(ChannelIdentity.address) == visitor_id)
+        .scalar_subquery()
+    )
+    return and_(
+        col(Conversation.customer_id) == customer,
+        col(Conversation.status).in_(OPEN_STATUSES),
+        col(Conversation.channel) == CHANNEL,
+    )

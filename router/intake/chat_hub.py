@@ -13,7 +13,10 @@ they are; their last socket in this process closing says when they left.
 
 Visitor frames: ``{"type": "message", "id": ..., "text": ...}`` (the REST body), answered
 by ``{"type": "ack", "id", "seq", "duplicate"}``, and ``{"type": "ping"}`` answered by
-``{"type": "pong"}``; a refused frame gets ``{"type": "error", "code", "detail"}``.
+``{"type": "pong"}``; a refused frame gets ``{"type": "error", "code", "detail"}``. While
+their conversation waits, the server sends ``{"type": "queue", "position", "ahead",
+"estimated_wait_seconds", ...}`` whenever it changes (read every ``QUEUE_REFRESH_SECONDS``),
+and ``{"type": "queue", "position": null}`` once an advisor has it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -30,6 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from router.errors import DomainError
 from router.intake import chat_presence, webchat
+from router.models.queues import QueueStanding
 from router.store import Database
 from router.store.types import utcnow
 
@@ -40,6 +45,7 @@ OnMessage = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 #: A presence note (router.intake.chat_presence): here, or gone.
 Presence = Callable[[Database, str], Awaitable[None]]
 SAFETY_POLL_SECONDS = 30.0
+QUEUE_REFRESH_SECONDS = 10.0  # how often a waiting visitor's place in the queue is re-read
 
 
 class ChatHub:
@@ -118,6 +124,7 @@ class ChatSocket:
         self.visitor_id = visitor_id
         self.on_message = on_message
         self._send_lock = asyncio.Lock()
+        self._wrote_at = -math.inf  # loop time of the visitor's last message
 
     async def run(self, after: int) -> None:
         with self.hub.subscribe(self.visitor_id) as wake:
@@ -143,6 +150,7 @@ class ChatSocket:
     async def _write(self, cursor: int, wake: asyncio.Event, reader: asyncio.Task[None]) -> None:
         clock = asyncio.get_running_loop()
         confirmed = clock.time()
+        standing: QueueStanding | None = None
         while not reader.done():
             if clock.time() - confirmed >= SAFETY_POLL_SECONDS:
                 confirmed = clock.time()
@@ -156,11 +164,28 @@ class ChatSocket:
                 await webchat.mark_delivered(self.hub.db, messages)
                 if len(messages) == webchat.FEED_LIMIT:
                     continue
+            standing = await self._standing(standing)
+            # While they wait, or just wrote (routing will file it soon), look often.
+            waiting = standing is not None or clock.time() - self._wrote_at < 60
             woken = asyncio.create_task(wake.wait())
             await asyncio.wait(
-                {woken, reader}, timeout=SAFETY_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                {woken, reader},
+                timeout=QUEUE_REFRESH_SECONDS if waiting else SAFETY_POLL_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
             )
             woken.cancel()
+
+    async def _standing(self, shown: QueueStanding | None) -> QueueStanding | None:
+        """Tell the visitor their place in the queue when it changed (or that they are
+        being served); refreshed every QUEUE_REFRESH_SECONDS while they wait."""
+        try:
+            current = await webchat.standing_of(self.hub.db, self.visitor_id)
+        except Exception as error:  # the database is away: the next round will tell
+            log.warning("web chat queue standing skipped: %s", type(error).__name__)
+            return shown
+        if current != shown:
+            await self._send(webchat.queue_frame(current))
+        return current
 
     async def _read(self, wake: asyncio.Event) -> None:
         while True:
@@ -176,6 +201,7 @@ class ChatSocket:
             if kind == "ping":
                 await self._send({"type": "pong"})
             elif kind == "message":
+                self._wrote_at = asyncio.get_running_loop().time()
                 await self._message(frame)
                 wake.set()  # show it in the feed (with its seq) right away
             else:

@@ -221,6 +221,16 @@ async def visitor_standing(
     db: Database, adapter: WebchatAdapter, authorization: str | None
 ) -> QueueStanding | None:
     """Where the visitor's conversation stands in its queue ("you are 3rd, about 2 min")."""
-    visitor_id = visitor_of(adapter, authorization)
+    return await standing_of(db, visitor_of(adapter, authorization))
+
+
+async def standing_of(db: Database, visitor_id: str) -> QueueStanding | None:
     async with db.read_session() as session:
         return await standing.for_visitor(session, visitor_id)
+
+
+def queue_frame(current: QueueStanding | None) -> dict[str, Any]:
+    """The socket frame telling the visitor where they stand (``position`` null: served)."""
+    if current is None:
+        return {"type": "queue", "position": None}
+    return {"type": "queue", **current.model_dump(mode="json")}

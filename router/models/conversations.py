@@ -103,6 +103,8 @@ class ConversationBase(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The customer left (or it was resolved) before any advisor took it.
+    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The customer's latest emotion as read from their messages (care and rules read it).
     emotion: str | None = Field(default=None, max_length=20)
     emotion_intensity: float | None = Field(default=None)
@@ -178,8 +180,6 @@ class Conversation(ConversationBase, table=True):
     queue_class: str | None = Field(default=None)
     # Supervisor told that this intense conversation waits too long (once per wait).
     wait_alerted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The customer left (or resolved it) before any advisor took it.
-    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # When the web chat visitor's last socket closed (None: there, or not a web chat).
     visitor_left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     urgency_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

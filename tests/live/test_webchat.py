@@ -64,11 +64,15 @@ async def test_rest_send_poll_and_resume(live: httpx.AsyncClient) -> None:
     assert delivered["status"] == "delivered"
 
 
-async def _frame(socket: ClientConnection, kind: str = "message") -> dict[str, Any]:
-    while True:
-        frame: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
-        if frame["type"] == kind:
-            return frame
+async def _frame(
+    socket: ClientConnection, kind: str = "message", timeout: float = 15
+) -> dict[str, Any]:
+    """The next frame of this kind (others, e.g. queue updates, are skipped)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            frame: dict[str, Any] = json.loads(await socket.recv())
+            if frame["type"] == kind:
+                return frame
 
 
 async def test_invalid_chat_messages_are_422_naming_the_field(live: httpx.AsyncClient) -> None:
@@ -104,6 +108,9 @@ async def test_websocket_live_replies_and_resume_without_loss_or_duplicates(
             assert (await _frame(socket, "error"))["code"] == "malformed_frame"
 
             conversation_id = await _conversation_of(http, staff, ack["seq"])
+            standing = await _frame(socket, "queue")  # nobody on duty: it waits, first
+            assert (standing["position"], standing["ahead"]) == (1, 0)
+            assert standing["estimated_wait_seconds"] is None
             first = await http.post(
                 f"/v1/conversations/{conversation_id}/replies",
                 json={"text": "Oui, je suis là."},
@@ -128,7 +135,7 @@ async def test_websocket_live_replies_and_resume_without_loss_or_duplicates(
             ]
             assert missed[0]["seq"] > last_seen
             with pytest.raises(TimeoutError):  # nothing twice
-                await asyncio.wait_for(socket.recv(), timeout=0.6)
+                await _frame(socket, "message", timeout=0.6)
 
         with pytest.raises((InvalidStatus, ConnectionClosedError)):
             async with connect(url.replace("http", "ws") + "/v1/chat/ws?token=forged") as bad:

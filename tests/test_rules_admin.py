@@ -125,6 +125,14 @@ async def test_dry_run_explains_without_assigning(
     assert all(a["load_total"] == 0 for a in advisors)
 
 
+async def test_the_demo_reads_a_cancellation_in_any_form_of_the_verb(
+    demo: Settings, client: httpx.AsyncClient
+) -> None:
+    for text in ("Je résilie mon abonnement.", "Résiliez tout, merci", "I want to cancel"):
+        result = (await client.post("/v1/routing/dry-run", json={"text": text})).json()
+        assert result["rule"]["name"] == "Cancellations", text
+
+
 async def test_teams_and_skills_are_unique(client: httpx.AsyncClient) -> None:
     assert (await client.post("/v1/teams", json={"name": "Night shift"})).status_code == 201
     assert (await client.post("/v1/teams", json={"name": "Night shift"})).status_code == 409

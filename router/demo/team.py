@@ -76,8 +76,12 @@ RULES: list[dict[str, Any]] = [
         "conditions": {
             "keywords": [
                 "résilier",
+                "résilie",
+                "résilies",
+                "résiliez",
                 "résiliation",
                 "resilier",
+                "resilie",
                 "cancel",
                 "cancellation",
                 "unsubscribe",

@@ -158,8 +158,10 @@ async def test_a_returned_conversation_keeps_its_place_and_avoids_its_advisor(
     await _taken_ago(http, silent["id"], 60)
 
     assert await _round_returned(http) == 1
-    # Anna's freed seat is filled, but not with what she left unanswered.
-    assert (await conversation(http, later["id"]))["assignee_id"] == anna["id"]
+    # Anna is not at her desk: set away, nothing more is pushed to her.
+    shown = (await http.get(f"/v1/advisors/{anna['id']}")).json()
+    assert shown["status"] == "away" and shown["load_total"] == 0
+    assert (await conversation(http, later["id"]))["status"] == "waiting"
     back = await conversation(http, silent["id"])
     assert back["status"] == "waiting" and back["assignee_id"] is None
     assert back["waiting_since"] <= later["waiting_since"]  # still ahead of the later one
@@ -167,6 +169,8 @@ async def test_a_returned_conversation_keeps_its_place_and_avoids_its_advisor(
     ben = await advisor(http, "Ben", team_id=crew["id"], status="away")
     await _set_status(http, ben["id"], "available")
     assert (await conversation(http, silent["id"]))["assignee_id"] == ben["id"]
+    await _set_status(http, anna["id"], "available")  # back: served, not what she left
+    assert (await conversation(http, later["id"]))["assignee_id"] == anna["id"]
 
 
 async def test_teams_without_a_return_time_keep_their_work(quiet: httpx.AsyncClient) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from router.errors import Conflict, NotFound
 from router.models import Advisor, Skill, Team
 from router.models.advisors import AdvisorStatus, SkillCreate, TeamCreate, TeamUpdate
-from router.routing import assignment
+from router.routing import assignment, teams
 from router.store import Database
 from router.tickets import events
 
@@ -39,28 +39,31 @@ async def get_team(db: Database, team_id: int) -> Team:
 
 async def update_team(db: Database, team_id: int, data: TeamUpdate) -> Team:
     """Change how the team's queue is served, live: when pushing may now give more than
-    before (pull to push, a higher blended limit), the team's available advisors are filled
-    from the queue at once."""
+    before (to push or offer, a higher blended limit or a wait threshold), the team's
+    available advisors are filled from the queue at once."""
     changes = data.model_dump(mode="json", exclude_unset=True)
     async with db.session() as session:
-        team = await session.get(Team, team_id, with_for_update=True)
+        # key_share: alerts and advisors referencing the team must not wait for this lock.
+        team = await session.get(Team, team_id, with_for_update={"key_share": True})
         if team is None:
             raise NotFound(f"team {team_id} does not exist", field="team_id")
+        before = teams.service_of(team)
         for key, value in changes.items():
             setattr(team, key, value)
         events.record(session, "team.updated", id=team_id, **changes)
         await session.flush()
-        members = await session.scalars(
-            select(Advisor.id)
-            .where(
-                col(Advisor.team_id) == team_id,
-                col(Advisor.status) == AdvisorStatus.AVAILABLE,
+        if teams.pushes_more(teams.service_of(team), before):
+            members = await session.scalars(
+                select(Advisor.id)
+                .where(
+                    col(Advisor.team_id) == team_id,
+                    col(Advisor.status) == AdvisorStatus.AVAILABLE,
+                )
+                .order_by(col(Advisor.id))
             )
-            .order_by(col(Advisor.id))
-        )
-        for advisor_id in members.all():
-            if advisor_id is not None:
-                await assignment.fill_advisor(session, advisor_id)
+            for advisor_id in members.all():
+                if advisor_id is not None:
+                    await assignment.fill_advisor(session, advisor_id)
         await session.commit()
         await session.refresh(team)
         return team

@@ -144,7 +144,7 @@ async def expire_due(db: Database) -> int:
             offer = await lock_assignment(session, offer_id)
             if conversation is None or offer is None or not _is_pending(offer):
                 continue  # answered or being answered meanwhile
-            await _set_away(session, offer.advisor_id, context)
+            await set_away(session, offer.advisor_id, context)
             await _release(session, offer, conversation, "expired", context, by=None)
             expired += 1
         await session.commit()
@@ -314,7 +314,14 @@ async def reroute(
     return taken
 
 
-async def _set_away(session: AsyncSession, advisor_id: int, context: RoutingContext) -> None:
+async def set_away(
+    session: AsyncSession,
+    advisor_id: int,
+    context: RoutingContext,
+    reason: str = "did not answer an offer in time",
+) -> None:
+    """An available advisor who evidently is not at their desk is set away, so that no more
+    work is pushed to them (they come back by setting their status)."""
     now = context.now
     advisor = await session.get(Advisor, advisor_id)
     if advisor is None or advisor.status != AdvisorStatus.AVAILABLE:
@@ -327,7 +334,7 @@ async def _set_away(session: AsyncSession, advisor_id: int, context: RoutingCont
         advisor_id=advisor_id,
         previous=AdvisorStatus.AVAILABLE,
         current=AdvisorStatus.AWAY,
-        reason="did not answer an offer in time",
+        reason=reason,
     )
     if context.index is not None:  # the snapshot must not offer them more work either
         known = context.index.get(advisor_id)

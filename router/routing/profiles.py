@@ -178,6 +178,9 @@ async def locked_profiles(
             .where(col(Advisor.id).in_(sorted(advisor_ids)))
             .order_by(col(Advisor.id))
             .with_for_update(key_share=True, skip_locked=skip_locked)
+            # The row as locked, not as an earlier read in this session left it: a status
+            # or capacity changed meanwhile must be seen by the recheck.
+            .execution_options(populate_existing=True)
         )
     ).all()
     return {p.id: p for p in await profiles(session, advisors, day_start)}

@@ -5,7 +5,10 @@ An advisor who holds a conversation and stays silent past their team's
 customer waits for nothing. The assignment ends ("not answered"), the conversation goes back
 to waiting at the place it had, that advisor is kept away from it for a while (like after a
 decline, router.routing.offers), it is routed again (to a teammate when one fits), the
-advisor's freed seat is filled, the timeline tells it and the team's supervisor is alerted.
+advisor is set away (like one who lets offers expire: no more work is pushed to someone
+not at their desk; they come back by setting their status), the timeline tells it and the
+team's supervisor is alerted. Nothing here waits on an advisor's lock: the rerouting skips
+locked advisors, so schedulers never deadlock one another.
 The timer stops at the advisor's first reply: ``note_answer`` stamps ``answered_at``.
 
 ``give_back`` is also how an offline advisor's work comes back (router.routing.presence).
@@ -27,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.models import Advisor, Assignment, Conversation, Message
-from router.routing import assignment, offers, teams
+from router.routing import offers, teams
 from router.routing.context import RoutingContext
 from router.store import Database
 from router.store.types import utcnow
@@ -91,6 +94,12 @@ async def return_unanswered(db: Database) -> int:
                 continue  # answered, ended or being handled meanwhile
             why = Why(NOT_ANSWERED, f"not answered within {seconds} s", keep_away=True)
             waited = await give_back(session, held, why, context, now)
+            await offers.set_away(
+                session,
+                held.assignment.advisor_id,
+                context,
+                "did not answer a conversation in time",
+            )
             await _alert(session, held, seconds, waited, now)
             returned += 1
         await session.commit()
@@ -114,8 +123,8 @@ async def lock_held(session: AsyncSession, assignment_id: int, conversation_id: 
 async def give_back(
     session: AsyncSession, held: Held, why: Why, context: RoutingContext, now: datetime
 ) -> int:
-    """End the assignment, requeue the conversation at its place, route it again and fill
-    the advisor's freed seat; returns how long its customer has waited (seconds)."""
+    """End the assignment, requeue the conversation at its place and route it again;
+    returns how long its customer has waited (seconds)."""
     conversation, row = held.conversation, held.assignment
     place = await _place(session, conversation, row)
     row.ended_at = now
@@ -139,7 +148,6 @@ async def give_back(
     )
     await session.flush()
     await offers.reroute(session, [conversation], context)
-    await assignment.fill_advisor(session, row.advisor_id)
     return waited
 
 

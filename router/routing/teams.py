@@ -43,6 +43,17 @@ class TeamService:
         return None, None
 
 
+def pushes_more(now: TeamService, before: TeamService) -> bool:
+    """Whether the router may now push an advisor work it could not push before."""
+    limit, after = now.push_bounds
+    old_limit, old_after = before.push_bounds
+    if limit is None:
+        return old_limit is not None
+    if old_limit is None:
+        return False
+    return limit > old_limit or (after is not None and (old_after is None or after < old_after))
+
+
 PUSHED = TeamService(RoutingMode.PUSH, 30, 1, None, None, None)  # advisors without a team
 
 

@@ -169,6 +169,17 @@ async def test_an_angry_customer_is_served_before_calmer_ones_who_came_later(
     page = await _queue(client, ana["id"])
     assert [i["conversation_id"] for i in page["items"]] == [angry_one, calm]
     assert page["items"][0]["intense"] and page["items"][0]["queue_priority"] == 30
+
+    config = (await client.get("/v1/routing/config")).json()
+    config.pop("updated_at")
+    changed = await client.put("/v1/routing/config", json={**config, "intense_boost_points": 0})
+    assert changed.status_code == 200, changed.text
+    await waiting_room_round(runtime_of(client).db)  # files the waiting ones again
+    page = await _queue(client, ana["id"])
+    assert [i["conversation_id"] for i in page["items"]] == [calm, angry_one]
+    assert page["items"][1]["queue_priority"] == 0
+    await client.put("/v1/routing/config", json={**config, "intense_boost_points": 30})
+    await waiting_room_round(runtime_of(client).db)
     taken = await client.post(f"/v1/advisors/{ana['id']}/next", headers=await login(client, ana))
     assert taken.json()["id"] == angry_one
 

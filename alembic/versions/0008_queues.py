@@ -68,6 +68,9 @@ def upgrade() -> None:
             ("offline_grace_seconds", sa.Integer, "120"),
         ):
             batch_op.add_column(sa.Column(name, kind, nullable=False, server_default=default))
+    # Intense conversations waiting now get the boost: the waiting-room round files again
+    # those without a class.
+    op.execute("UPDATE conversation SET queue_class = NULL WHERE status = 'waiting' AND intense")
 
 
 def downgrade() -> None:

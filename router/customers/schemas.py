@@ -46,6 +46,7 @@ EVENT_KINDS: dict[str, TimelineKind] = {
     "conversation.offer_expired": TimelineKind.assignment,
     "conversation.assigned": TimelineKind.assignment,
     "conversation.transferred": TimelineKind.transfer,
+    "conversation.returned": TimelineKind.assignment,  # unanswered, or its advisor offline
     "conversation.opened": TimelineKind.status,
     "conversation.pending": TimelineKind.status,
     "conversation.resolved": TimelineKind.status,
@@ -53,6 +54,7 @@ EVENT_KINDS: dict[str, TimelineKind] = {
     "conversation.reopened": TimelineKind.status,
     "conversation.resumed": TimelineKind.status,  # back from pending
     "conversation.merged": TimelineKind.status,
+    "conversation.abandoned": TimelineKind.status,
     "conversation.channel_switched": TimelineKind.channel,
     "conversation.waiting": TimelineKind.routing,
     "conversation.escalated": TimelineKind.routing,
@@ -65,6 +67,7 @@ EVENT_KINDS: dict[str, TimelineKind] = {
     "alert.anger_rising": TimelineKind.alert,
     "alert.angry_first_message": TimelineKind.alert,
     "alert.intense_waiting": TimelineKind.alert,
+    "alert.returned_unanswered": TimelineKind.alert,
     "customer.created": TimelineKind.customer,
     "customer.identity_linked": TimelineKind.customer,
     "customer.merged": TimelineKind.customer,

@@ -34,7 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from router.errors import DomainError
 from router.intake import chat_presence, webchat
-from router.models.queues import QueueStanding
+from router.models.queues import VisitorStanding
 from router.store import Database
 from router.store.types import utcnow
 
@@ -150,7 +150,7 @@ class ChatSocket:
     async def _write(self, cursor: int, wake: asyncio.Event, reader: asyncio.Task[None]) -> None:
         clock = asyncio.get_running_loop()
         confirmed = clock.time()
-        standing: QueueStanding | None = None
+        standing: VisitorStanding | None = None
         while not reader.done():
             if clock.time() - confirmed >= SAFETY_POLL_SECONDS:
                 confirmed = clock.time()
@@ -175,7 +175,7 @@ class ChatSocket:
             )
             woken.cancel()
 
-    async def _standing(self, shown: QueueStanding | None) -> QueueStanding | None:
+    async def _standing(self, shown: VisitorStanding | None) -> VisitorStanding | None:
         """Tell the visitor their place in the queue when it changed (or that they are
         being served); refreshed every QUEUE_REFRESH_SECONDS while they wait."""
         try:

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, Table, and_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from router.models import ChannelIdentity, Conversation
-from router.models.conversations import OPEN_STATUSES, ConversationStatus
+from router.models.conversations import OPEN_STATUSES
 from router.models.tickets import StatusTarget
 from router.settings import Settings
 from router.store import Database
+from router.store.hints import indexed_by
 from router.store.types import utcnow
 from router.tickets import lifecycle
 
@@ -43,8 +45,24 @@ async def left(db: Database, visitor_id: str) -> None:
         await session.commit()
 
 
+# The partial index's own predicate, as literals (SQLite matches terms as written, and
+# PostgreSQL's generic plans need them too); read through that index on SQLite.
+_VISITOR_LEFT = text("conversation.status = 'waiting' AND conversation.visitor_left_at IS NOT NULL")
+_TABLE: Table = Conversation.__table__  # type: ignore[attr-defined]
+_BY_INDEX = aliased(Conversation, indexed_by(_TABLE, "ix_conversation_visitor_left"))
+
+
 async def present(db: Database, visitor_id: str) -> None:
-    """A socket of the visitor is open: they have not left (a no-op unless marked)."""
+    """The visitor is here (a socket open, or the widget polling): they have not left. Read
+    first: the common case changes nothing and should not take SQLite's write lock."""
+    async with db.read_session() as session:
+        marked = await session.scalar(
+            select(Conversation.id)
+            .where(_open_chat(visitor_id), col(Conversation.visitor_left_at).is_not(None))
+            .limit(1)
+        )
+    if marked is None:
+        return
     async with db.session() as session:
         await session.execute(
             update(Conversation)
@@ -62,13 +80,13 @@ async def abandon_departed(db: Database, settings: Settings, now: datetime | Non
     async with db.session() as session:
         gone = (
             await session.scalars(
-                select(Conversation)
+                select(_BY_INDEX)
                 .where(
-                    col(Conversation.status) == ConversationStatus.waiting,
-                    col(Conversation.visitor_left_at) <= cutoff,
-                    col(Conversation.last_message_at) < col(Conversation.visitor_left_at),
+                    _VISITOR_LEFT,
+                    col(_BY_INDEX.visitor_left_at) <= cutoff,
+                    col(_BY_INDEX.last_message_at) < col(_BY_INDEX.visitor_left_at),
                 )
-                .order_by(col(Conversation.visitor_left_at))
+                .order_by(col(_BY_INDEX.visitor_left_at))
                 .limit(BATCH)
                 .with_for_update(skip_locked=True, key_share=True)
             )

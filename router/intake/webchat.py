@@ -23,11 +23,12 @@ from channels.adapter import WebhookRequest
 from channels.errors import InvalidVisitorToken
 from channels.webchat.adapter import WebchatAdapter
 from router.errors import IdempotencyConflict
+from router.intake import chat_presence
 from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
 from router.models.conversations import MessageStatus
-from router.models.queues import QueueStanding
+from router.models.queues import VisitorStanding
 from router.routing import standing
 from router.store import Database
 from router.store.types import utcnow
@@ -209,8 +210,11 @@ def visitor_of(adapter: WebchatAdapter, authorization: str | None) -> str:
 async def visitor_feed(
     db: Database, adapter: WebchatAdapter, authorization: str | None, after: int
 ) -> ChatFeed:
-    """Polling and resuming without a WebSocket: the feed after ``after``."""
-    messages = await feed(db, visitor_of(adapter, authorization), after)
+    """Polling and resuming without a WebSocket: the feed after ``after``. A widget that
+    polls is present: a mark left by a closed socket goes."""
+    visitor_id = visitor_of(adapter, authorization)
+    await chat_presence.present(db, visitor_id)
+    messages = await feed(db, visitor_id, after)
     await mark_delivered(db, messages)
     return ChatFeed(
         messages=[frame(m) for m in messages], after=messages[-1].id if messages else after
@@ -219,17 +223,18 @@ async def visitor_feed(
 
 async def visitor_standing(
     db: Database, adapter: WebchatAdapter, authorization: str | None
-) -> QueueStanding | None:
+) -> VisitorStanding | None:
     """Where the visitor's conversation stands in its queue ("you are 3rd, about 2 min")."""
     return await standing_of(db, visitor_of(adapter, authorization))
 
 
-async def standing_of(db: Database, visitor_id: str) -> QueueStanding | None:
+async def standing_of(db: Database, visitor_id: str) -> VisitorStanding | None:
     async with db.read_session() as session:
-        return await standing.for_visitor(session, visitor_id)
+        found = await standing.for_visitor(session, visitor_id)
+    return None if found is None else VisitorStanding.of(found)
 
 
-def queue_frame(current: QueueStanding | None) -> dict[str, Any]:
+def queue_frame(current: VisitorStanding | None) -> dict[str, Any]:
     """The socket frame telling the visitor where they stand (``position`` null: served)."""
     if current is None:
         return {"type": "queue", "position": None}

@@ -414,6 +414,8 @@ class Assignment(AssignmentBase, table=True):
         ),
         Index("ix_assignment_advisor_live", "advisor_id", "ended_at"),
         Index("ix_assignment_advisor_assigned", "advisor_id", "assigned_at"),
+        # A queue's recent service rate (router.routing.standing).
+        Index("ix_assignment_channel_accepted", "channel", "accepted_at"),
         Index(
             "ix_assignment_offer_due",
             "expires_at",

@@ -65,3 +65,19 @@ class QueueStanding(BaseModel):
     )
     served_per_hour: float = Field(description="the queue's recent service rate")
     queue: str = Field(description="the queue: channel and team")
+
+
+# What the web-chat visitor sees of it (GET /v1/chat/queue, socket "queue" frames): no team
+# names or service figures for an anonymous visitor.
+class VisitorStanding(BaseModel):
+    position: int
+    ahead: int
+    estimated_wait_seconds: int | None
+
+    @classmethod
+    def of(cls, standing: QueueStanding) -> VisitorStanding:
+        return cls(
+            position=standing.position,
+            ahead=standing.ahead,
+            estimated_wait_seconds=standing.estimated_wait_seconds,
+        )

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from router.models import RoutingConfig
+from router.models import Conversation, RoutingConfig
+from router.models.conversations import ConversationStatus
 from router.models.routing import RoutingConfigPublic, RoutingConfigWrite
 from router.store import Database
 from router.store.memo import once_per_transaction
@@ -75,6 +78,8 @@ def _windows(row: RoutingConfig | RoutingConfigWrite) -> dict[str, dict[str, int
 
 
 DEFAULT_POLICY = policy_of(RoutingConfigWrite())
+# What a waiting conversation's queue class is computed from (router.routing.queue.refile).
+_CLASS_INPUTS = ("intense_boost_points", "reply_windows")
 _cache: dict[str, tuple[datetime, RoutingPolicy]] = {}
 _SESSION_KEY = "aiguillage.routing_policy"
 
@@ -121,9 +126,16 @@ async def put_config(db: Database, data: RoutingConfigWrite) -> RoutingConfigPub
         if row is None:
             row = RoutingConfig(id=CONFIG_ID)
             session.add(row)
+        refile = any(getattr(row, key) != values[key] for key in _CLASS_INPUTS)
         for key, value in values.items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         events.record(session, "routing.config_changed", **values)
+        if refile:  # queue classes store the boost and urgency: file them again, in rounds
+            await session.execute(
+                update(Conversation)
+                .where(col(Conversation.status) == ConversationStatus.waiting)
+                .values(urgency_due_at=row.updated_at)
+            )
         await session.commit()
         return _public(row)

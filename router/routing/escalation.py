@@ -16,6 +16,7 @@ waiting too long are reported to supervisors (router.routing.waiting_alerts).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,12 +34,14 @@ from router.store import Database
 from router.store.types import utcnow
 from router.tickets import events
 from skills import (
+    CandidateIndex,
     Facts,
     QueuePolicy,
     Requirements,
     RuleSpec,
     effective_priority,
     has_push_room,
+    push_refusal,
     reached,
     requirements_for,
 )
@@ -85,24 +88,29 @@ async def escalate_and_retry(db: Database) -> Round:
 
     When some advisor has room for pushed work, the page is claimed (locked, SKIP LOCKED)
     and offered. When nobody has room, only the conversations whose escalation step is due
-    are locked: a round that locked the whole page (500 conversations) for its transaction
-    made every customer writing into one of them wait for it (the p99 tail of the ingest
-    benchmark)."""
+    (and, when only blended advisors past their push limit have room, those that waited
+    past the team's threshold) are locked: a round that locked the whole page (500
+    conversations) for its transaction made every customer writing into one of them wait
+    for it (the p99 tail of the ingest benchmark)."""
     async with db.session() as session:
         context = await RoutingContext.load(session, returning_customers=[])
-        index = await context.candidates(session)
-        free = any(has_push_room(p) for p in index.advisors())
-        if free:
+        room = _push_room(await context.candidates(session))
+        if room == 0.0:
             waiting = (await session.scalars(_oldest(locked=True))).all()
             examined = len(waiting)
         else:
             page = (await session.scalars(_oldest(locked=False))).all()
             examined = len(page)
             required = _now_required(context)
-            due = [c.id for c in page if c.id is not None and _step_due(c, required)]
+            due = [
+                c.id
+                for c in page
+                if c.id is not None and (_step_due(c, required) or _waited(c, context) >= room)
+            ]
             waiting = (await session.scalars(_lock_still_waiting(due))).all() if due else []
         if not waiting:
             return Round(examined, 0, 0)
+        free = room != math.inf
         escalated, assigned = await _escalate_and_offer(session, waiting, context, free=free)
         await session.commit()
     if escalated or assigned:
@@ -110,6 +118,25 @@ async def escalate_and_retry(db: Database) -> Round:
             "waiting room: %d examined, %d escalated, %d assigned", examined, escalated, assigned
         )
     return Round(examined, escalated, assigned)
+
+
+def _push_room(index: CandidateIndex) -> float:
+    """How long a conversation must have waited for some advisor to be pushed it now: 0
+    when some advisor has room for any, a blended team's threshold when only advisors past
+    their push limit have room, infinity when nobody has room for pushed work."""
+    room = math.inf
+    for advisor in index.advisors():
+        if not has_push_room(advisor):
+            continue
+        if push_refusal(advisor, 0.0) is None:
+            return 0.0
+        room = min(room, advisor.push_after_seconds or math.inf)
+    return room
+
+
+def _waited(conversation: Conversation, context: RoutingContext) -> float:
+    since = conversation.waiting_since or conversation.created_at
+    return (context.now - since).total_seconds()
 
 
 def _oldest(*, locked: bool) -> SelectOfScalar[Conversation]:

@@ -11,6 +11,7 @@ contact centre announces ("you are 3rd, about 2 minutes"), not a promise. Never 
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -25,16 +26,21 @@ from router.routing.config import RoutingPolicy
 from router.store.types import utcnow
 
 SERVICE_WINDOW = timedelta(minutes=30)
+_HORIZON_MINUTES = 10 * 365 * 24 * 60
 
 
-async def of(session: AsyncSession, conversation: Conversation) -> QueueStanding | None:
-    """Its standing while it waits; None once an advisor has it (or it is not queued)."""
+async def of(
+    session: AsyncSession, conversation: Conversation, *, shared_rate: bool = False
+) -> QueueStanding | None:
+    """Its standing while it waits; None once an advisor has it (or it is not queued).
+    ``shared_rate``: reuse the queue's service count read in the last few seconds (what
+    every waiting web-chat visitor's socket asks for)."""
     if conversation.status != ConversationStatus.waiting or conversation.id is None:
         return None
     policy = await routing_config.current(session)
     now = utcnow()
     ahead = await _ahead(session, conversation, policy)
-    served = await _served(session, conversation, now)
+    served = await _served(session, conversation, now, shared_rate)
     per_hour = served * 3600 / SERVICE_WINDOW.total_seconds()
     estimate = None if served == 0 else math.ceil((ahead + 1) * 3600 / per_hour)
     return QueueStanding(
@@ -54,12 +60,13 @@ async def for_visitor(session: AsyncSession, visitor_id: str) -> QueueStanding |
         .where(
             col(ChannelIdentity.channel) == "chat",
             col(ChannelIdentity.address) == visitor_id,
+            col(Conversation.channel) == "chat",
             col(Conversation.status) == ConversationStatus.waiting,
         )
         .order_by(col(Conversation.id).desc())
         .limit(1)
     )
-    return None if conversation is None else await of(session, conversation)
+    return None if conversation is None else await of(session, conversation, shared_rate=True)
 
 
 def _same_team(conversation: Conversation) -> ColumnElement[bool]:
@@ -117,24 +124,43 @@ async def _ahead(session: AsyncSession, conversation: Conversation, policy: Rout
 def _bound(since: datetime, gap: int, ageing_per_minute: float) -> datetime | bool:
     """Members of a level ``gap`` points above are ahead when they have waited since before
     the returned time (True: all of them, False: none)."""
-    if ageing_per_minute > 0:
-        return since + timedelta(minutes=gap / ageing_per_minute)
+    if ageing_per_minute > 0 and gap != 0:
+        minutes = gap / ageing_per_minute
+        if abs(minutes) > _HORIZON_MINUTES:  # a gap no wait can make up
+            return gap > 0
+        return since + timedelta(minutes=minutes)
     if gap != 0:
         return gap > 0
     return since
 
 
-async def _served(session: AsyncSession, conversation: Conversation, now: datetime) -> int:
+_served_cache: dict[tuple[str, str, int | None], tuple[float, int]] = {}
+_SERVED_TTL = 10.0  # seconds a queue's service count is reused (web chat sockets re-read)
+
+
+async def _served(
+    session: AsyncSession, conversation: Conversation, now: datetime, shared: bool
+) -> int:
+    """Conversations of its queue an advisor took within the window (``shared``: read once
+    per queue every ``_SERVED_TTL`` seconds in this process)."""
+    key = (str(session.get_bind().engine.url), conversation.channel, conversation.queue_team_id)
+    moment = time.monotonic()
+    cached = _served_cache.get(key)
+    if shared and cached is not None and cached[0] > moment:
+        return cached[1]
     count = await session.scalar(
         select(func.count())
         .select_from(Assignment)
         .join(Conversation, col(Conversation.id) == col(Assignment.conversation_id))
         .where(
-            col(Assignment.accepted_at) >= now - SERVICE_WINDOW,
             col(Assignment.channel) == conversation.channel,
+            col(Assignment.accepted_at) >= now - SERVICE_WINDOW,
             _same_team(conversation),
         )
     )
+    if len(_served_cache) > 1000:
+        _served_cache.clear()
+    _served_cache[key] = (moment + _SERVED_TTL, int(count or 0))
     return int(count or 0)
 
 

@@ -178,6 +178,12 @@ def _overridden(
             field="to_advisor_id",
         )
     assert viewer is not None  # _check_rights let override_care through
+    if not viewer.is_admin and target.team_id not in viewer.team_ids:
+        raise Forbidden(
+            f"a supervisor may override care only for their teams' advisors; advisor "
+            f"{target.id} is not in them",
+            field="override_care",
+        )
     return {"care": reason, "by": viewer.id}
 
 

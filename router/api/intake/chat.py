@@ -19,7 +19,7 @@ from router.errors import DomainError
 from router.intake import webchat
 from router.intake.channel import IntakeSummary
 from router.intake.chat_hub import ChatSocket
-from router.models.queues import QueueStanding
+from router.models.queues import VisitorStanding
 from router.runtime import Runtime
 
 router = APIRouter(prefix="/v1/chat", tags=["web chat"])
@@ -53,11 +53,11 @@ async def post_message(request: Request, rt: RuntimeDep) -> IntakeSummary:
 
 @router.get(
     "/queue",
-    response_model=QueueStanding | None,
+    response_model=VisitorStanding | None,
     dependencies=THROTTLED_PUBLIC_ROUTE,
     summary="The visitor's place in the queue and the wait to expect (null once served)",
 )
-async def get_queue(rt: RuntimeDep, authorization: Authorization = None) -> QueueStanding | None:
+async def get_queue(rt: RuntimeDep, authorization: Authorization = None) -> VisitorStanding | None:
     return await webchat.visitor_standing(rt.db, rt.channels.chat, authorization)
 
 

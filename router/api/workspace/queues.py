@@ -17,7 +17,8 @@ from router.routing import pull
 from router.security.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["queues"])
-Reader = Annotated[Principal, allow(Role.advisor, Scope.advisors_read)]
+# Customer names and message previews: a conversations reader's scope.
+Reader = Annotated[Principal, allow(Role.advisor, Scope.conversations_read)]
 Staff = Annotated[Principal, allow(Role.advisor)]
 
 
@@ -29,13 +30,17 @@ Staff = Annotated[Principal, allow(Role.advisor)]
     "boost, then ageing), each with the customer, channel, readings, a preview, the wait, "
     "the SLA due time, why the advisor is eligible and whether a take or claim would be "
     "refused now. Eligibility is by skills, languages, team and channels, not by the "
-    "current load. Visible to the advisor, their supervisor and admins.",
+    "current load; conversations the advisor declined (or let an offer of expire) stay out "
+    "while they are kept away. `claimable` is false past the team's pick_limit, which "
+    "counts positions in this order. Visible to the advisor, their supervisor and admins.",
 )
 async def advisor_queue(
     db: DB,
     viewer: Reader,
     advisor_id: IdPath,
-    offset: Annotated[int, Query(ge=0, le=999, description="items to skip")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=999, description="items to skip (offset + limit at most 1000)")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=100, description="page size (max 100)")] = 25,
 ) -> QueuePage:
     return await pull.my_queue(db, advisor_id, viewer, offset=offset, limit=limit)

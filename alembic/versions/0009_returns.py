@@ -1,8 +1,8 @@
 """returns and abandonment: when a web chat visitor left their waiting conversation
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-08 10:00:00
+Create Date: 2026-12-07 19:20:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0010"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

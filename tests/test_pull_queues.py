@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
+from router.routing import assignment
 from router.routing.escalation import waiting_room_round
 from router.store.types import utcnow
 from tests.conftest import runtime_of
@@ -221,3 +223,38 @@ async def test_the_web_chat_visitor_sees_their_place_in_the_queue(
     standing = (await client.get("/v1/chat/queue", headers=visitor)).json()
     assert standing["position"] == 2 and standing["ahead"] == 1
     assert (await client.get("/v1/chat/queue")).status_code == 401
+
+
+async def test_a_blended_push_past_the_limit_reads_the_queue_heads_only(
+    client: httpx.AsyncClient,
+) -> None:
+    """An advisor past their push limit is pushed only conversations that waited past the
+    threshold: those too young are refused by class (its head is its oldest), never read
+    one by one (a queue of thousands would cost thousands of statements)."""
+    crew = await team(
+        client, "Patient blend", routing_mode="blended", push_limit=1, push_after_seconds=600
+    )
+    ana = await advisor(client, "Ana", team_id=crew["id"], capacity_total=3)
+    held = await routed(client, await post(client, "h0", "1", "Pushed while she was free"))
+    assert held["assignee_id"] == ana["id"]
+    young = [await _waiting(client, f"y{i}", f"Young question {i}") for i in range(30)]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2])[:60])
+
+    db = runtime_of(client).db
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with db.session() as session:
+            assert await assignment.fill_advisor(session, ana["id"]) == []
+            await session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) < 20, statements
+    await set_rows(client, young[5], waiting_since=utcnow() - timedelta(seconds=900))
+    async with db.session() as session:
+        [pushed] = await assignment.fill_advisor(session, ana["id"])
+        await session.commit()
+    assert pushed.id == young[5]

@@ -205,14 +205,13 @@ async def claim(
     firsts = await fitting_keys(session, advisor, policy, now)
     skip = await avoided_by(session, advisor.id, now)
     while firsts:
+        moment = now.timestamp()
         found = await heads(session, firsts, skip)
+        if pushed:  # a head is its class's oldest: if it waited too little, all its class did
+            found = [h for h in found if push_refusal(advisor, moment - h.waiting_since) is None]
         if not found:
             return None
-        moment = now.timestamp()
         for head in rank(found, moment, policy.queue.ageing_per_minute):
-            if pushed and push_refusal(advisor, moment - head.waiting_since) is not None:
-                skip.add(head.conversation_id)
-                continue
             conversation = await lock_waiting(session, head.conversation_id)
             skip.add(head.conversation_id)
             if conversation is not None and _still_fits(conversation, advisor, policy, now):

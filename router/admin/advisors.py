@@ -21,7 +21,7 @@ from router.models.advisors import (
 from router.routing import assignment, profiles, pull
 from router.routing import config as routing_config
 from router.security.principal import Principal, PrincipalKind
-from router.security.visibility import advisor_clause, hidden, may_manage_advisor
+from router.security.visibility import advisor_clause, may_manage_advisor
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import events
@@ -57,14 +57,7 @@ async def list_advisors(
 async def _visible(
     session: AsyncSession, advisor_id: int, viewer: Principal | None, *, lock: bool = False
 ) -> Advisor:
-    query = select(Advisor).where(col(Advisor.id) == advisor_id)
-    clause = advisor_clause(viewer) if viewer is not None else None
-    if clause is not None:
-        query = query.where(clause)
-    advisor = await session.scalar(query.with_for_update(key_share=True) if lock else query)
-    if advisor is None:
-        raise hidden("advisor", advisor_id)
-    return advisor
+    return await pull.visible_advisor(session, advisor_id, viewer, lock=lock)
 
 
 async def get_advisor(db: Database, advisor_id: int, viewer: Principal | None) -> AdvisorPublic:

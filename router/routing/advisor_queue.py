@@ -84,6 +84,25 @@ def refusal_now(
     return exclusion_reason(advisor, entry.cls.requirements, situation)
 
 
+def first_takeable(
+    entries: Sequence[Entry],
+    advisor: AdvisorProfile,
+    policy: RoutingPolicy,
+    now: datetime,
+    count: int,
+) -> dict[int, int]:
+    """The first ``count`` conversations of the queue the advisor could take now (id ->
+    position): what a team's pick limit lets them claim. Those they cannot take now (a
+    channel full, a cool-down) do not use up the limit."""
+    found: dict[int, int] = {}
+    for entry in entries:
+        if len(found) == count:
+            break
+        if refusal_now(advisor, entry, policy, now) is None:
+            found[entry.head.conversation_id] = entry.position
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Details:
     """What the advisor sees of a waiting conversation besides its place."""

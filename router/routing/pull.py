@@ -8,14 +8,14 @@ than waited for, which keeps the lock order of the push path and rules out deadl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.errors import Conflict, Forbidden, InvalidRequest, NotFound
-from router.models import Advisor, Conversation
+from router.models import Advisor, Assignment, Conversation
 from router.models.conversations import ConversationPublic, ConversationStatus
 from router.models.queues import ClaimRequest, QueueItem, QueuePage
 from router.routing import advisor_queue, assignment, profiles, queue, teams
@@ -30,12 +30,15 @@ from router.tickets import conversations, tags
 from skills import AdvisorProfile, Situation, effective_priority, eligible_because, exclusion_reason
 
 MAX_DEPTH = 1000  # offset + limit: how deep a queue can be paged
+TAKEN = "conversation {} is no longer waiting: another advisor took it a moment earlier"
+RACE_WINDOW = timedelta(minutes=1)  # how long a lost claim is explained rather than a 404
+_TAKEN_STATUSES = (ConversationStatus.assigned, ConversationStatus.offered)
 
 
-async def acting_for(
+async def visible_advisor(
     session: AsyncSession, advisor_id: int, viewer: Principal | None, *, lock: bool = False
 ) -> Advisor:
-    """The advisor a queue read, take-next or claim is for, if ``viewer`` may act for them."""
+    """The advisor if ``viewer`` may see them (404 otherwise), locked when asked."""
     query = select(Advisor).where(col(Advisor.id) == advisor_id)
     clause = advisor_clause(viewer) if viewer is not None else None
     if clause is not None:
@@ -43,6 +46,12 @@ async def acting_for(
     advisor = await session.scalar(query.with_for_update(key_share=True) if lock else query)
     if advisor is None:
         raise hidden("advisor", advisor_id)
+    return advisor
+
+
+async def acting_for(session: AsyncSession, advisor_id: int, viewer: Principal | None) -> Advisor:
+    """The advisor a queue read, take-next or claim is for, if ``viewer`` may act for them."""
+    advisor = await visible_advisor(session, advisor_id, viewer)
     if viewer is not None and not viewer.sees_everything and viewer.id != advisor_id:
         if not may_manage_advisor(viewer, advisor):
             raise Forbidden("an advisor may pull and claim conversations only for themselves")
@@ -67,8 +76,13 @@ async def my_queue(
         entries = await advisor_queue.ranked(session, advisor, policy, now, offset + limit + 1)
         page = entries[offset : offset + limit]
         found = await advisor_queue.details(session, [e.head.conversation_id for e in page])
+    claimable = (
+        None
+        if pick_limit is None
+        else advisor_queue.first_takeable(entries, advisor, policy, now, pick_limit)
+    )
     items = [
-        _item(entry, found[entry.head.conversation_id], advisor, policy, now, pick_limit)
+        _item(entry, found[entry.head.conversation_id], advisor, policy, now, claimable)
         for entry in page
         if entry.head.conversation_id in found
     ]
@@ -88,12 +102,12 @@ def _item(
     advisor: AdvisorProfile,
     policy: RoutingPolicy,
     now: datetime,
-    pick_limit: int | None,
+    claimable: dict[int, int] | None,
 ) -> QueueItem:
     waited = max(0.0, now.timestamp() - entry.head.waiting_since)
     priority = entry.cls.queue_priority
     refusal = advisor_queue.refusal_now(advisor, entry, policy, now)
-    within = pick_limit is None or entry.position <= pick_limit
+    within = claimable is None or entry.head.conversation_id in claimable
     return QueueItem(
         position=entry.position,
         conversation_id=entry.head.conversation_id,
@@ -167,23 +181,33 @@ def _claimant(request: ClaimRequest, viewer: Principal | None) -> int:
 async def _visible_or_taken(
     session: AsyncSession, conversation_id: int, viewer: Principal | None
 ) -> None:
-    """404 for a conversation the caller may not see, except one that waited in a queue they
-    see until someone took it: that is the race a claim must explain (409)."""
+    """404 for a conversation the caller may not see, except one that waited in a queue
+    they see until another advisor took it a moment ago: the race a claim must explain
+    (409). Nothing else about a conversation they cannot see is told."""
     try:
         await conversations.visible(session, conversation_id, viewer)
     except NotFound:
-        current = await session.get(Conversation, conversation_id)
-        if current is None or current.status == ConversationStatus.waiting:
+        if not await _just_taken(session, conversation_id, viewer):
             raise
-        if viewer is not None and not viewer.sees_everything:
-            if current.queue_team_id is not None and current.queue_team_id not in viewer.team_ids:
-                raise
-        taken = current.status in (ConversationStatus.assigned, ConversationStatus.offered)
-        why = "another advisor took it a moment earlier" if taken else f"it is {current.status}"
-        raise Conflict(
-            f"conversation {conversation_id} is no longer waiting: {why}",
-            field="conversation_id",
-        ) from None
+        raise Conflict(TAKEN.format(conversation_id), field="conversation_id") from None
+
+
+async def _just_taken(
+    session: AsyncSession, conversation_id: int, viewer: Principal | None
+) -> bool:
+    current = await session.get(Conversation, conversation_id)
+    if current is None or current.status not in _TAKEN_STATUSES:
+        return False
+    if viewer is not None and not viewer.sees_everything:
+        if current.queue_team_id is not None and current.queue_team_id not in viewer.team_ids:
+            return False
+    taken_at = await session.scalar(
+        select(Assignment.assigned_at).where(
+            col(Assignment.conversation_id) == conversation_id,
+            col(Assignment.ended_at).is_(None),
+        )
+    )
+    return taken_at is not None and utcnow() - taken_at <= RACE_WINDOW
 
 
 async def _lock_claimable(session: AsyncSession, conversation_id: int) -> Conversation:
@@ -197,15 +221,8 @@ async def _lock_claimable(session: AsyncSession, conversation_id: int) -> Conver
             f"conversation {conversation_id} is being routed or claimed at this moment; try again",
             field="conversation_id",
         )
-    if current.assignee_id is not None and current.status in (
-        ConversationStatus.assigned,
-        ConversationStatus.offered,
-    ):
-        raise Conflict(
-            f"conversation {conversation_id} was taken by advisor {current.assignee_id} "
-            "a moment earlier",
-            field="conversation_id",
-        )
+    if current.status in _TAKEN_STATUSES:
+        raise Conflict(TAKEN.format(conversation_id), field="conversation_id")
     raise Conflict(
         f"conversation {conversation_id} is {current.status}, not waiting",
         field="conversation_id",
@@ -243,12 +260,14 @@ async def _check_claim(
     pick_limit = (await teams.service(session, advisor.team_id)).pick_limit
     if pick_limit is None:
         return None
-    head = await advisor_queue.ranked(session, advisor, policy, now, pick_limit)
-    position = next((e.position for e in head if e.head.conversation_id == conversation.id), None)
+    ahead = await advisor_queue.ranked(session, advisor, policy, now, 4 * pick_limit + 20)
+    allowed = advisor_queue.first_takeable(ahead, advisor, policy, now, pick_limit)
+    position = allowed.get(conversation.id)
     if position is None:
         raise Conflict(
             f"advisor {advisor.id}'s team lets advisors claim only among the first "
-            f"{pick_limit} of their queue, and conversation {conversation.id} is further back",
+            f"{pick_limit} of their queue they can take now, and conversation "
+            f"{conversation.id} is further back",
             field="conversation_id",
         )
     return position

@@ -53,7 +53,10 @@ TEXTS = [
 ]
 CARE = CarePolicy()
 WINDOW = ReplyWindow(seconds=86400, ramp_seconds=4 * 3600, points=30)
-QUEUE = QueuePolicy(ageing_per_minute=1.0, windows=dict.fromkeys(CHANNELS[2:5], WINDOW))
+# As the product's defaults (migration 0004's reply windows, routing_config's 30-point boost).
+QUEUE = QueuePolicy(
+    ageing_per_minute=1.0, windows=dict.fromkeys(CHANNELS[2:5], WINDOW), intense_boost=30
+)
 
 
 def make_advisors(count: int, rng: random.Random) -> list[AdvisorProfile]:
@@ -140,11 +143,9 @@ def make_waiting(count: int, rules: list[RuleSpec], rng: random.Random) -> Waiti
         rule = match_rule(rules, facts)
         since_message = rng.uniform(20, 24) * 3600 if rng.random() < 0.05 else 0.0
         urgency = QUEUE.urgency(facts.channel, since_message)
-        cls = QueueClass(
-            requirements_for(rule, facts),
-            CARE.is_intense(facts.emotion, facts.emotion_intensity),
-            rule.priority + urgency,
-        )
+        intense = CARE.is_intense(facts.emotion, facts.emotion_intensity)
+        priority = QUEUE.queue_priority(rule.priority, urgency, intense)
+        cls = QueueClass(requirements_for(rule, facts), intense, priority)
         queue.add(conversation_id, cls, now - rng.uniform(0, 7200))
     return queue
 

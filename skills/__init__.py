@@ -42,6 +42,7 @@ from skills.queue import (
     WaitingQueue,
     class_range,
     effective_priority,
+    fit_ranges,
     parse_class,
     rank,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "eligible_because",
     "exclusion",
     "exclusion_reason",
+    "fit_ranges",
     "fold",
     "has_push_room",
     "has_room",

@@ -118,6 +118,27 @@ def class_range(fit_key: str) -> tuple[str, str]:
     return f"{fit_key}|0000", f"{fit_key}|{MAX_QUEUE_PRIORITY}"
 
 
+# Above every class key: keys are printable ASCII (their parts are percent-quoted).
+KEYS_END = "\x7f"
+
+
+def fit_ranges(channels: Iterable[str], languages: Iterable[str]) -> list[tuple[str, str]]:
+    """Class-key ranges [low, high) that hold every class an advisor speaking ``languages``
+    may fit: for each of ``channels``, its classes in one of those languages or in none;
+    and every class of any other channel (the ranges between and around theirs), so that
+    a channel missing from ``channels`` narrows nothing. Keys sort bytewise (class keys
+    begin ``channel|language|``, and ``}`` sorts right after ``|``)."""
+    spoken = sorted({"", *(_q(language) for language in languages)})
+    ranges: list[tuple[str, str]] = []
+    low = ""
+    for channel in sorted(f"{_q(c)}|" for c in set(channels)):
+        ranges.append((low, channel))
+        ranges.extend((f"{channel}{language}|", f"{channel}{language}}}") for language in spoken)
+        low = channel[:-1] + "}"
+    ranges.append((low, KEYS_END))
+    return ranges
+
+
 @dataclass(frozen=True, slots=True)
 class QueueClass:
     """Waiting conversations an advisor fits all together or not at all."""

@@ -20,6 +20,7 @@ from skills import (
     RuleError,
     WaitingQueue,
     effective_priority,
+    fit_ranges,
     parse_class,
     rank,
 )
@@ -105,6 +106,23 @@ classes = st.builds(
 @given(classes)
 def test_class_keys_round_trip(cls: QueueClass) -> None:
     assert parse_class(cls.key) == cls
+
+
+@PROPERTIES
+@given(
+    classes,
+    st.lists(st.sampled_from(["chat", "whatsapp", "x", "x|y", "xmpp", "é"]), max_size=4),
+    st.lists(st.sampled_from(["fr", "en", "de"]), max_size=2),
+)
+def test_fit_ranges_hold_every_class_the_languages_allow(
+    cls: QueueClass, channels: list[str], languages: list[str]
+) -> None:
+    """A class is in exactly one range when its channel is not among ``channels`` or its
+    language is spoken (or none), and in none otherwise: the SQL pull reads only there."""
+    found = [(low, high) for low, high in fit_ranges(channels, languages) if low <= cls.key < high]
+    language = cls.requirements.language
+    allowed = cls.requirements.channel not in channels or language in (None, *languages)
+    assert len(found) == (1 if allowed else 0), (cls.key, found)
 
 
 def test_ties_on_effective_priority_go_to_the_longest_wait() -> None:

@@ -65,11 +65,22 @@ async def ranked(
     if not firsts or count <= 0:
         return []
     avoided = await queue.avoided_by(session, advisor.id, now)
-    classes = [key for key, _head in await queue.class_heads(session, firsts, set())]
-    members = await queue.class_members(session, classes, count + len(avoided))
+    moment, ageing = now.timestamp(), policy.queue.ageing_per_minute
+    heads = await queue.class_heads(session, firsts, avoided)
+    # A class's members rank behind its head (a class's members keep their age order in
+    # any ranking), so behind the heads ranked before it: a class whose head is j-th among
+    # the heads has at most count - j + 1 members among the first ``count`` of the queue.
+    leading = rank([h for _k, h in heads], moment, ageing)[:count]
+    place = {h.conversation_id: j for j, h in enumerate(leading, start=1)}
+    wanted = [
+        (key, count - place[head.conversation_id] + 1 + len(avoided))
+        for key, head in heads
+        if head.conversation_id in place
+    ]
+    members = await queue.class_members(session, wanted)
     by_id = {head.conversation_id: key for key, head in members}
-    heads = [head for _key, head in members if head.conversation_id not in avoided]
-    best = rank(heads, now.timestamp(), policy.queue.ageing_per_minute)[:count]
+    candidates = [head for _key, head in members if head.conversation_id not in avoided]
+    best = rank(candidates, moment, ageing)[:count]
     return [
         Entry(i, head, parse_class(by_id[head.conversation_id]))
         for i, head in enumerate(best, start=1)

@@ -140,15 +140,12 @@ async def claim(
     """Assign the chosen waiting conversation to the advisor, atomically, or say why not."""
     advisor_id = _claimant(request, viewer)
     async with db.session() as session:
-        await acting_for(session, advisor_id, viewer)
+        # Locked as a take-next locks them (profiles.locked_profile), their load read after.
+        target = await acting_for(session, advisor_id, viewer, lock=True)
         await _visible_or_taken(session, conversation_id, viewer)
         policy = await routing_config.current(session)
         now = utcnow()
-        advisor = await profiles.locked_profile(
-            session, advisor_id, day_start=policy.day_start(now)
-        )
-        if advisor is None:
-            raise NotFound(f"advisor {advisor_id} does not exist", field="advisor_id")
+        advisor = (await profiles.profiles(session, [target], policy.day_start(now)))[0]
         conversation = await _lock_claimable(session, conversation_id)
         position = await _check_claim(session, conversation, advisor, policy, now)
         explanation: dict[str, Any] = {

@@ -3,12 +3,13 @@ with index seeks, and urgency kept current. Never commits.
 
 The plan follows ``skills.queue`` (read it first): an advisor fits every class of a fit key
 or none, and the oldest conversation of a class is its best. A pull therefore reads the fit
-keys waiting now (a loose index scan on ``ix_conversation_class``: one seek per fit key,
-jumping over its classes, written as a recursive CTE that SQLite and PostgreSQL both run),
-keeps those the advisor fits (pure), reads their classes and the head of each (one seek each,
-in one statement), ranks the heads by effective priority (pure) and locks the best with
-``SKIP LOCKED``. The cost grows with the number of fit keys and of the classes
-the advisor fits, not with the number of waiting conversations.
+keys waiting now in the key ranges of the languages the advisor speaks (a loose index scan
+on ``ix_conversation_class``: one seek per range and per fit key, jumping over its classes,
+written as a recursive CTE that SQLite and PostgreSQL both run; the ranges rely on keys
+sorting bytewise), keeps those the advisor fits (pure), reads their classes and the head of
+each (one seek per class, two per head, in one statement), ranks the heads by effective
+priority (pure) and locks the best with ``SKIP LOCKED``. The cost grows with the number of
+fit keys and of the classes the advisor fits, not with the number of waiting conversations.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.models import Conversation, RoutingExclusion
+from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
 from router.routing.config import RoutingPolicy
 from router.store.types import UTCDateTime
@@ -32,12 +34,14 @@ from skills import (
     QueueClass,
     Requirements,
     class_range,
+    fit_ranges,
     parse_class,
     push_refusal,
     rank,
 )
 
 _SEEDS_PER_QUERY = 100
+_CHANNELS = tuple(channel.value for channel in Channel)
 _REFRESH_BATCH = 500
 
 # The first class of every fit key: one seek per fit key, skipping the rest of its range
@@ -57,10 +61,45 @@ _FIT_KEYS = text(
 )
 
 
+@lru_cache(maxsize=16)
+def _fit_keys_in(count: int) -> Any:
+    """The first class of every fit key within ``count`` key ranges [:lI, :hI): the same
+    loose index scan as _FIT_KEYS, bounded by each range (skills.queue.fit_ranges)."""
+    seeds = ", ".join(f"(CAST(:l{i} AS VARCHAR), CAST(:h{i} AS VARCHAR))" for i in range(count))
+    return text(
+        f"""
+        WITH RECURSIVE ranges(low, high) AS (VALUES {seeds}),
+        firsts(k, high) AS (
+            SELECT (SELECT MIN(c.queue_class) FROM conversation c
+                    WHERE c.status = 'waiting'
+                      AND c.queue_class >= ranges.low AND c.queue_class < ranges.high),
+                   ranges.high
+            FROM ranges
+            UNION ALL
+            SELECT (SELECT MIN(c.queue_class) FROM conversation c
+                    WHERE c.status = 'waiting'
+                      AND c.queue_class > substr(firsts.k, 1, length(firsts.k) - 4) || '9999'
+                      AND c.queue_class < firsts.high),
+                   firsts.high
+            FROM firsts WHERE firsts.k IS NOT NULL
+        )
+        SELECT k FROM firsts WHERE k IS NOT NULL
+        """
+    ).columns(column("k", String))
+
+
+# The oldest member of a class not skipped: the head's id and its waiting time are read by
+# two seeks of this one index range (index only), each evaluated once per class.
+_HEAD = """(SELECT h.{column} FROM conversation h
+        WHERE h.status = 'waiting' AND h.queue_class = levels.k AND h.id NOT IN :skip
+        ORDER BY h.waiting_since, h.id LIMIT 1)"""
+
+
 @lru_cache(maxsize=_SEEDS_PER_QUERY)
 def _heads_of(count: int) -> Any:
     """The head (oldest member not skipped) of every class of ``count`` fit keys, each given
-    as its (first class, last possible class) range: one seek per class and per head."""
+    as its (first class, last possible class) range: one seek per class, two per head. A
+    class whose members are all skipped comes back with no head."""
     seeds = ", ".join(f"(CAST(:k{i} AS VARCHAR), CAST(:s{i} AS VARCHAR))" for i in range(count))
     return (
         text(
@@ -74,17 +113,8 @@ def _heads_of(count: int) -> Any:
                        levels.stop
                 FROM levels WHERE levels.k IS NOT NULL
             )
-            SELECT found.head, found.k,
-                   (SELECT w.waiting_since FROM conversation w WHERE w.id = found.head)
-            FROM (
-                SELECT levels.k AS k,
-                       (SELECT h.id FROM conversation h
-                        WHERE h.status = 'waiting' AND h.queue_class = levels.k
-                          AND h.id NOT IN :skip
-                        ORDER BY h.waiting_since, h.id LIMIT 1) AS head
-                FROM levels WHERE levels.k IS NOT NULL
-            ) AS found
-            WHERE found.head IS NOT NULL
+            SELECT {_HEAD.format(column="id")}, levels.k, {_HEAD.format(column="waiting_since")}
+            FROM levels WHERE levels.k IS NOT NULL
             """
         )
         .bindparams(bindparam("skip", expanding=True))
@@ -117,8 +147,13 @@ def refile(conversation: Conversation, policy: RoutingPolicy, now: datetime) -> 
 async def fitting_keys(
     session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
 ) -> list[str]:
-    """The first class of each fit key waiting now that ``advisor`` fits."""
-    firsts = [key for (key,) in await session.execute(_FIT_KEYS)]
+    """The first class of each fit key waiting now that ``advisor`` fits (read only in the
+    key ranges of the languages they speak)."""
+    ranges = fit_ranges(_CHANNELS, advisor.languages)
+    params: dict[str, str] = {}
+    for i, (low, high) in enumerate(ranges):
+        params[f"l{i}"], params[f"h{i}"] = low, high
+    firsts = [key for (key,) in await session.execute(_fit_keys_in(len(ranges)), params)]
     moment = now.timestamp()
     return [key for key in firsts if parse_class(key).fits(advisor, moment, policy.care)]
 
@@ -127,6 +162,12 @@ async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) ->
     """The heads of every class of these fit keys (given by their first class), ``skip``
     aside."""
     return [head for _key, head in await class_heads(session, firsts, skip)]
+
+
+@lru_cache(maxsize=4096)
+def _last_class(first: str) -> str:
+    """The highest class key the fit key of this class can have."""
+    return class_range(parse_class(first).fit_key)[1]
 
 
 async def class_heads(
@@ -139,21 +180,22 @@ async def class_heads(
         params: dict[str, Any] = {"skip": sorted(skip) or [0]}  # ids start at 1
         for i, key in enumerate(chunk):
             params[f"k{i}"] = key
-            params[f"s{i}"] = class_range(parse_class(key).fit_key)[1]
+            params[f"s{i}"] = _last_class(key)
         for conversation_id, key, since in await session.execute(_heads_of(len(chunk)), params):
-            head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
-            found.append((key, head))
+            if conversation_id is not None:
+                head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
+                found.append((key, head))
     return found
 
 
 @lru_cache(maxsize=_SEEDS_PER_QUERY)
 def _firsts_of(count: int) -> Any:
-    """The first ``:n`` members of ``count`` classes, oldest first in each: one index range
-    read per class."""
+    """The first ``:nI`` members of each of ``count`` classes ``:cI``, oldest first in each:
+    one index range read per class."""
     parts = " UNION ALL ".join(
         f"SELECT * FROM (SELECT id, queue_class, waiting_since FROM conversation "
         f"WHERE status = 'waiting' AND queue_class = :c{i} "
-        f"ORDER BY waiting_since, id LIMIT :n) AS t{i}"
+        f"ORDER BY waiting_since, id LIMIT :n{i}) AS t{i}"
         for i in range(count)
     )
     return text(parts).columns(
@@ -162,15 +204,15 @@ def _firsts_of(count: int) -> Any:
 
 
 async def class_members(
-    session: AsyncSession, classes: Sequence[str], count: int
+    session: AsyncSession, wanted: Sequence[tuple[str, int]]
 ) -> list[tuple[str, Head]]:
-    """Up to ``count`` oldest members of each class: enough to rank the first ``count`` of
-    a queue made of these classes (a class's members keep their age order in any ranking)."""
+    """The oldest members of each class, as many as asked for it: (class key, how many)."""
     found: list[tuple[str, Head]] = []
-    for start in range(0, len(classes), _SEEDS_PER_QUERY):
-        chunk = classes[start : start + _SEEDS_PER_QUERY]
-        params: dict[str, Any] = {"n": count}
-        params.update({f"c{i}": key for i, key in enumerate(chunk)})
+    for start in range(0, len(wanted), _SEEDS_PER_QUERY):
+        chunk = wanted[start : start + _SEEDS_PER_QUERY]
+        params: dict[str, Any] = {}
+        for i, (key, count) in enumerate(chunk):
+            params[f"c{i}"], params[f"n{i}"] = key, count
         for conversation_id, key, since in await session.execute(_firsts_of(len(chunk)), params):
             head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
             found.append((key, head))

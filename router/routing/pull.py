@@ -49,9 +49,12 @@ async def visible_advisor(
     return advisor
 
 
-async def acting_for(session: AsyncSession, advisor_id: int, viewer: Principal | None) -> Advisor:
-    """The advisor a queue read, take-next or claim is for, if ``viewer`` may act for them."""
-    advisor = await visible_advisor(session, advisor_id, viewer)
+async def acting_for(
+    session: AsyncSession, advisor_id: int, viewer: Principal | None, *, lock: bool = False
+) -> Advisor:
+    """The advisor a queue read, take-next or claim is for, if ``viewer`` may act for them
+    (their row locked when asked: a claim then reads their load after the lock)."""
+    advisor = await visible_advisor(session, advisor_id, viewer, lock=lock)
     if viewer is not None and not viewer.sees_everything and viewer.id != advisor_id:
         if not may_manage_advisor(viewer, advisor):
             raise Forbidden("an advisor may pull and claim conversations only for themselves")

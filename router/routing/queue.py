@@ -23,6 +23,7 @@ from sqlalchemy import Integer, String, bindparam, column, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from router.errors import Conflict
 from router.models import Conversation, RoutingExclusion
 from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
@@ -246,18 +247,27 @@ async def claim(
     """
     firsts = await fitting_keys(session, advisor, policy, now)
     skip = await avoided_by(session, advisor.id, now)
+    contended = False
     while firsts:
         moment = now.timestamp()
         found = await heads(session, firsts, skip)
         if pushed:  # a head is its class's oldest: if it waited too little, all its class did
             found = [h for h in found if push_refusal(advisor, moment - h.waiting_since) is None]
         if not found:
-            return None
+            break
         for head in rank(found, moment, policy.queue.ageing_per_minute):
             conversation = await lock_waiting(session, head.conversation_id)
             skip.add(head.conversation_id)
-            if conversation is not None and _still_fits(conversation, advisor, policy, now):
+            if conversation is None:
+                contended = True  # held by another transaction (or taken meanwhile)
+            elif _still_fits(conversation, advisor, policy, now):
                 return conversation
+    if contended and not pushed:
+        raise Conflict(
+            "the waiting conversations this advisor fits are being routed at this moment; "
+            "try again",
+            field="advisor_id",
+        )
     return None
 
 

@@ -57,6 +57,9 @@ async def update_advisor(
     response_model=ConversationPublic,
     responses={204: {"description": "no waiting conversation fits this advisor"}},
     summary="Pull the best waiting conversation this advisor fits, claimed atomically",
+    description="204 when no waiting conversation fits; 409 with the reason when the advisor "
+    "is not available or at capacity, or when the conversations they fit are being routed at "
+    "that instant (try again).",
 )
 async def next_conversation(
     db: DB, actor: Annotated[Principal, allow(Role.advisor)], advisor_id: IdPath

@@ -33,7 +33,7 @@ async def _conversation_of(client: httpx.AsyncClient, message_id: int) -> dict[s
 
 async def _customer_with_history(client: httpx.AsyncClient) -> dict[str, Any]:
     sender = {"id": EMAIL, "name": "Jeanne Client", "email": EMAIL}
-    payload = message_payload(EMAIL, "gdpr-1", "Ma commande 4411 n'est pas arrivée", "email")
+    payload = message_payload(EMAIL, "gdpr-1", "Ma commande CMD-4411 n'est pas arrivée", "email")
     posted = await client.post("/v1/messages", json={**payload, "sender": sender})
     assert posted.status_code == 202, posted.text
     return await _conversation_of(client, posted.json()["id"])
@@ -58,7 +58,7 @@ async def test_export_then_erase_a_customer(demo: Settings, client: httpx.AsyncC
     assert erased.json()["messages_redacted"] == 1 and erased.json()["identities_deleted"] == 1
 
     after = (await client.get(f"/v1/customers/{customer_id}/export")).json()
-    assert EMAIL not in str(after) and "Jeanne" not in str(after) and "4411" not in str(after)
+    assert EMAIL not in str(after) and "Jeanne" not in str(after) and "CMD-4411" not in str(after)
     assert after["identities"] == []
     assert after["conversations"][0]["intent"] == conversation["intent"]  # aggregates kept
     assert [m["text"] for m in after["messages"]] == ["[erased]"]

@@ -182,17 +182,17 @@ async def test_assignee_history(client: httpx.AsyncClient) -> None:
 
 async def test_export_erasure_and_purge_cover_notes_and_tags(client: httpx.AsyncClient) -> None:
     await advisor(client, "Anna", capacity_total=3)
-    first = await routed(client, await post(client, "gd", "1", "My order 4411 is late"))
+    first = await routed(client, await post(client, "gd", "1", "My order ORD-4411 is late"))
     cid, customer_id = first["id"], first["customer_id"]
-    note = await client.post(f"/v1/conversations/{cid}/notes", json={"text": "Said 4411 again"})
+    note = await client.post(f"/v1/conversations/{cid}/notes", json={"text": "Said ORD-4411 again"})
     assert note.status_code == 201
     assert (await _patch(client, cid, add_tags=["late"])).status_code == 200
     resolved = await client.post(
-        f"/v1/conversations/{cid}/status", json={"status": "resolved", "reason": "sent 4411"}
+        f"/v1/conversations/{cid}/status", json={"status": "resolved", "reason": "sent ORD-4411"}
     )
     assert resolved.status_code == 200, resolved.text
     export = (await client.get(f"/v1/customers/{customer_id}/export")).json()
-    assert [n["text"] for n in export["notes"]] == ["Said 4411 again"]
+    assert [n["text"] for n in export["notes"]] == ["Said ORD-4411 again"]
     assert [t["tag"] for t in export["tags"]] == ["late"]
     assert export["csat_surveys"] == []  # surveys are off by default
 
@@ -205,7 +205,7 @@ async def test_export_erasure_and_purge_cover_notes_and_tags(client: httpx.Async
     erased = await client.post(f"/v1/customers/{customer_id}/erase")
     assert erased.status_code == 200, erased.text
     after = (await client.get(f"/v1/customers/{customer_id}/export")).json()
-    assert "4411" not in str(after)
+    assert "ORD-4411" not in str(after)
     assert [n["text"] for n in after["notes"]] == ["[erased]"]
 
     # Retention: notes and tags go with their conversation (cascade on both backends); the

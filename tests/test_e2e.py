@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import re
 import shutil
 import signal
 import subprocess
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +20,13 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from router.models import Advisor, Assignment, Conversation, Event, Message
 from router.store import Database
 from tests import processes, services
 from tests.conftest import _pg_dsn, delete_rabbit_queues, empty_postgres, wait_for
+from tests.routing_support import login
 
 pytestmark = pytest.mark.slow
 
@@ -427,3 +432,181 @@ async def _at_least(db: Database, count: int) -> bool:
 async def _queues_empty(prefix: str) -> bool:
     queued = await asyncio.to_thread(_queued, prefix)
     return bool(queued) and not any(queued.values())
+
+
+@dataclass
+class _Pulls:
+    """What the fifty pullers saw: every answer's status, and what they took, by how."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    taken: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)
+
+
+async def test_fifty_pullers_claim_while_four_workers_route_and_push(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """Issue 15's concurrency test: 50 advisors of a pull team claim from their queue and
+    take next while four workers route 600 conversations, half of them pushed to the demo
+    team (whose waiting ones the pullers may claim too). No conversation is assigned twice,
+    nobody ever holds more than their capacity (over the whole history, not only at the
+    end), nothing is lost, and the pull team's queue is drained."""
+    async with _scaled_stack(tmp_path, pg_database, "pq", 4) as stack:
+        async with httpx.AsyncClient(
+            base_url=stack.base_url, headers=stack.headers, timeout=60
+        ) as http:
+            crew = await _pull_team(http)
+            pullers = [await _puller(http, crew, i) for i in range(50)]
+        pulls = _Pulls()
+        posted = asyncio.Event()
+        tasks = [
+            asyncio.create_task(_pull_until_drained(stack.base_url, who, posted, pulls, seed))
+            for seed, who in enumerate(pullers)
+        ]
+        ids = await _post_mixed(stack, 600)
+        await wait_for(lambda: _done(stack.db, len(ids)), timeout=240)
+        posted.set()
+        await asyncio.gather(*tasks)
+        print(  # noqa: T201 - the figures of the race (pytest -s shows them)
+            f"\npull test: answers {dict(pulls.statuses)}, taken {dict(pulls.taken)}, "
+            f"refused {dict(pulls.refusals)}"
+        )
+        assert pulls.taken["claim"] > 0 and pulls.taken["next"] > 0, pulls.taken
+        assert set(pulls.statuses) <= {"200", "204", "404", "409"}, pulls.statuses
+        await _assert_consistent(stack.db, len(ids))
+        async with stack.db.session() as session:
+            statuses = Counter((await session.scalars(select(Conversation.status))).all())
+            pulled = set(
+                (
+                    await session.scalars(
+                        select(Message.conversation_id).where(col(Message.text).contains("pullq"))
+                    )
+                ).all()
+            )
+            waiting = set(
+                (
+                    await session.scalars(
+                        select(Conversation.id).where(Conversation.status == "waiting")
+                    )
+                ).all()
+            )
+            history = (await session.scalars(select(Assignment))).all()
+            capacity = {a.id: a.capacity_total for a in (await session.scalars(select(Advisor)))}
+    assert sum(statuses.values()) == 600 and len(pulled) == 300, statuses
+    assert set(statuses) <= {"assigned", "resolved", "waiting"}, statuses
+    assert not pulled & waiting, "the pull team's queue was not drained"
+    per_conversation = Counter(a.conversation_id for a in history)
+    assert max(per_conversation.values()) == 1, "a conversation was assigned twice"
+    for advisor_id, spans in _spans_by_advisor(history).items():
+        assert _most_at_once(spans) <= capacity[advisor_id], f"advisor {advisor_id} over capacity"
+
+
+async def _pull_team(http: httpx.AsyncClient) -> int:
+    """A pull team and the rule sending it every message that says "pullq"."""
+    crew = await http.post("/v1/teams", json={"name": "Pullers"})
+    assert crew.status_code == 201, crew.text
+    team_id = int(crew.json()["id"])
+    patched = await http.patch(f"/v1/teams/{team_id}", json={"routing_mode": "pull"})
+    assert patched.status_code == 200, patched.text
+    rule = {
+        "name": "Pull traffic",
+        "position": 0,
+        "conditions": {"keywords": ["pullq"]},
+        "require_language": False,
+        "team_id": team_id,
+        "policy": "least_busy",
+    }
+    created = await http.post("/v1/rules", json=rule)
+    assert created.status_code == 201, created.text
+    return team_id
+
+
+async def _puller(http: httpx.AsyncClient, team_id: int, i: int) -> dict[str, Any]:
+    body = {
+        "name": f"Puller {i}",
+        "email": f"puller{i}@example.com",
+        "languages": ["en", "fr"],
+        "status": "available",
+        "capacity_total": 2,
+        "team_id": team_id,
+    }
+    created = await http.post("/v1/advisors", json=body)
+    assert created.status_code == 201, created.text
+    person = dict(created.json())
+    return {"id": person["id"], "headers": await login(http, person)}
+
+
+async def _post_mixed(stack: _Stack, count: int) -> list[int]:
+    """Even messages go to the pull team ("pullq"), odd ones to the demo team's rules."""
+    async with httpx.AsyncClient(base_url=stack.base_url, headers=stack.key, timeout=30) as http:
+        semaphore = asyncio.Semaphore(20)
+
+        async def post(i: int) -> int:
+            text = TEXTS[i % len(TEXTS)] + (" (pullq)" if i % 2 == 0 else "")
+            payload = {
+                "channel": "chat",
+                "external_id": f"{stack.prefix}-{i}",
+                "sender": {"id": f"{stack.prefix}-customer-{i}"},
+                "text": text,
+            }
+            async with semaphore:
+                response = await _post_as_a_provider(http, payload)
+            assert response.status_code == 202, response.text
+            return int(response.json()["id"])
+
+        return list(await asyncio.gather(*[post(i) for i in range(count)]))
+
+
+async def _pull_until_drained(
+    base_url: str, who: dict[str, Any], posted: asyncio.Event, pulls: _Pulls, seed: int
+) -> None:
+    """One advisor working by pull: claim from their queue or take next, resolve what they
+    hold, until every message is routed and their queue is empty."""
+    rng = random.Random(seed)
+    held: list[int] = []
+    async with httpx.AsyncClient(base_url=base_url, headers=who["headers"], timeout=60) as http:
+        for _round in range(2_000):
+            if len(held) == 2 or (held and rng.random() < 0.3):
+                resolved = await http.post(f"/v1/conversations/{held.pop(0)}/resolve")
+                assert resolved.status_code == 200, resolved.text
+            queue = await http.get(f"/v1/advisors/{who['id']}/queue", params={"limit": 5})
+            assert queue.status_code == 200, queue.text
+            items = [i for i in queue.json()["items"] if i["claimable"]]
+            if not items:
+                if posted.is_set() and not queue.json()["items"]:
+                    break
+                await asyncio.sleep(0.1)
+                continue
+            if rng.random() < 0.5:
+                how, answer = "next", await http.post(f"/v1/advisors/{who['id']}/next")
+            else:
+                chosen = rng.choice(items)["conversation_id"]
+                how, answer = "claim", await http.post(f"/v1/conversations/{chosen}/claim")
+            pulls.statuses[str(answer.status_code)] += 1
+            if answer.status_code == 409:
+                pulls.refusals[re.sub(r"\d+", "N", answer.json()["detail"])] += 1
+            if answer.status_code == 200:
+                pulls.taken[how] += 1
+                held.append(int(answer.json()["id"]))
+        else:
+            raise AssertionError(f"puller {who['id']} never saw an empty queue")
+        for conversation_id in held:
+            resolved = await http.post(f"/v1/conversations/{conversation_id}/resolve")
+            assert resolved.status_code == 200, resolved.text
+
+
+def _spans_by_advisor(history: Sequence[Assignment]) -> dict[int, list[tuple[datetime, datetime]]]:
+    spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for a in history:
+        spans[a.advisor_id].append((a.assigned_at, a.ended_at or datetime.max.replace(tzinfo=UTC)))
+    return spans
+
+
+def _most_at_once(spans: list[tuple[datetime, datetime]]) -> int:
+    """The most assignments held at the same instant (an end before a start at a tie)."""
+    moves = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    held = most = 0
+    for _, step in moves:
+        held += step
+        most = max(most, held)
+    return most

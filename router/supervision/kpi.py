@@ -1,7 +1,8 @@
 """Team KPIs: every definition, written once, for the live and the interval reports.
 
 A team's conversations are those in its queue or held by one of its advisors
-(``router.tickets.listing.team_clause``, the scope of the SLA report). Over a period
+(``router.tickets.listing.team_clause``, the scope of the SLA report; one in no team's
+queue that no advisor ever held belongs to no team). Over a period
 [start, end), cut into buckets of ``step`` seconds (or one bucket):
 
 - **offered**: the team's conversations *opened* (``created_at``) in the bucket. A

@@ -19,8 +19,8 @@ from router.store.types import utcnow
 from router.supervision import kpi, occupancy
 
 MAX_SPAN = timedelta(days=31)  # at most 2,976 intervals of 15 minutes
-#: The CSV's columns, in order (one row per interval, after this header).
-COLUMNS = tuple(IntervalFigures.model_fields)
+#: The CSV's columns, in order (one row per interval, after this header): when, then figures.
+COLUMNS = ("start", "end", *(f for f in IntervalFigures.model_fields if f not in ("start", "end")))
 
 
 async def interval_report(

@@ -47,7 +47,7 @@ async def intervals(
     start: Annotated[IsoDateTime, Query(alias="from", description="first interval's start")],
     end: Annotated[IsoDateTime, Query(alias="to", description="last interval's end")],
     step: Step = Step.m15,
-    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,  # noqa: A002
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
 ) -> Response | IntervalReport:
     report = await interval_report.interval_report(
         db, viewer, team_id=team_id, start=start, end=end, step=step

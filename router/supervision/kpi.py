@@ -1,7 +1,8 @@
 """Team KPIs: every definition, written once, for the live and the interval reports.
 
 A team's conversations are those in its queue or held by one of its advisors
-(``router.tickets.listing.team_clause``, the scope of the SLA report; one in no team's
+(the scope of the SLA report, ``router.tickets.listing.team_clause``, written here with
+the advisors' ids listed so that both branches of the OR read an index; one in no team's
 queue that no advisor ever held belongs to no team). Over a period
 [start, end), cut into buckets of ``step`` seconds (or one bucket):
 
@@ -45,7 +46,6 @@ from router.models import Advisor, Assignment, Conversation, Team
 from router.models.kpi import ServiceFigures
 from router.security.principal import Principal
 from router.store.timemath import floor_of, moment, seconds_between
-from router.tickets.listing import team_clause
 
 TRANSFERRED = "transferred"  # the end reason router.routing.transfer gives
 
@@ -107,7 +107,8 @@ async def visible_teams(
 
 
 def team_advisors(team_id: int) -> Any:
-    return select(Advisor.id).where(col(Advisor.team_id) == team_id)
+    """The ids of the team's advisors (its members now)."""
+    return select(Advisor.id).where(col(Advisor.team_id) == team_id).order_by(col(Advisor.id))
 
 
 def bucket_of(column: Any, start: datetime, step: int | None) -> ColumnElement[int]:
@@ -128,9 +129,10 @@ async def counts(
 ) -> dict[int, Counts]:
     """Counts per bucket index of [start, end), aggregated in the database."""
     assert team.id is not None
+    advisors = list(await session.scalars(team_advisors(team.id)))
     per_bucket: dict[int, Counts] = {}
     for index, offered, answered, in_target, abandoned, settled, seconds in await session.execute(
-        _offered(team, start, end, now, step)
+        _offered(team, advisors, start, end, now, step)
     ):
         per_bucket[int(index)] = Counts(
             offered=int(offered),
@@ -141,7 +143,7 @@ async def counts(
             answer_seconds=float(seconds or 0),
         )
     for index, handled, seconds, transfers in await session.execute(
-        _handled(team.id, start, end, step)
+        _handled(advisors, start, end, step)
     ):
         found = per_bucket.setdefault(int(index), Counts())
         found.handled, found.handle_seconds = int(handled), float(seconds or 0)
@@ -149,8 +151,9 @@ async def counts(
     return per_bucket
 
 
-def _offered(team: Team, start: datetime, end: datetime, now: datetime, step: int | None) -> Any:
-    assert team.id is not None
+def _offered(
+    team: Team, advisors: list[int], start: datetime, end: datetime, now: datetime, step: int | None
+) -> Any:
     first_accepted = (
         select(func.min(Assignment.accepted_at))
         .where(
@@ -167,7 +170,10 @@ def _offered(team: Team, start: datetime, end: datetime, now: datetime, step: in
             first_accepted.label("accepted"),
         )
         .where(
-            team_clause(team.id),
+            or_(
+                col(Conversation.queue_team_id) == team.id,
+                col(Conversation.assignee_id).in_(advisors),
+            ),
             col(Conversation.created_at) >= start,
             col(Conversation.created_at) < end,
         )
@@ -190,7 +196,7 @@ def _offered(team: Team, start: datetime, end: datetime, now: datetime, step: in
     ).group_by(opened.c.bucket)
 
 
-def _handled(team_id: int, start: datetime, end: datetime, step: int | None) -> Any:
+def _handled(advisors: list[int], start: datetime, end: datetime, step: int | None) -> Any:
     ended = col(Assignment.ended_at)
     return (
         select(
@@ -200,7 +206,7 @@ def _handled(team_id: int, start: datetime, end: datetime, step: int | None) -> 
             func.sum(case((col(Assignment.end_reason) == TRANSFERRED, 1), else_=0)),
         )
         .where(
-            col(Assignment.advisor_id).in_(team_advisors(team_id)),
+            col(Assignment.advisor_id).in_(advisors),
             ended >= start,
             ended < end,
             col(Assignment.accepted_at).is_not(None),

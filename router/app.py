@@ -23,6 +23,7 @@ from router.api.manage import (
     classifier,
     csat,
     held,
+    kpi,
     rules,
     sla,
 )
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
         templates,
         sla,
         csat,
+        kpi,
         search,
     )
     for module in (*routers, console):

@@ -79,6 +79,8 @@ EXPECTED = {
     "GET /v1/csat/{token}": "public",
     "POST /v1/csat/{token}": "public",
     "GET /v1/reports/csat": "role >= supervisor",
+    "GET /v1/reports/live": "role >= supervisor",
+    "GET /v1/reports/intervals": "role >= supervisor",
     "GET /v1/templates": "role >= advisor",
     "POST /v1/templates": "role >= admin",
     "GET /v1/templates/{template_id}": "role >= advisor",

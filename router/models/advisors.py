@@ -69,6 +69,21 @@ class TeamMode(SQLModel):
         description="an assigned conversation its advisor has not answered in this time "
         "goes back to the queue, and the supervisor is told",
     )
+    service_level_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=86400,
+        sa_column_kwargs={"server_default": "60"},
+        description="service-level target: a conversation is answered in time when an "
+        "advisor accepts it within this many seconds of its opening (reports)",
+    )
+    service_level_percent: int = Field(
+        default=80,
+        ge=1,
+        le=100,
+        sa_column_kwargs={"server_default": "80"},
+        description="service-level target: the share of conversations to answer in time",
+    )
 
 
 # The table: a team of advisors, and how its queue is served.
@@ -213,10 +228,13 @@ class TeamUpdate(SQLModel, RequestBody):  # type: ignore[misc]
     push_after_seconds: Seconds | None = Field(default=None, description="null: off")
     pick_limit: PickLimit | None = Field(default=None, description="null: any of the queue")
     return_after_seconds: Seconds | None = Field(default=None, description="null: off")
+    service_level_seconds: Annotated[int, Ge(5), Le(86400)] | None = None
+    service_level_percent: Annotated[int, Ge(1), Le(100)] | None = None
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> "TeamUpdate":
-        for name in ("routing_mode", "offer_timeout_seconds", "push_limit"):
+        required = ("routing_mode", "offer_timeout_seconds", "push_limit")
+        for name in (*required, "service_level_seconds", "service_level_percent"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null (omit it to leave it unchanged)")
         return self

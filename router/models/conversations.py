@@ -157,6 +157,9 @@ class Conversation(ConversationBase, table=True):
         Index("ix_conversation_class", "status", "queue_class", "waiting_since", "id"),
         Index("ix_conversation_urgency", "status", "urgency_due_at"),
         Index("ix_conversation_customer", "customer_id", "id"),
+        # Conversations a team was offered over a period (router.supervision.kpi).
+        Index("ix_conversation_team_created", "queue_team_id", "created_at"),
+        Index("ix_conversation_assignee_created", "assignee_id", "created_at"),
         Index("ix_conversation_sla_check", "sla_next_check_at"),
         Index(
             "ix_conversation_intense_waiting",
@@ -414,6 +417,8 @@ class Assignment(AssignmentBase, table=True):
         ),
         Index("ix_assignment_advisor_live", "advisor_id", "ended_at"),
         Index("ix_assignment_advisor_assigned", "advisor_id", "assigned_at"),
+        # A conversation's first accepted assignment: when it was answered (reports).
+        Index("ix_assignment_conversation_accepted", "conversation_id", "accepted_at"),
         # A queue's recent service rate (router.routing.standing).
         Index("ix_assignment_channel_accepted", "channel", "accepted_at"),
         Index(

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from router.store.types import JSONType, UTCDateTime, empty_dict, utcnow
@@ -20,11 +20,24 @@ class EventBase(SQLModel):
     data: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
 
 
+#: The event type that records an advisor's status change (data: previous, current).
+STATUS_CHANGED = "advisor.status_changed"
+_STATUS_CHANGE = text("type = 'advisor.status_changed'")
+
+
 # The table.
 class Event(EventBase, table=True):
     __table_args__ = (
         Index("ix_event_conversation", "conversation_id", "id"),
         Index("ix_event_customer", "customer_id", "id"),
+        # Advisors' status history, the staffed time of the interval report.
+        Index(
+            "ix_event_advisor_status",
+            "advisor_id",
+            "created_at",
+            sqlite_where=_STATUS_CHANGE,
+            postgresql_where=_STATUS_CHANGE,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

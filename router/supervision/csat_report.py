@@ -34,7 +34,7 @@ async def csat_report(
     since, until = report_period(since, until)
     async with db.read_session() as session:
         teams = await _teams(session, viewer, team_id)
-        counts = await _counts(session, teams, since, until)
+        counts = await survey_counts(session, teams, since, until)
     per_team: dict[int | None, Counts] = defaultdict(dict)
     for (team, score), count in counts.items():
         per_team[team][(team, score)] = count
@@ -78,9 +78,10 @@ async def _teams(session: AsyncSession, viewer: Principal, team_id: int | None) 
     return None if viewer.sees_everything else sorted(viewer.team_ids)
 
 
-async def _counts(
+async def survey_counts(
     session: AsyncSession, teams: list[int] | None, since: datetime, until: datetime
 ) -> Counts:
+    """Surveys sent in [since, until) per (team, score) of ``teams`` (None: all)."""
     team, score = col(CsatSurvey.team_id), col(CsatSurvey.score)
     query = (
         select(team, score, func.count())

@@ -26,6 +26,7 @@ from router.api.manage import (
     rules,
     sla,
 )
+from router.api.request_log import RequestLog
 from router.api.workspace import (
     conversations,
     customers,
@@ -121,4 +122,5 @@ def create_app(settings: Settings) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         overrides={"/v1/email/inbound": settings.email_max_message_bytes},
     )
+    app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app

@@ -49,7 +49,8 @@ def bind_path_ids(request: Request) -> None:
     once its path is matched."""
     params = request.path_params
     if params:
-        logs.bind(**{name: params[name] for name in _LOGGED_IDS if name in params})
+        found = {name: str(params[name]) for name in _LOGGED_IDS if name in params}
+        logs.bind(**{k: int(v) if v.isdigit() else v for k, v in found.items()})
 
 
 def client_address(request: Request) -> str:

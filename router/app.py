@@ -51,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
+        await runtime.check_shared_limits()
         try:
             await runtime.start_smtp()
         except OSError:

@@ -105,8 +105,6 @@ class Runtime:
 
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
-        if self.shared_buckets is not None:
-            await self.shared_buckets.check()
         await self.auth.start()
         await self.classifier.start()  # trains the first model if the database has none
         tools = Tools(self.http, self.chat_hub.deliver, self.auth.signing_key)
@@ -134,6 +132,12 @@ class Runtime:
             self.alerts = alert_dispatcher(self.db, self.settings)
             if self.alerts is not None:
                 self.alerts.start()
+
+    async def check_shared_limits(self) -> None:
+        """``serve`` only (a worker limits nothing; its Redis client never connects): an
+        unreachable Redis is said at start-up, and the limits are per process meanwhile."""
+        if self.shared_buckets is not None:
+            await self.shared_buckets.check()
 
     async def start_smtp(self) -> None:
         """The SMTP listener (``serve`` only; ``AIGUILLAGE_SMTP_LISTEN_PORT=0`` disables it)."""

@@ -27,6 +27,7 @@ from router.api.manage import (
     rules,
     sla,
 )
+from router.api.request_log import RequestLog
 from router.api.workspace import (
     conversations,
     customers,
@@ -51,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
+        await runtime.check_shared_limits()
         try:
             await runtime.start_smtp()
         except OSError:
@@ -123,4 +125,5 @@ def create_app(settings: Settings) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         overrides={"/v1/email/inbound": settings.email_max_message_bytes},
     )
+    app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app

@@ -30,7 +30,8 @@ from router.pipeline.sweeper import (
 )
 from router.replies import delivery
 from router.security.auth import Authenticator
-from router.security.ratelimit import RateLimiter
+from router.security.ratelimit import Limiter, local_limiter
+from router.security.shared_limits import SharedBuckets
 from router.settings import Settings
 from router.store import Database
 from router.supervision.alerts import AlertDispatcher, alert_dispatcher
@@ -45,8 +46,8 @@ class Runtime:
     broker: Broker
     intake: IntakeWriter
     auth: Authenticator
-    key_limiter: RateLimiter
-    public_limiter: RateLimiter
+    key_limiter: Limiter
+    public_limiter: Limiter
     http: httpx.AsyncClient  # the channels' provider APIs (Graph, X)
     chat_hub: ChatHub
     classifier: ModelHolder
@@ -54,6 +55,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     smtp: SmtpListener | None = None
     alerts: AlertDispatcher | None = None  # worker processes, when the alert webhook is set
+    shared_buckets: SharedBuckets | None = None  # AIGUILLAGE_REDIS_URL set: limits in Redis
     _channels: ChannelSet | None = None
 
     @classmethod
@@ -66,14 +68,19 @@ class Runtime:
         )
         key_rate = settings.api_key_requests_per_second
         public_rate = settings.public_requests_per_minute
+        shared = (
+            SharedBuckets(settings.redis_url, settings.queue_prefix) if settings.redis_url else None
+        )
+        limiter = shared.limiter if shared is not None else local_limiter
         return cls(
             settings=settings,
             db=db,
             broker=broker,
             intake=IntakeWriter(db, broker),
-            auth=Authenticator(db, settings),
-            key_limiter=RateLimiter(rate=key_rate, burst=2 * key_rate),
-            public_limiter=RateLimiter(rate=public_rate / 60, burst=public_rate),
+            auth=Authenticator(db, settings, limiter),
+            key_limiter=limiter("key", key_rate, 2 * key_rate),
+            public_limiter=limiter("public", public_rate / 60, public_rate),
+            shared_buckets=shared,
             http=httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)),
             chat_hub=ChatHub(db, settings.webchat_poll_seconds),
             classifier=ModelHolder(db),
@@ -126,6 +133,12 @@ class Runtime:
             if self.alerts is not None:
                 self.alerts.start()
 
+    async def check_shared_limits(self) -> None:
+        """``serve`` only (a worker limits nothing; its Redis client never connects): an
+        unreachable Redis is said at start-up, and the limits are per process meanwhile."""
+        if self.shared_buckets is not None:
+            await self.shared_buckets.check()
+
     async def start_smtp(self) -> None:
         """The SMTP listener (``serve`` only; ``AIGUILLAGE_SMTP_LISTEN_PORT=0`` disables it)."""
         if self.settings.smtp_listen_port == 0:
@@ -155,4 +168,6 @@ class Runtime:
                 await task
         await self.broker.close()
         await self.http.aclose()
+        if self.shared_buckets is not None:
+            await self.shared_buckets.close()
         await self.db.dispose()

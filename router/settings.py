@@ -26,6 +26,7 @@ _DATABASE_SCHEMES = {
     "postgresql+asyncpg": "postgresql+asyncpg",
 }
 _BROKER_SCHEMES = ("memory", "amqp", "amqps")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSettings):
@@ -111,11 +112,14 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     api_key_requests_per_second: float = Field(
         default=5000.0,
         gt=0,
-        description="per API key, per process (bursts up to 2 seconds' worth); a provider "
-        "replaying a backlog sends thousands per second",
+        description="per API key, per process unless AIGUILLAGE_REDIS_URL is set (bursts up "
+        "to 2 seconds' worth); a provider replaying a backlog sends thousands per second",
     )
     public_requests_per_minute: int = Field(
-        default=120, ge=1, description="per client address on public endpoints, per process"
+        default=120,
+        ge=1,
+        description="per client address on public endpoints, per process unless "
+        "AIGUILLAGE_REDIS_URL is set",
     )
     login_failures_allowed: int = Field(
         default=5, ge=1, description="failed logins per account before it is slowed down"
@@ -124,6 +128,20 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
         default=None, ge=1, description="closed conversations older than this are purged"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "text", "json"] = Field(
+        default="auto",
+        description="text (human), json (one object per line, for log collectors), or auto: "
+        "text on a terminal, json otherwise (containers, service managers, files)",
+    )
+    access_log: bool = Field(
+        default=True,
+        description="one INFO line per HTTP request (method, route, status, duration, request id)",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0: API rate limits and login throttles shared by every "
+        "process; unset: each process limits on its own",
+    )
     queue_prefix: str = Field(default="aiguillage", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     delivery_limit: int = Field(default=5, ge=1, le=100, description="attempts before dead-letter")
@@ -201,6 +219,18 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
                 "or postgresql://user:password@host:5432/dbname"
             )
         return f"{_DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _check_redis_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None  # ``AIGUILLAGE_REDIS_URL=``: not set
+        if isinstance(value, str) and value.partition("://")[0].lower() not in _REDIS_SCHEMES:
+            raise ValueError(
+                f"unsupported Redis URL {value.split('@')[-1]!r}: use redis://host:6379/0, "
+                "rediss:// (TLS) or unix:///path/to/redis.sock"
+            )
+        return value
 
     @field_validator("broker_url")
     @classmethod

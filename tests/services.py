@@ -1,7 +1,7 @@
 """Where the real servers are for the ``services`` backend, and what to do when they are not.
 
-Without PostgreSQL/RabbitMQ the tests that need them skip with a message; with ``CI=true``
-a missing service is a failure, never a silent skip.
+Without PostgreSQL/RabbitMQ (or Redis, for the shared rate limits) the tests that need them
+skip with a message; with ``CI=true`` a missing service is a failure, never a silent skip.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ TEST_DATABASE_URL = os.environ.get(
     "AIGUILLAGE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 TEST_BROKER_URL = os.environ.get("AIGUILLAGE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
+TEST_REDIS_URL = os.environ.get("AIGUILLAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -31,10 +32,12 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def require(service: str) -> None:
-    """Skip (or fail under CI=true) when ``service`` ('postgresql' or 'rabbitmq') is down."""
+    """Skip (or fail under CI=true) when ``service`` ('postgresql', 'rabbitmq' or 'redis')
+    is down."""
     url, port = {
         "postgresql": (TEST_DATABASE_URL, 5432),
         "rabbitmq": (TEST_BROKER_URL, 5672),
+        "redis": (TEST_REDIS_URL, 6379),
     }[service]
     if _reachable(url, port):
         return

@@ -97,13 +97,13 @@ async def test_public_endpoints_are_rate_limited_per_address(settings: Settings)
 @pytest.mark.parametrize(
     ("wait", "seconds"), [(0.0001, 1), (0.3, 1), (0.5, 1), (1.0, 1), (1.2, 2), (59.99, 60)]
 )
-def test_the_429_text_and_retry_after_use_one_rounding(wait: float, seconds: int) -> None:
+async def test_the_429_text_and_retry_after_use_one_rounding(wait: float, seconds: int) -> None:
     now = [0.0]
     limiter = RateLimiter(rate=1.0, burst=1.0, clock=lambda: now[0])
-    limiter.take("k", "requests")
+    await limiter.take("k", "requests")
     now[0] = 1.0 - wait  # ``wait`` seconds before the next token
     with pytest.raises(RateLimited) as limited:
-        limiter.take("k", "requests")
+        await limiter.take("k", "requests")
     assert limited.value.detail == f"too many requests; retry in {seconds} s"
     assert limited.value.headers == {"Retry-After": str(seconds)}
 

@@ -72,7 +72,7 @@ def compose_environments(host: dict[str, str]) -> dict[str, dict[str, str]]:
     blocks = {}
     for name, service in compose["services"].items():
         if "build" not in service:
-            continue  # postgres, rabbitmq: not ours
+            continue  # postgres, rabbitmq, redis: not ours
         environment = _as_dict(service.get("environment"))
         blocks[name] = {**image, **{k: interpolate(v, host) for k, v in environment.items()}}
     return blocks
@@ -103,6 +103,9 @@ def test_every_compose_environment_passes_the_settings_validation(
         settings = settings_from(environment, monkeypatch)
         assert settings.broker_scheme == "amqp", service
         assert settings.database_url.startswith("postgresql+asyncpg://"), service
+        # Every process shares the rate limits through the compose file's Redis service.
+        assert settings.redis_url == "redis://redis:6379/0", service
+        assert settings.log_format == "json", service
         chosen = host.get("AIGUILLAGE_SECRET_KEY")
         key = settings.secret_key.get_secret_value() if settings.secret_key else None
         assert key == chosen, service
@@ -120,3 +123,16 @@ def test_interpolation_follows_compose() -> None:
     assert interpolate("${SET:-d}|${EMPTY:-d}|${EMPTY-d}|${NONE-d}|$$|$SET", host) == "x|d||d|$|x"
     with pytest.raises(AssertionError, match="NONE"):
         interpolate("${NONE:?must be set}", host)
+
+
+def test_the_redis_url_the_processes_use_is_a_compose_service() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    api = compose["services"]["api"]
+    assert "redis" in compose["services"] and "redis" in api["depends_on"]
+
+
+def test_a_redis_url_of_another_scheme_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = compose_environments({})["api"] | {"AIGUILLAGE_REDIS_URL": "http://u:pw@x/"}
+    with pytest.raises(ConfigurationError, match="AIGUILLAGE_REDIS_URL") as refused:
+        settings_from(environment, monkeypatch)
+    assert "pw" not in str(refused.value)

@@ -16,13 +16,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from router import logs
 from router.errors import AccessDenied, ConfigurationError, Unauthenticated
 from router.models.advisors import Role
 from router.models.security import Scope
 from router.runtime import Runtime
 from router.security.apikeys import looks_like_key
 from router.security.principal import PUBLIC, Access, Principal
-from router.security.ratelimit import RateLimiter
+from router.security.ratelimit import Limiter
 
 bearer_scheme = OAuth2PasswordBearer(
     tokenUrl="/v1/auth/token",
@@ -37,6 +38,19 @@ api_key_scheme = APIKeyHeader(
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+#: Path parameters that name what a request is about: bound to its log lines.
+_LOGGED_IDS = ("conversation_id", "message_id")
+
+
+def bind_path_ids(request: Request) -> None:
+    """Every route has exactly one guard, which makes it the place every request passes
+    once its path is matched."""
+    params = request.path_params
+    if params:
+        found = {name: str(params[name]) for name in _LOGGED_IDS if name in params}
+        logs.bind(**{k: int(v) if v.isdigit() else v for k, v in found.items()})
 
 
 def client_address(request: Request) -> str:
@@ -55,13 +69,14 @@ class Allow:
         bearer: Annotated[str | None, Depends(bearer_scheme)],
         api_key: Annotated[str | None, Depends(api_key_scheme)],
     ) -> Principal:
+        bind_path_ids(request)
         runtime = _runtime(request)
         presented = api_key or bearer
         if not presented:
             raise Unauthenticated("this endpoint needs a bearer token or an X-API-Key header")
         if api_key or looks_like_key(presented):
             principal = await runtime.auth.key_principal(presented)
-            runtime.key_limiter.take(f"key:{principal.id}", "requests for this API key")
+            await runtime.key_limiter.take(f"key:{principal.id}", "requests for this API key")
         else:
             principal = await runtime.auth.staff_principal(presented)
         request.state.principal = principal
@@ -78,9 +93,10 @@ class Open:
         self.throttled = throttled
 
     async def __call__(self, request: Request) -> None:
+        bind_path_ids(request)
         if self.throttled:
-            limiter: RateLimiter = _runtime(request).public_limiter
-            limiter.take(f"ip:{client_address(request)}", "requests from this address")
+            limiter: Limiter = _runtime(request).public_limiter
+            await limiter.take(f"ip:{client_address(request)}", "requests from this address")
 
 
 def allow(role: Role | None = None, scope: Scope | None = None) -> Any:

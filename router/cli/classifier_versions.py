@@ -29,7 +29,7 @@ def _run(use_case: Callable[[Database], Awaitable[T]]) -> T:
     except ConfigurationError as error:
         typer.secho(f"error: {error}", fg="red", err=True)
         raise typer.Exit(2) from None
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
 
     async def run() -> T:
         db = Database(settings.database_url, pool_size=1)

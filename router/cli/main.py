@@ -38,7 +38,7 @@ def _settings(**overrides: object) -> Settings:
     except ConfigurationError as error:
         typer.secho(f"error: {error}", fg="red", err=True)
         raise typer.Exit(2) from None
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 

@@ -21,6 +21,9 @@ def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        # Our handlers and formats (``router.logs``), not uvicorn's own; our access log
+        # (``router.api.request_log``) names the route template and the request id.
+        log_config=None,
         access_log=False,
         # Never None: uvicorn would then read FORWARDED_ALLOW_IPS or trust 127.0.0.1.
         proxy_headers=bool(proxies),

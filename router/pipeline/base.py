@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import orjson
 from sqlalchemy.exc import IntegrityError
 
+from router import logs
 from router.broker import Broker, Delivery
 from router.intake.channel_set import ChannelSet
 from router.pipeline.classifier import ModelHolder
@@ -94,6 +95,15 @@ class Worker:
             log.error("undecodable %s message dead-lettered: %s", self.topic, error)
             await delivery.reject(requeue=False)
             return
+        message_id = payload.get("message_id")
+        if isinstance(message_id, int):  # one message (a group's lines name their ids)
+            with logs.bound(message_id=message_id):
+                await self._settle(payload, delivery)
+        else:
+            await self._settle(payload, delivery)
+
+    async def _settle(self, payload: dict[str, Any], delivery: Delivery) -> None:
+        """Hand the payload to the batch and ack, split or reject its delivery."""
         try:
             await self._batcher.submit(payload)
         except Exception as error:

@@ -365,6 +365,10 @@ async def _route(
     with session.no_autoflush:
         context = await RoutingContext.load(session, returning_customers=returning)
         tiers = await profiles.customer_tiers(session, returning)
+    context.messages = {
+        open_conversations[customer_id].id or 0: message.id or 0
+        for customer_id, message in new.items()
+    }
     items = [
         (open_conversations[customer_id], _facts(message, tiers.get(customer_id, "standard")))
         for customer_id, message in new.items()

@@ -294,7 +294,23 @@ async def _record(db: Database, settings: Settings, message: Message, outcome: O
             **data,
         )
         await session.commit()
-    log.info("reply %s on %s: %s", message.id, message.channel, event.removeprefix("message."))
+    ids = {"conversation_id": message.conversation_id, "message_id": message.id}
+    if event == "message.failed":  # the provider refused it, or it could not be sent in time
+        log.info(
+            "reply %s on %s refused: %s",
+            message.id,
+            message.channel,
+            str(values.get("error"))[:300],
+            extra=ids,
+        )
+        return
+    log.info(
+        "reply %s on %s: %s",
+        message.id,
+        message.channel,
+        event.removeprefix("message."),
+        extra=ids,
+    )
 
 
 # -- the scheduler ----------------------------------------------------------------------

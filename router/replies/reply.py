@@ -11,6 +11,7 @@ default target: it is answered only when the advisor names it (``to_message_id``
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.broker import Broker
-from router.errors import Conflict, Forbidden, InvalidRequest
+from router.errors import Conflict, DomainError, Forbidden, InvalidRequest
 from router.intake.channel_set import ChannelSet
 from router.models import Advisor, ChannelIdentity, Conversation, Customer, Message
 from router.models.conversations import ConversationStatus, MessageStatus
@@ -32,6 +33,8 @@ from router.security.principal import Principal, PrincipalKind
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import conversations, events, sla
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,28 @@ async def queue_reply(
     viewer: Principal,
     data: ReplyCreate,
 ) -> Message:
-    """Store the reply (queued) and hand it to the outbound worker."""
+    """Store the reply (queued) and hand it to the outbound worker; a refusal is logged."""
+    try:
+        return await _queue_reply(db, broker, channels, conversation_id, viewer, data)
+    except DomainError as error:
+        log.info(
+            "reply to conversation %d refused (%s): %s",
+            conversation_id,
+            error.code,
+            error.detail,
+            extra={"conversation_id": conversation_id},
+        )
+        raise
+
+
+async def _queue_reply(
+    db: Database,
+    broker: Broker,
+    channels: ChannelSet,
+    conversation_id: int,
+    viewer: Principal,
+    data: ReplyCreate,
+) -> Message:
     async with db.session() as session:
         conversation = await conversations.lock_visible(session, conversation_id, viewer)
         if not await ownership.may_act_on(session, viewer, conversation):

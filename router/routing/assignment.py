@@ -14,6 +14,7 @@ always assigned: the advisor asked for it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -32,6 +33,7 @@ from router.routing.context import (
     offer_timeouts,
 )
 from router.routing.readings import kept_intent
+from router.store.commit_log import after_commit
 from router.store.types import utcnow
 from router.tickets import events
 from skills import (
@@ -48,6 +50,7 @@ from skills import (
     requirements_for,
 )
 
+log = logging.getLogger(__name__)
 _EXPLAIN_LIMIT = 20  # advisors listed in a stored explanation (counts stay exact)
 
 
@@ -132,7 +135,7 @@ async def route_batch(
     assigned = 0
     for conversation, rule, requirements, decision in plans:
         if decision.winner is None:
-            _record_waiting(session, conversation, rule, requirements, decision, {})
+            _record_waiting(session, conversation, rule, requirements, decision, {}, context)
             continue
         advisor = fresh.get(decision.winner.id)
         if advisor is not None and _fits(advisor, conversation, requirements, context, {}):
@@ -276,7 +279,7 @@ async def route_one(
             context.remember(locked)
         avoid[decision.winner.id] = f"taken meanwhile: {reason}"
     if record_waiting:
-        _record_waiting(session, conversation, rule, requirements, decision, avoid)
+        _record_waiting(session, conversation, rule, requirements, decision, avoid, context)
     return None
 
 
@@ -294,6 +297,31 @@ async def _give(
     await assign(
         session, conversation, advisor, mode="push", explanation=explanation, offer_seconds=offer
     )
+    if not log.isEnabledFor(logging.INFO):
+        return
+    why = f"{decision.policy}, rule {rule.name}"
+    if decision.ranked and decision.ranked[0][1].affinity:
+        why = f"affinity, {why}"
+    after_commit(
+        session,
+        log,
+        "%s conversation %d to advisor %d (%s)",
+        "offered" if offer is not None else "routed",
+        conversation.id,
+        advisor.id,
+        why,
+        **_ids(conversation, context),
+    )
+
+
+def _ids(conversation: Conversation, context: RoutingContext | None) -> dict[str, int]:
+    """The ids a decision's log line carries."""
+    assert conversation.id is not None
+    ids = {"conversation_id": conversation.id}
+    message_id = context.messages.get(conversation.id) if context is not None else None
+    if message_id:
+        ids["message_id"] = message_id
+    return ids
 
 
 def _record_waiting(
@@ -303,7 +331,23 @@ def _record_waiting(
     requirements: Requirements,
     decision: Decision,
     avoid: dict[int, str],
+    context: RoutingContext | None = None,
 ) -> None:
+    if log.isEnabledFor(logging.INFO):
+        # The sentence of a choice without a winner counts and never names advisors.
+        why = decision.explanation.rstrip(".")
+        why = why[:1].lower() + why[1:]
+        if avoid:
+            why += f"; {len(avoid)} avoided"
+        after_commit(
+            session,
+            log,
+            "conversation %d waits (rule %s): %s",
+            conversation.id,
+            rule.name,
+            why,
+            **_ids(conversation, context),
+        )
     events.record(
         session,
         "conversation.waiting",
@@ -374,6 +418,16 @@ async def claim_for_advisor(
         mode=mode,
         explanation=explanation,
         offer_seconds=offer_seconds,
+    )
+    after_commit(
+        session,
+        log,
+        "advisor %d %s conversation %d (%s)",
+        advisor.id,
+        "pulled" if mode == "pull" else "was offered" if offer_seconds is not None else "got",
+        conversation.id,
+        "asked for work" if mode == "pull" else "freed capacity, best-placed in the queue",
+        **_ids(conversation, None),
     )
     return conversation
 

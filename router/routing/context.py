@@ -33,6 +33,8 @@ class RoutingContext:
     offers: dict[int, int] = field(default_factory=dict)  # team id -> offer timeout (s)
     now: datetime = field(default_factory=utcnow)
     index: CandidateIndex | None = None
+    # conversation id -> the message that made it routed now (for the decision's log line)
+    messages: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     async def load(

@@ -21,7 +21,7 @@ from router.models.advisors import Advisor, Role
 from router.models.security import ApiKey, AuthSession, ServerSecret, StaffCredential, TokenPair
 from router.security import apikeys, passwords, tokens
 from router.security.principal import Principal, PrincipalKind
-from router.security.ratelimit import RateLimiter
+from router.security.ratelimit import LimiterFactory, local_limiter
 from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
@@ -68,14 +68,16 @@ async def staff_teams(
 
 
 class Authenticator:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, limiter: LimiterFactory = local_limiter
+    ) -> None:
         self.db = db
         self.settings = settings
         self.signing_key = ""
         failures = settings.login_failures_allowed
         # After ``failures`` misses an account may try once a minute: brute force is slowed,
         # the owner is not locked out.
-        self.login_throttle = RateLimiter(rate=1 / 60, burst=failures)
+        self.login_throttle = limiter("login", 1 / 60, failures)
         self._key_used: dict[int, float] = {}
         self._keys: dict[str, tuple[ApiKey | None, float]] = {}
 
@@ -91,8 +93,11 @@ class Authenticator:
         account = username.strip().lower()
         throttle_key = f"{account}|{client}"
         try:
-            self.login_throttle.take(throttle_key, "failed logins")
+            await self.login_throttle.take(throttle_key, "failed logins")
         except RateLimited as limited:
+            # Neither the name tried nor the password: the id would need a query, the
+            # client address is in the access log's request.
+            log.info("login refused: too many failed logins (retry in %.0f s)", limited.retry_after)
             raise RateLimited(
                 "too many failed logins for this account", retry_after=limited.retry_after
             ) from None
@@ -109,8 +114,12 @@ class Authenticator:
             stored = row.password_hash if row else None
             # argon2 is deliberately slow: keep it off the event loop.
             if not await asyncio.to_thread(passwords.verify_password, stored, password):
+                if row is None:
+                    log.info("failed login: no staff account with that name")
+                else:
+                    log.info("failed login for staff %d: wrong password", row.id)
                 raise Unauthenticated(BAD_CREDENTIALS)
-            self.login_throttle.forget(throttle_key)
+            await self.login_throttle.forget(throttle_key)
             advisor_id = int(row.id)  # type: ignore[union-attr]
             await self._after_login(session, advisor_id, stored, password)
             pair = self._new_session(session, advisor_id)

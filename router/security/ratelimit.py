@@ -1,8 +1,9 @@
-"""Token buckets keyed by caller (API key, client address, login name), in process memory.
+"""Token buckets keyed by caller (API key, client address, login name).
 
-Each API process limits on its own: with N processes a caller gets up to N times the rate.
-That keeps the hot path free of a network round trip; put a shared limiter in the reverse
-proxy when the exact global figure matters.
+``RateLimiter`` keeps them in process memory: each API process limits on its own, so with N
+processes a caller gets up to N times the rate. With ``AIGUILLAGE_REDIS_URL`` set, the
+runtime uses ``router.security.shared_limits.SharedRateLimiter`` instead (same buckets, kept
+in Redis), which falls back to a ``RateLimiter`` while Redis cannot be reached.
 """
 
 from __future__ import annotations
@@ -11,14 +12,32 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeAlias
 
 from router.errors import RateLimited
+
+
+class Limiter(Protocol):
+    """What the API and the login throttle need from a limiter, wherever its buckets live."""
+
+    async def take(self, key: str, what: str, cost: float = 1.0) -> None:
+        """Spend ``cost`` tokens of ``key``'s bucket or raise RateLimited (``what``: the
+        noun of the message, "requests for this API key")."""
+        ...
+
+    async def forget(self, key: str) -> None:
+        """Refill ``key``'s bucket (a successful login gives its budget back)."""
+        ...
 
 
 @dataclass
 class _Bucket:
     tokens: float
     updated: float
+
+
+def refused(what: str, wait: float) -> RateLimited:
+    return RateLimited(f"too many {what}", retry_after=wait)
 
 
 class RateLimiter:
@@ -50,18 +69,21 @@ class RateLimiter:
             bucket.updated = now
         return bucket
 
-    def take(self, key: str, what: str, cost: float = 1.0) -> None:
+    async def take(self, key: str, what: str, cost: float = 1.0) -> None:
         """Spend ``cost`` tokens or raise RateLimited saying when to come back."""
         bucket = self._bucket(key, self._clock())
         if bucket.tokens < cost:
-            wait = (cost - bucket.tokens) / self.rate
-            raise RateLimited(f"too many {what}", retry_after=wait)
+            raise refused(what, (cost - bucket.tokens) / self.rate)
         bucket.tokens -= cost
 
-    def blocked_for(self, key: str) -> float:
-        """Seconds until one token is available (0 when it is now)."""
-        bucket = self._bucket(key, self._clock())
-        return max(0.0, (1.0 - bucket.tokens) / self.rate)
-
-    def forget(self, key: str) -> None:
+    async def forget(self, key: str) -> None:
         self._buckets.pop(key, None)
+
+
+#: Makes the limiter called ``name`` (a part of its shared keys) with ``rate`` and ``burst``.
+LimiterFactory: TypeAlias = Callable[[str, float, float], Limiter]
+
+
+def local_limiter(_name: str, rate: float, burst: float) -> Limiter:
+    """The factory without Redis: buckets in this process."""
+    return RateLimiter(rate, burst)

@@ -9,13 +9,17 @@ sees it (like the conversation, which waits in every team's queue).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router.models import Advisor, Alert, Conversation
+from router.store.commit_log import after_commit
 from router.tickets import events
+
+log = logging.getLogger(__name__)
 
 
 async def raise_alert(
@@ -63,4 +67,19 @@ async def raise_alert(
         reason=reason,
         **data,
     )
+    if log.isEnabledFor(logging.INFO):
+        to = (
+            f"supervisor {supervisor_id}"
+            if supervisor_id is not None
+            else f"team {team_id}"
+            if team_id is not None
+            else "every supervisor"
+        )
+        ids = {"conversation_id": conversation.id, "advisor_id": advisor_id}
+        if message_id is not None:
+            ids["message_id"] = message_id
+        # Not the reason: its sentence may name the advisor; the alert row keeps it.
+        after_commit(
+            session, log, "alert %s about conversation %d for %s", kind, conversation.id, to, **ids
+        )
     return alert

@@ -83,7 +83,7 @@ async def chat_socket(
     rt: Runtime = websocket.app.state.runtime
     try:
         client = websocket.client.host if websocket.client else "unknown"
-        rt.public_limiter.take(f"ip:{client}", "requests from this address")
+        await rt.public_limiter.take(f"ip:{client}", "requests from this address")
         visitor_id = webchat.visitor_of(rt.channels.chat, f"Bearer {token}")
     except DomainError as error:
         code = CLOSE_THROTTLED if error.status_code == 429 else CLOSE_REFUSED
@@ -91,7 +91,7 @@ async def chat_socket(
         return
 
     async def on_message(frame: dict[str, object]) -> dict[str, object]:
-        rt.public_limiter.take(f"ip:{client}", "messages from this address")
+        await rt.public_limiter.take(f"ip:{client}", "messages from this address")
         return await webchat.socket_message(rt.db, rt.intake, rt.channels.chat, token, frame)
 
     await websocket.accept()

@@ -85,5 +85,7 @@ async def _receive(rt: RuntimeDep, provider: str, request: Request) -> IntakeSum
         )
     except DomainError as error:
         if error.status_code in (401, 403):
-            rt.public_limiter.take(f"ip:{client_address(request)}", "unsigned webhook requests")
+            await rt.public_limiter.take(
+                f"ip:{client_address(request)}", "unsigned webhook requests"
+            )
         raise

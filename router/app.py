@@ -26,6 +26,7 @@ from router.api.manage import (
     rules,
     sla,
 )
+from router.api.observed import HttpMetrics
 from router.api.workspace import (
     conversations,
     customers,
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.runtime = runtime
         try:
             await runtime.start_smtp()
+            runtime.start_metrics(with_gauges=True)
         except OSError:
             await runtime.stop()
             raise
@@ -121,4 +123,5 @@ def create_app(settings: Settings) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         overrides={"/v1/email/inbound": settings.email_max_message_bytes},
     )
+    app.add_middleware(HttpMetrics)  # outermost: refused bodies are counted too
     return app

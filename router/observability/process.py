@@ -30,6 +30,7 @@ def prepare(settings: Settings) -> None:
     forgetting the processes of that directory that died; without a directory, values live
     in this process. Must run before anything imports ``prometheus_client``."""
     if not settings.metrics or settings.metrics_dir is None:
+        os.environ.pop(ENV, None)  # the settings decide, not a variable left in the shell
         return
     directory = settings.metrics_dir.resolve()
     if "prometheus_client.values" in sys.modules and os.environ.get(ENV) != str(directory):

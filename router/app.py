@@ -27,6 +27,7 @@ from router.api.manage import (
     rules,
     sla,
 )
+from router.api.observed import HttpMetrics
 from router.api.request_log import RequestLog
 from router.api.workspace import (
     conversations,
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         await runtime.check_shared_limits()
         try:
             await runtime.start_smtp()
+            runtime.start_metrics(with_gauges=True)
         except OSError:
             await runtime.stop()
             raise
@@ -125,5 +127,6 @@ def create_app(settings: Settings) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         overrides={"/v1/email/inbound": settings.email_max_message_bytes},
     )
+    app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app

@@ -19,6 +19,8 @@ from router.intake.channel_set import ChannelSet
 from router.intake.chat_hub import ChatHub
 from router.intake.outbox import republish_all_unprocessed
 from router.intake.smtp_listener import MailHandler, SmtpListener
+from router.observability import exposition, metrics
+from router.observability.exposition import MetricsServer
 from router.pipeline import workers as _workers  # noqa: F401 - registers the workers
 from router.pipeline.base import REGISTRY, Worker
 from router.pipeline.classifier import ModelHolder
@@ -35,6 +37,7 @@ from router.security.shared_limits import SharedBuckets
 from router.settings import Settings
 from router.store import Database
 from router.supervision.alerts import AlertDispatcher, alert_dispatcher
+from router.supervision.gauges import DatabaseGauges
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +59,12 @@ class Runtime:
     smtp: SmtpListener | None = None
     alerts: AlertDispatcher | None = None  # worker processes, when the alert webhook is set
     shared_buckets: SharedBuckets | None = None  # AIGUILLAGE_REDIS_URL set: limits in Redis
+    metrics_server: MetricsServer | None = None  # when AIGUILLAGE_METRICS_ADDRESS is set
     _channels: ChannelSet | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        metrics.configure(enabled=settings.metrics)
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
         broker = open_broker(
             settings.broker_url,
@@ -151,8 +156,23 @@ class Runtime:
         )
         await self.smtp.start()
 
+    def start_metrics(self, *, with_gauges: bool) -> None:
+        """Serve /metrics on ``AIGUILLAGE_METRICS_ADDRESS``: the API with the database gauges;
+        a worker only when it has no metrics directory (the API's scrape then adds its files
+        up with the others)."""
+        address = self.settings.metrics_host_port
+        directory = self.settings.metrics_dir
+        if address is None or not self.settings.metrics or (directory and not with_gauges):
+            return
+        extra = [DatabaseGauges(self.db, asyncio.get_running_loop())] if with_gauges else []
+        self.metrics_server = MetricsServer(*address, exposition.registry(directory, extra))
+        self.metrics_server.start()
+        log.info("metrics served on http://%s:%d/metrics", *address)
+
     async def stop(self) -> None:
         """Stop working first (unsettled deliveries go back to the queue), then close."""
+        if self.metrics_server is not None:
+            await asyncio.to_thread(self.metrics_server.stop)
         if self.smtp is not None:
             await self.smtp.stop()
         for worker in self.workers:

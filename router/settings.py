@@ -142,6 +142,41 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
         description="redis://host:6379/0: API rate limits and login throttles shared by every "
         "process; unset: each process limits on its own",
     )
+    # -- Prometheus metrics (router.observability) ---------------------------------------
+    metrics: bool = Field(default=True, description="record Prometheus metrics; false: none")
+    metrics_address: str | None = Field(
+        default=None,
+        pattern=r"^[^\s:]*:\d{1,5}$",
+        description="host:port where /metrics is served, without authentication, to this "
+        "address only (e.g. 127.0.0.1:9464, or a private interface); unset: not served. The "
+        "API serves it with the queue and advisor gauges; a worker serves its own counters "
+        "only when it has no AIGUILLAGE_METRICS_DIR (the API then merges them)",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="a directory shared by the processes of one host (API, workers): each "
+        "writes its counters there and /metrics adds them up (Prometheus multiprocess mode)",
+    )
+
+    @field_validator("metrics_dir", "metrics_address", mode="before")
+    @classmethod
+    def _empty_metrics_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _metrics_port(cls, value: str | None) -> str | None:
+        if value is not None and not 1 <= int(value.rpartition(":")[2]) <= 65535:
+            raise ValueError("the port must be between 1 and 65535")
+        return value
+
+    @property
+    def metrics_host_port(self) -> tuple[str, int] | None:
+        if self.metrics_address is None:
+            return None
+        host, _, port = self.metrics_address.rpartition(":")
+        return host or "0.0.0.0", int(port)
+
     queue_prefix: str = Field(default="aiguillage", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     delivery_limit: int = Field(default=5, ge=1, le=100, description="attempts before dead-letter")

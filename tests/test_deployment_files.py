@@ -136,3 +136,37 @@ def test_a_redis_url_of_another_scheme_is_refused(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ConfigurationError, match="AIGUILLAGE_REDIS_URL") as refused:
         settings_from(environment, monkeypatch)
     assert "pw" not in str(refused.value)
+
+
+def test_the_observability_profile_scrapes_what_the_services_serve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prometheus and Grafana (profile ``observability``) mount files that exist, scrape the
+    port the API and workers serve metrics on, and the dashboard uses the provisioned
+    datasource."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("prometheus", "grafana"):
+        assert services[name]["profiles"] == ["observability"], name
+        for volume in services[name]["volumes"]:
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts a missing {source}"
+    ports = {}
+    for service, environment in compose_environments({}).items():
+        address = settings_from(environment, monkeypatch).metrics_host_port
+        if service in ("api", "worker"):
+            assert address is not None, f"{service} serves no metrics"
+            ports[service] = address[1]
+    scrape = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
+    assert jobs["aiguillage-api"]["static_configs"][0]["targets"] == [f"api:{ports['api']}"]
+    workers = jobs["aiguillage-worker"]["dns_sd_configs"][0]
+    assert workers["names"] == ["worker"] and workers["port"] == ports["worker"]
+    sources = yaml.safe_load(
+        (ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )
+    uid = sources["datasources"][0]["uid"]
+    dashboard = (ROOT / "deploy/grafana/dashboards/aiguillage.json").read_text()
+    used = set(re.findall(r'"uid": "([^"]+)"', dashboard)) - {"aiguillage"}
+    assert used == {uid}

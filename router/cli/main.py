@@ -248,10 +248,11 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API (and, by default, the pipeline worker) with uvicorn."""
+    settings = _settings(host=host, port=port, run_worker_in_api=with_worker)
+    _prepare_metrics(settings)  # before the app's modules import prometheus_client
     from router.app import create_app
     from router.cli.server import uvicorn_config
 
-    settings = _settings(host=host, port=port, run_worker_in_api=with_worker)
     server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
     server.run()
     if not server.started:  # as uvicorn.run: a failed start-up is exit status 3
@@ -271,8 +272,19 @@ def worker() -> None:
             err=True,
         )
         raise typer.Exit(2)
+    _prepare_metrics(settings)
     with asyncio.Runner(loop_factory=_fast_loop()) as runner:
         runner.run(_run_worker(settings))
+
+
+def _prepare_metrics(settings: Settings) -> None:
+    from router.observability.process import prepare
+
+    try:
+        prepare(settings)
+    except (ConfigurationError, OSError) as error:
+        typer.secho(f"error: metrics: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
 
 
 def _fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:

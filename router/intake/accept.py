@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from router.intake import idempotency, outbox
 from router.intake.record import InboundRecord, Key
 from router.models import Message, MessageAttachment, MessageOriginal
 from router.models.conversations import MessageAccepted, MessageCreate
+from router.observability import metrics
 from router.security.principal import Principal
 from router.store import Database, insert_ignoring_duplicates
 from router.store.batching import MicroBatcher
@@ -100,13 +102,17 @@ class IntakeWriter:
     async def _write(self, batch: list[Submission]) -> list[MessageAccepted]:
         answers, to_publish = await write_batch(self.db, batch)
         if to_publish:
-            task = asyncio.create_task(self._publish(to_publish))
+            task = asyncio.create_task(self._publish(to_publish, time.monotonic()))
             self._publishing.add(task)
             task.add_done_callback(self._publishing.discard)
         return answers
 
-    async def _publish(self, message_ids: list[int]) -> None:
-        self._confirmed += await outbox.publish(self.broker, message_ids)
+    async def _publish(self, message_ids: list[int], committed: float) -> None:
+        confirmed = await outbox.publish(self.broker, message_ids)
+        metrics.published(
+            time.monotonic() - committed, failed_messages=len(message_ids) - len(confirmed)
+        )
+        self._confirmed += confirmed
         self._to_mark.set()
 
     async def _mark_loop(self) -> None:
@@ -153,6 +159,7 @@ async def write_batch(
         }
         await _store_extras(connection, {inserted[k]: unique[k] for k in inserted})
         existing = await idempotency.stored(connection, [k for k in unique if k not in inserted])
+    metrics.received(channel for channel, _ in inserted)
     to_publish = sorted(
         message_id for key, message_id in inserted.items() if unique[key].record.routed
     )

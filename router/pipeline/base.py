@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from router import logs
 from router.broker import Broker, Delivery
 from router.intake.channel_set import ChannelSet
+from router.observability import metrics
 from router.pipeline.classifier import ModelHolder
 from router.settings import Settings
 from router.store import Database, is_transient_error
@@ -138,6 +139,7 @@ class Worker:
         )
         if last:
             await self.on_give_up(payload, error)
+            metrics.dead_lettered(self.topic)
         await delivery.reject(requeue=True)
 
     async def _handle_with_retries(self, payloads: list[dict[str, Any]]) -> list[None]:

@@ -32,6 +32,7 @@ from router.errors import Conflict, InvalidRequest, NotFound
 from router.models import ClassifierModel, LabelCorrection, Message
 from router.models.classifier import ClassifierModelPublic, CorrectionCreate, CorrectionPublic
 from router.models.security import ServerSecret
+from router.observability import metrics
 from router.security.principal import Principal
 from router.store import Database, insert_ignoring_duplicates
 from router.store.types import utcnow
@@ -324,5 +325,8 @@ class ModelHolder:
         classifier = self.classifier
         if classifier is None or not texts:
             return []
+        started = time.perf_counter()
         results = await asyncio.to_thread(classifier.classify_many, list(texts))
-        return [classification_data(r, classifier.version) for r in results]
+        data = [classification_data(r, classifier.version) for r in results]
+        metrics.classified(time.perf_counter() - started, data)
+        return data

@@ -40,9 +40,11 @@ from router.customers import identities as contacts
 from router.models import ChannelIdentity, Conversation, Customer, Message
 from router.models.channels import Channel
 from router.models.conversations import OPEN_STATUSES, ConversationStatus, MessageStatus
+from router.observability import metrics
 from router.pipeline import classification
 from router.pipeline.classifier import ModelHolder
 from router.routing import assignment, care, profiles
+from router.routing.assignment import Decisions
 from router.routing.context import RoutingContext
 from router.settings import Settings
 from router.store import Database, insert_ignoring_duplicates
@@ -103,14 +105,40 @@ async def process_inbound(
             _attach(session, open_conversations[identity.customer_id], message)
         readings = await classification.apply(classifier, backlog, ahead)
         angry_first = await care.observe(session, own, open_conversations, readings)
-        assigned = await _route(session, new, open_conversations, first_contacts)
+        decisions = await _route(session, new, open_conversations, first_contacts)
         # After routing: a new conversation's queue (or advisor) says whom to alert.
         await care.alert_angry_first(session, angry_first)
         # After routing: the matched rule sets the priority the SLA policies look at.
         # (Reopened and resumed ones keep their clock: see lifecycle.requeue.)
         await sla.apply_policy(session, [open_conversations[c] for c in opened])
         await session.commit()
-        return Outcome(processed=len(backlog), assigned=assigned)
+    _record(backlog, new, open_conversations, decisions)
+    assigned = sum(n for (outcome, _), n in decisions.items() if outcome != "waiting")
+    return Outcome(processed=len(backlog), assigned=assigned)
+
+
+def _record(
+    backlog: Sequence[Message],
+    new: dict[int, Message],
+    open_conversations: dict[int, Conversation],
+    decisions: Decisions,
+) -> None:
+    """The batch's metrics, once committed: messages routed, decisions, latencies."""
+    if not metrics.enabled():
+        return
+    now = utcnow()
+    metrics.routed(
+        (m.channel for m in backlog), ((now - m.received_at).total_seconds() for m in backlog)
+    )
+    given = (ConversationStatus.assigned, ConversationStatus.offered)
+    metrics.decided(
+        decisions,
+        (
+            (now - message.received_at).total_seconds()
+            for customer_id, message in new.items()
+            if open_conversations[customer_id].status in given
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,10 +383,10 @@ async def _route(
     new: dict[int, Message],
     open_conversations: dict[int, Conversation],
     first_contacts: set[int],
-) -> int:
+) -> Decisions:
     """Route every conversation opened in this batch, sharing one routing context."""
     if not new:
-        return 0
+        return Decisions()
     returning = [c for c in new if c not in first_contacts]
     # Reference data (rules, teams, tiers, last advisors) does not depend on this batch's
     # pending changes: no flush here, so each conversation's changes go out in one UPDATE.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -109,10 +110,14 @@ async def assign(
     return assignment
 
 
+#: Routing decisions by (outcome: assigned, offered or waiting; the rule's policy).
+Decisions = Counter[tuple[str, str]]
+
+
 async def route_batch(
     session: AsyncSession, items: Sequence[tuple[Conversation, Facts]], context: RoutingContext
-) -> int:
-    """Route new conversations together; returns how many were assigned (or offered).
+) -> Decisions:
+    """Route new conversations together; returns the decisions by outcome and policy.
 
     Winners are planned on the snapshot first, then locked all at once in id order and
     checked against their fresh load: workers routing at the same time always lock advisors
@@ -132,17 +137,18 @@ async def route_batch(
         if winners
         else {}
     )
-    assigned = 0
+    decisions: Decisions = Counter()
     for conversation, rule, requirements, decision in plans:
         if decision.winner is None:
             _record_waiting(session, conversation, rule, requirements, decision, {}, context)
+            decisions[_outcome(conversation, rule)] += 1
             continue
         advisor = fresh.get(decision.winner.id)
         if advisor is not None and _fits(advisor, conversation, requirements, context, {}):
             await _give(session, conversation, advisor, rule, decision, context, {})
             fresh[advisor.id] = _with_one_more(advisor, conversation)
             context.remember(fresh[advisor.id])
-            assigned += 1
+            decisions[_outcome(conversation, rule)] += 1
             continue
         if advisor is not None:
             context.remember(advisor)
@@ -150,8 +156,15 @@ async def route_batch(
         taker = await route_one(session, conversation, rule, requirements, context, raced)
         if taker is not None:  # now locked by us too: its load here is the truth
             fresh[taker.id] = taker
-            assigned += 1
-    return assigned
+        decisions[_outcome(conversation, rule)] += 1
+    return decisions
+
+
+def _outcome(conversation: Conversation, rule: RuleSpec) -> tuple[str, str]:
+    """How routing left a conversation (metrics label), with its rule's policy."""
+    status = conversation.status
+    outcome = "waiting" if status == ConversationStatus.waiting else str(status)
+    return outcome, str(rule.policy)
 
 
 def _apply_rule(

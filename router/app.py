@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Read at start: a test may serve the same routes again with other settings (the
+        # routes take a third of a second of CPU to build), see app_settings_shape.
+        settings: Settings = app.state.settings
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
@@ -86,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         responses=problems.ERROR_RESPONSES,
     )
+    app.state.settings = settings
     problems.install(app)
     # Routes are matched in order, one by one: the high-volume intake paths come first.
     routers = (
@@ -130,3 +134,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app
+
+
+def app_settings_shape(settings: Settings) -> tuple[object, ...]:
+    """The settings create_app itself reads (its middleware); everything else is read by the
+    lifespan from ``app.state.settings``. Apps of one shape differ only in that state."""
+    return (settings.max_body_bytes, settings.email_max_message_bytes, settings.access_log)

@@ -213,10 +213,12 @@ class AuditPublic(BaseModel):
         description="the advisor or API key id; null for cli and system"
     )
     actor_role: str | None = PydanticField(
-        description="the staff member's role at the time; null for others"
+        description="role at the time: advisor, supervisor or admin; integrator for API keys; "
+        "null for cli and system"
     )
     action: str = PydanticField(
-        description="what was done, as METHOD path template or a named action (e.g. customer.erase)"
+        description="what was done: METHOD and route template (e.g. POST /v1/rules), or a named "
+        "action (customer.erased, retention.purged)"
     )
     target: str = PydanticField(
         description="what it was done to (the request path, or a named object)"

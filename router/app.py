@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import audit, auth, console, health, problems
+from router.api import audit, auth, console, docs, health, problems
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
 from router.api.intake import chat, email, messages, originals, webhooks
@@ -88,6 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Omnichannel conversation router and ticketing backend",
         lifespan=lifespan,
         responses=problems.ERROR_RESPONSES,
+        # Served by router.api.docs from vendored assets, so that they work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
@@ -124,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for module in (*routers, console):
         app.include_router(module.router)
+    docs.install(app)
     check_every_route_declared(app)
     app.add_middleware(AuditTrail)
     app.add_middleware(

@@ -22,6 +22,8 @@ EXPECTED = {
     "GET /healthz": "public",
     "GET /readyz": "public",
     "GET /": "public",
+    "GET /docs": "public",
+    "GET /redoc": "public",
     "POST /v1/auth/token": "public",
     "POST /v1/auth/refresh": "public",
     "POST /v1/auth/logout": "role >= advisor",

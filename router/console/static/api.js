@@ -67,7 +67,7 @@ export async function request(method, path, body, retried = false) {
   return response;
 }
 
-/** `api("GET", "/v1/...")` → the parsed JSON answer (null for 204). */
+/** `api(method, path, body)` → the parsed JSON answer (null for 204). */
 export async function api(method, path, body) {
   const response = await request(method, path, body);
   return response.status === 204 ? null : response.json();

@@ -24,7 +24,7 @@ async def row_facts(
     named = await session.execute(
         select(Customer.id, Customer.display_name).where(col(Customer.id).in_(sorted(customers)))
     )
-    names = dict(named.all())
+    names: dict[int | None, str | None] = dict(named.all())
     latest = (
         select(func.max(Message.id))
         .where(col(Message.conversation_id).in_(ids), col(Message.direction) == "inbound")

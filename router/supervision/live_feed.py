@@ -1,10 +1,11 @@
 """The staff live channel's source: committed timeline events, read by id, fanned out.
 
 One task per API process reads the ``event`` table after its cursor every
-``live_poll_seconds`` (only while someone is connected) and hands each event to the
-connected staff it concerns (router.supervision.live_audience). Reading the committed
-table makes it work across processes: events written by workers elsewhere (PostgreSQL +
-RabbitMQ) reach the sockets of any API process, with no broker fan-out to run.
+``live_poll_seconds`` and hands each event to the connected staff it concerns
+(router.supervision.live_audience); while nobody is connected it only follows the newest
+id (one tiny query). Reading the committed table makes it work across processes: events
+written by workers elsewhere (PostgreSQL + RabbitMQ) reach the sockets of any API
+process, with no broker fan-out to run.
 
 PostgreSQL may commit ids out of order (a transaction that took id 10 commits after the
 one that took 11): ids skipped by a read are remembered as gaps and looked for again for
@@ -96,22 +97,20 @@ class LiveHub:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
-            if not self.subscribers:
-                self._cursor = None  # nobody listened meanwhile: nothing to catch up on
-                self._gaps.clear()
-                continue
             try:
-                await self.poll_once()
+                if self.subscribers:
+                    await self.poll_once()
+                else:  # nobody to tell: keep the cursor current, cheaply
+                    await self._skip_to_newest()
             except Exception as error:  # the database is away: try again next period
                 log.warning("live channel read skipped: %s: %s", type(error).__name__, error)
 
     async def poll_once(self) -> None:
         """Read what was committed since the last read and hand it out."""
+        if self._cursor is None:
+            await self._skip_to_newest()
+            return
         async with self.db.read_session() as session:
-            if self._cursor is None:
-                newest = (await session.execute(select(func.max(Event.id)))).scalar()
-                self._cursor = int(newest or 0)
-                return
             rows = await self._new_rows(session)
             if not rows:
                 return
@@ -121,6 +120,14 @@ class LiveHub:
                 seen = sight(subscriber.principal, event)
                 if seen is not Sight.none:
                     subscriber.put(event.frame(seen))
+
+    async def _skip_to_newest(self) -> None:
+        """Start after the newest event: a socket that connects gets what is committed from
+        then on (the console reloads its screens when its socket opens)."""
+        async with self.db.read_session() as session:
+            newest = (await session.execute(select(func.max(Event.id)))).scalar()
+        self._cursor = int(newest or 0)
+        self._gaps.clear()
 
     async def _new_rows(self, session: Any) -> list[Event]:
         assert self._cursor is not None

@@ -71,6 +71,12 @@ def test_every_call_of_the_console_is_an_api_route() -> None:
     assert {
         ("get", "/v1/auth/me"),
         ("post", "/v1/offers/{}/accept"),
+        ("get", "/v1/conversations"),
+        ("post", "/v1/conversations/{}/replies"),
+        ("post", "/v1/conversations/{}/transfer"),
+        ("post", "/v1/conversations/{}/claim"),
+        ("get", "/v1/reports/live"),
+        ("get", "/v1/held-messages"),
     } <= calls
     unknown = sorted(
         f"{method.upper()} {path}"

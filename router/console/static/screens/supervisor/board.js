@@ -1,4 +1,4 @@
-// The supervisor's live board: per team the KPIs of GET /v1/reports/live, the queues, the
+// The supervisor's live board: per team the live KPIs report, the queues, the
 // advisors (state, load, intense today), the waiting conversations (assign to a named
 // advisor, care rules shown) and alerts pushed live. Re-read on live events (debounced),
 // never on a timer.

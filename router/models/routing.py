@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic import Field as PydanticField
-from pydantic import field_validator, model_validator
 from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
@@ -83,6 +83,36 @@ class RulePublic(RuleWrite):
     is_default: bool
     created_at: datetime
     updated_at: datetime
+
+
+# One rule in the import/export document: the rule body plus whether it is the default rule.
+class RuleDocument(RuleWrite):
+    is_default: bool = False
+
+
+# Returned by GET /v1/rules/export (the `aiguillage rules export` document, as JSON).
+class RulesDocument(BaseModel):
+    rules: list[RuleDocument]
+
+
+# Body of POST /v1/rules/import: rules upserted by name, all or nothing.
+class RulesImport(RequestBody):
+    rules: list[dict[str, Any]] = PydanticField(
+        min_length=1,
+        max_length=500,
+        description="rules as exported (each checked as the body of POST /v1/rules, plus "
+        "is_default: the entry that updates the default rule)",
+    )
+    replace: bool = PydanticField(default=False, description="delete rules not in the list")
+
+    _json = field_validator("rules")(storable_json)
+
+
+# Returned by POST /v1/rules/import.
+class RulesImported(BaseModel):
+    created: int
+    updated: int
+    deleted: int
 
 
 # One channel's reply window (e.g. WhatsApp: 24 h after the customer's last message).

@@ -25,7 +25,7 @@ demo-data: migrate
 
 ## Serve the API, console and in-process worker on http://127.0.0.1:8000 (SQLite + memory broker by default)
 run: demo-data
-	$(BIN)/aiguillage serve
+	AIGUILLAGE_DEMO=true $(BIN)/aiguillage serve
 
 ## Run the whole test suite: most tests in two processes, then the end-to-end fault tests alone
 ## (they restart RabbitMQ). PostgreSQL/RabbitMQ tests skip without them unless CI=true.

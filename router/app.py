@@ -34,6 +34,7 @@ from router.api.workspace import (
     customers,
     history,
     identities,
+    live,
     offers,
     queues,
     replies,
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         csat,
         kpi,
         search,
+        live,
     )
     for module in (*routers, console):
         app.include_router(module.router)

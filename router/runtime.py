@@ -38,6 +38,7 @@ from router.settings import Settings
 from router.store import Database
 from router.supervision.alerts import AlertDispatcher, alert_dispatcher
 from router.supervision.gauges import DatabaseGauges
+from router.supervision.live_feed import LiveHub
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Runtime:
     public_limiter: Limiter
     http: httpx.AsyncClient  # the channels' provider APIs (Graph, X)
     chat_hub: ChatHub
+    live_hub: LiveHub  # the staff live channel (serve only)
     classifier: ModelHolder
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -88,6 +90,7 @@ class Runtime:
             shared_buckets=shared,
             http=httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)),
             chat_hub=ChatHub(db, settings.webchat_poll_seconds),
+            live_hub=LiveHub(db, settings.live_poll_seconds),
             classifier=ModelHolder(db),
         )
 
@@ -117,6 +120,7 @@ class Runtime:
         await self.broker.connect()
         self.intake.start()
         self.chat_hub.start()
+        self.live_hub.start()
         if run_workers:
             for worker_class in REGISTRY.values():
                 worker = worker_class(
@@ -180,6 +184,7 @@ class Runtime:
         if self.alerts is not None:
             await self.alerts.stop()
         await self.chat_hub.stop()
+        await self.live_hub.stop()
         await self.intake.stop()
         for task in self.tasks:
             task.cancel()

@@ -183,6 +183,13 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     worker_concurrency: int = Field(
         default=256, ge=1, le=5000, description="deliveries in hand per worker (prefetch)"
     )
+    demo: bool = Field(
+        default=False,
+        description="demo mode: the console offers to send a test message as a customer",
+    )
+    live_poll_seconds: float = Field(
+        default=0.5, gt=0, le=10, description="how often the staff live channel reads new events"
+    )
     run_worker_in_api: bool = Field(
         default=True, description="serve also runs the pipeline worker (embedded default)"
     )

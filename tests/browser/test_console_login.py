@@ -1,4 +1,4 @@
-"""The console's front door: each demo role logs in and sees its page, without errors."""
+"""The console's front door: each demo role logs in, sees the screens of its role, and out."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def test_the_admin_logs_in_and_out(server: Server, open_page: Callable[..., obje
     page.locator("#password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#logout")).to_be_visible()
+    expect(page.locator("#nav a[data-route=board]")).to_be_visible()
+    expect(page.locator("#live-dot.on")).to_be_visible()  # the live channel is up
     screenshot(page, "console-admin-home")
     page.locator("#logout").click()
     expect(page.locator("#login")).to_be_visible()

@@ -9,7 +9,7 @@ const PAGE = 200;
 register({
   en: {
     "audit.title": "Audit log", "audit.at": "When", "audit.actor": "Who", "audit.action": "Action",
-    "audit.target": "Target", "audit.status": "Status", "audit.more": "Older entries are loaded; load newer",
+    "audit.target": "Target", "audit.status": "Status", "audit.more": "Load more",
     "audit.everyone": "everyone", "audit.newest": "Jump to the newest",
   },
   fr: {

@@ -101,11 +101,14 @@ export function clearProblems(form) {
 
 // The field box for an API path: the longest [data-field] prefix of it
 // ("escalation.0.after_seconds" → "escalation.0.after_seconds", else "escalation.0", ...).
+// A bare name the router's own checks use ("min_intensity") matches "conditions.min_intensity".
 function boxFor(form, path) {
-  const parts = String(path || "").split(".");
+  const boxes = [...form.querySelectorAll("[data-field]")];
+  const parts = String(path || "").replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean);
   for (let n = parts.length; n > 0; n -= 1) {
     const name = parts.slice(0, n).join(".");
-    const box = [...form.querySelectorAll("[data-field]")].find((b) => b.dataset.field === name);
+    const box = boxes.find((b) => b.dataset.field === name)
+      || boxes.find((b) => b.dataset.field.endsWith(`.${name}`));
     if (box) return box;
   }
   return null;

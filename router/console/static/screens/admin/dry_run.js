@@ -1,6 +1,6 @@
 // The dry-run panel: a message as a customer would send it, read by the classifier, then
 // routed on paper: the rule that matches, its requirements, and who would get it now and
-// why (POST /v1/classify, then POST /v1/routing/dry-run; nothing is stored or assigned).
+// why (the classifier, then the routing dry-run: nothing is stored or assigned).
 import {formatDuration, formatNumber, formatPercent, register, t} from "../../i18n.js";
 import {fill, h, select, table} from "../../ui.js";
 import {CHANNELS, clearProblems, field, input, showProblems, textarea} from "./common.js";

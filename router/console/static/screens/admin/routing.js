@@ -1,4 +1,4 @@
-// Admin: the routing tunables (PUT /v1/routing/config): ageing, reply windows per channel,
+// Admin: the routing tunables: ageing, reply windows per channel,
 // care thresholds for intense customers, offer exclusion, the day's time zone.
 import {formatDate, register, t} from "../../i18n.js";
 import {fill, h, toast} from "../../ui.js";

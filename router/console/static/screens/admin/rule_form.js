@@ -1,5 +1,5 @@
 // The rule editor: conditions, required skills with levels, team, priority, policy and
-// escalation steps, sent as the body of POST/PUT /v1/rules; the API's 422 is shown next
+// escalation steps, sent as the rules API reads them; the API's 422 is shown next
 // to the field it names (the checks are the router's own, made on write).
 import {register, t} from "../../i18n.js";
 import {h, select} from "../../ui.js";

@@ -50,8 +50,12 @@ def _routed(base_url: str, headers: dict[str, str], text: str) -> dict[str, Any]
     with httpx.Client(base_url=base_url, headers=headers, timeout=10) as http:
         posted = http.post(
             "/v1/messages",
-            json={"channel": "chat", "external_id": "warranty-1", "sender": {"id": "v-7"},
-                  "text": text},
+            json={
+                "channel": "chat",
+                "external_id": "warranty-1",
+                "sender": {"id": "v-7"},
+                "text": text,
+            },
         )
         assert posted.status_code in (200, 201, 202), posted.text
         deadline = time.monotonic() + 20
@@ -95,7 +99,8 @@ def test_the_admin_adds_a_skill_and_a_rule_and_the_next_message_follows_it(
     editor.locator("input[name=position]").fill("5")
     editor.locator("input[name='conditions.keywords']").fill("warranty, garantie")
     editor.locator("input[name='conditions.min_intensity']").fill("3")
-    editor.locator("div.field[data-field=required_skills] label[data-skill=warranty] select").select_option("2")
+    skills = editor.locator("div.field[data-field=required_skills]")
+    skills.locator("label[data-skill=warranty] select").select_option("2")
     editor.locator("input[name=priority]").fill("40")
     editor.locator("#rule-add-step").click()
     editor.locator("input[name='escalation.0.after_seconds']").fill("120")
@@ -145,7 +150,8 @@ def test_every_admin_screen_renders(
         page.goto(f"{server.base_url}/#/{route}")
         expect(page.locator(f"#nav a[data-route={route}][aria-current]")).to_be_visible()
         # Loaded: the screen's body shows a table or a form, no error.
-        expect(page.locator("section.admin .admin-body :is(table, form, p.empty)").first).to_be_visible()
+        loaded = page.locator("section.admin .admin-body :is(table, form, p.empty)")
+        expect(loaded.first).to_be_visible()
         expect(page.locator("section.admin .error")).to_have_count(0)
         screenshot(page, f"console-{route}-{locale[:2]}")
     if locale.startswith("fr"):

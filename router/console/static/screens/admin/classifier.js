@@ -39,7 +39,6 @@ export function mount(element, ctx) {
   const out = h("p", {id: "clf-out"});
   const tryForm = h("form", {class: "panel admin-form"}, h("h2", {}, t("clf.try")), text,
     h("div", {class: "bar"}, h("button", {type: "submit"}, t("clf.tryButton")), out));
-  fill(body, list, tryForm);
 
   async function act(question, call) {
     if (!await confirmed(question)) return;
@@ -63,6 +62,7 @@ export function mount(element, ctx) {
         () => ctx.api("POST", `/v1/classifier/models/${encodeURIComponent(m.version)}/promote`))},
       t("clf.promote"))))))
       : empty(t("admin.none")));
+    if (!list.isConnected) fill(body, list, tryForm);
   }
 
   rollback.addEventListener("click", () => act(t("clf.rollbackAsk"),
@@ -75,5 +75,5 @@ export function mount(element, ctx) {
         emotion: r.emotion, intensity: formatPercent(r.emotion_intensity), language: r.language || "?"});
     } catch (error) { out.textContent = error.detail || String(error); }
   });
-  load().catch((error) => fill(list, h("p", {class: "error"}, error.detail || String(error))));
+  load().catch((error) => fill(body, h("p", {class: "error"}, error.detail || String(error))));
 }

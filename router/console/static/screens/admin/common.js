@@ -21,7 +21,7 @@ register({
     "admin.yes": "yes", "admin.no": "no", "admin.any": "any", "admin.off": "off",
     "admin.listHint": "comma-separated", "admin.confirmDelete": "Delete {name}?",
     "admin.fixFields": "Some fields need attention: {detail}",
-    "admin.loading": "Loading…", "admin.actions": "Actions",
+    "admin.loading": "Loading…", "admin.actions": "Actions", "admin.confirm": "Confirm",
   },
   fr: {
     "admin.save": "Enregistrer", "admin.create": "Créer", "admin.edit": "Modifier",
@@ -30,7 +30,7 @@ register({
     "admin.yes": "oui", "admin.no": "non", "admin.any": "tous", "admin.off": "désactivé",
     "admin.listHint": "séparés par des virgules", "admin.confirmDelete": "Supprimer {name} ?",
     "admin.fixFields": "Certains champs sont à corriger : {detail}",
-    "admin.loading": "Chargement…", "admin.actions": "Actions",
+    "admin.loading": "Chargement…", "admin.actions": "Actions", "admin.confirm": "Confirmer",
   },
 });
 
@@ -201,7 +201,7 @@ export function formDialog(title, content, save, label = t("admin.save")) {
 }
 
 /** Ask a yes/no question in a modal; true when confirmed. */
-export function confirmed(question, label = t("admin.save")) {
+export function confirmed(question, label = t("admin.confirm")) {
   return new Promise((resolve) => {
     const box = h("dialog", {class: "modal admin-dialog"}, h("form", {class: "dialog-body"},
       h("p", {}, question), h("div", {class: "bar end"},

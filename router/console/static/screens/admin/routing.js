@@ -32,7 +32,7 @@ register({
     "routing.offline_grace_seconds": "Work returns after an advisor goes offline (s)",
     "routing.day_timezone": "Time zone of 'today'", "routing.windows": "Reply windows per channel",
     "routing.seconds": "Window (s)", "routing.ramp": "Urgency ramp (s)", "routing.points": "Points at close",
-    "routing.steps": "Steps", "routing.noWindow": "no window", "routing.care": "Waiting order and care",
+    "routing.steps": "Steps", "routing.noWindow": "An empty row: no reply window on that channel.", "routing.care": "Waiting order and care",
   },
   fr: {
     "routing.title": "Réglages du routage", "routing.updated": "Modifié le {at}",
@@ -49,7 +49,7 @@ register({
     "routing.offline_grace_seconds": "Le travail revient après un passage hors ligne (s)",
     "routing.day_timezone": "Fuseau horaire du « jour »", "routing.windows": "Fenêtres de réponse par canal",
     "routing.seconds": "Fenêtre (s)", "routing.ramp": "Montée de l’urgence (s)",
-    "routing.points": "Points à la fermeture", "routing.steps": "Paliers", "routing.noWindow": "pas de fenêtre",
+    "routing.points": "Points à la fermeture", "routing.steps": "Paliers", "routing.noWindow": "Une ligne vide : pas de fenêtre de réponse sur ce canal.",
     "routing.care": "Ordre d’attente et ménagement",
   },
 });
@@ -106,7 +106,6 @@ export function mount(element, ctx) {
     };
   }
 
-  fill(body, form);
-  ctx.api("GET", "/v1/routing/config").then(render)
+  ctx.api("GET", "/v1/routing/config").then((config) => { render(config); fill(body, form); })
     .catch((error) => fill(body, h("p", {class: "error"}, error.detail || String(error))));
 }

@@ -26,7 +26,6 @@ export function mount(element, ctx) {
     field(t("skills.description"), description, "description"),
     h("button", {type: "submit", class: "primary"}, t("skills.add")));
   const list = h("div", {});
-  fill(body, form, list);
 
   async function load() {
     const [skills, advisors] = await Promise.all([ctx.api("GET", "/v1/skills"),
@@ -37,6 +36,7 @@ export function mount(element, ctx) {
       t("skills.holders")], skills.map((s) => h("tr", {dataset: {skill: s.name}},
       h("td", {}, h("strong", {}, s.name)), h("td", {}, s.description || ""),
       h("td", {class: "muted"}, holders(s))))) : empty(t("admin.none")));
+    if (!list.isConnected) fill(body, form, list);
   }
 
   form.addEventListener("submit", async (event) => {
@@ -50,5 +50,5 @@ export function mount(element, ctx) {
       await load();
     } catch (error) { showProblems(form, error); }
   });
-  load().catch((error) => showProblems(form, error));
+  load().catch((error) => fill(body, h("p", {class: "error"}, error.detail || String(error))));
 }

@@ -202,6 +202,12 @@ class ConversationPublic(ConversationBase):
         description="while waiting, on GET /v1/conversations/{id}: its place in the queue and "
         "the estimated wait",
     )
+    customer_name: str | None = PydanticField(
+        default=None, description="in lists: the customer's display name"
+    )
+    preview: str | None = PydanticField(
+        default=None, description="in lists: the start of the customer's latest message"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -103,7 +103,7 @@ class LiveHub:
             try:
                 await self.poll_once()
             except Exception as error:  # the database is away: try again next period
-                log.warning("live channel read skipped: %s", type(error).__name__)
+                log.warning("live channel read skipped: %s: %s", type(error).__name__, error)
 
     async def poll_once(self) -> None:
         """Read what was committed since the last read and hand it out."""
@@ -164,7 +164,7 @@ class LiveHub:
             found = await session.execute(
                 select(Advisor.id, Advisor.team_id).where(col(Advisor.id).in_(sorted(advisor_ids)))
             )
-            teams = dict(found.tuples().all())
+            teams = dict(found.all())
         return [self._event(row, facts, teams) for row in rows]
 
     @staticmethod

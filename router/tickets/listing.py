@@ -39,6 +39,7 @@ from router.security.principal import Principal
 from router.security.visibility import conversation_clause
 from router.store import Database
 from router.tickets import tags
+from router.tickets.list_facts import row_facts
 
 SORT_KEYS: dict[str, Any] = {
     "id": Conversation.id,
@@ -120,9 +121,14 @@ async def list_tickets(db: Database, viewer: Principal | None, query: TicketQuer
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         found = await tags.tags_of(session, [row.id or 0 for row in rows])
+        facts = await row_facts(session, list(rows))
     items = [
         ConversationPublic.model_validate(row, from_attributes=True).model_copy(
-            update={"tags": found.get(row.id or 0, [])}
+            update={
+                "tags": found.get(row.id or 0, []),
+                "customer_name": facts.get(row.id or 0, (None, None))[0],
+                "preview": facts.get(row.id or 0, (None, None))[1],
+            }
         )
         for row in rows
     ]

@@ -195,3 +195,23 @@ def test_rules_import_rejects_an_invalid_file_whole(tmp_path: Path) -> None:
     assert "nope" in result.stderr
     exported = yaml.safe_load(processes.run_cli(["rules", "export"], env))
     assert [r["name"] for r in exported["rules"]] == ["default"]
+
+
+async def test_rules_export_and_import_through_the_api(client: httpx.AsyncClient) -> None:
+    await _skill(client, "billing")
+    assert (await client.post("/v1/rules", json=_rule())).status_code == 201
+    exported = (await client.get("/v1/rules/export")).json()["rules"]
+    assert [r["name"] for r in exported] == ["Billing", "default"]
+    assert "id" not in exported[0] and exported[1]["is_default"] is True
+
+    exported[0]["priority"] = 55
+    bad = [*exported, {**_rule(name="Broken"), "required_skills": {"nope": 2}}]
+    refused = await client.post("/v1/rules/import", json={"rules": bad})
+    assert refused.status_code == 422 and "nope" in refused.json()["detail"]
+    assert (await client.get("/v1/rules")).json()[0]["priority"] == 30  # all or nothing
+
+    summary = await client.post("/v1/rules/import", json={"rules": exported[1:], "replace": True})
+    assert summary.json() == {"created": 0, "updated": 1, "deleted": 1}
+    summary = await client.post("/v1/rules/import", json={"rules": exported})
+    assert summary.json() == {"created": 1, "updated": 1, "deleted": 0}
+    assert (await client.get("/v1/rules")).json()[0]["priority"] == 55

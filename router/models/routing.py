@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
@@ -143,6 +143,58 @@ class RulePublic(RuleWrite):
     )
     created_at: datetime = PydanticField(description="when it was created (UTC)")
     updated_at: datetime = PydanticField(description="last change (UTC)")
+
+
+# One rule in the import/export document: the rule body plus whether it is the default rule.
+class RuleDocument(RuleWrite):
+    is_default: bool = PydanticField(
+        default=False, description="true for the entry that updates the catch-all default rule"
+    )
+
+
+# Returned by GET /v1/rules/export (the `aiguillage rules export` document, as JSON).
+class RulesDocument(BaseModel):
+    rules: list[RuleDocument] = PydanticField(description="every rule, in evaluation order")
+
+
+# Body of POST /v1/rules/import: rules upserted by name, all or nothing.
+class RulesImport(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rules": [
+                        {
+                            "name": "Billing",
+                            "position": 20,
+                            "conditions": {"intents": ["billing"]},
+                            "required_skills": {"billing": 2},
+                            "policy": "best_fit",
+                        },
+                        {"name": "default", "is_default": True, "policy": "least_busy"},
+                    ],
+                    "replace": False,
+                }
+            ]
+        }
+    )
+
+    rules: list[dict[str, Any]] = PydanticField(
+        min_length=1,
+        max_length=500,
+        description="rules as exported (each checked as the body of POST /v1/rules, plus "
+        "is_default: the entry that updates the default rule)",
+    )
+    replace: bool = PydanticField(default=False, description="delete rules not in the list")
+
+    _json = field_validator("rules")(storable_json)
+
+
+# Returned by POST /v1/rules/import.
+class RulesImported(BaseModel):
+    created: int = PydanticField(description="rules added (names not stored before)")
+    updated: int = PydanticField(description="rules of the same name changed in place")
+    deleted: int = PydanticField(description="rules removed (only with replace)")
 
 
 # One channel's reply window (e.g. WhatsApp: 24 h after the customer's last message).

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from router.errors import Conflict, InvalidRequest, NotFound
 from router.models import RoutingRule, Skill, Team
-from router.models.routing import RulePublic, RuleWrite
+from router.models.routing import RuleDocument, RulePublic, RulesDocument, RuleWrite
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import events
@@ -33,6 +33,17 @@ async def list_rules(db: Database) -> list[RulePublic]:
             select(RoutingRule).order_by(col(RoutingRule.position), col(RoutingRule.id))
         )
         return [public(rule) for rule in rows]
+
+
+async def export_rules(db: Database) -> RulesDocument:
+    """Every rule in evaluation order, without ids or dates: what ``import_rules`` reads."""
+    dropped = {"id", "created_at", "updated_at"}
+    return RulesDocument(
+        rules=[
+            RuleDocument.model_validate(rule.model_dump(exclude=dropped))
+            for rule in await list_rules(db)
+        ]
+    )
 
 
 async def get_rule(db: Database, rule_id: int) -> RulePublic:

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Response
 from router.api.deps import DB
 from router.api.guard import Admin, Supervisor, allow
 from router.models.advisors import Role
-from router.models.routing import RoutingConfigPublic, RoutingConfigWrite, RulePublic, RuleWrite
+from router.models.routing import (
+    RoutingConfigPublic,
+    RoutingConfigWrite,
+    RulePublic,
+    RulesDocument,
+    RulesImport,
+    RulesImported,
+    RuleWrite,
+)
 from router.models.security import Scope
 from router.models.validation import IdPath
 from router.routing import config as routing_config
@@ -34,6 +42,27 @@ async def list_rules(db: DB, _viewer: Reader) -> list[RulePublic]:
 )
 async def create_rule(payload: RuleWrite, db: DB, _admin: Admin) -> RulePublic:
     return await rules.create_rule(db, payload)
+
+
+@router.get(
+    "/rules/export",
+    response_model=RulesDocument,
+    summary="Every rule as an import document (the `aiguillage rules export` format, JSON)",
+)
+async def export_rules(db: DB, _viewer: Reader) -> RulesDocument:
+    return await rules.export_rules(db)
+
+
+@router.post(
+    "/rules/import",
+    response_model=RulesImported,
+    summary="Create or update rules by name, all or nothing (`aiguillage rules import`)",
+    description="The entry marked `is_default` updates the default rule; with `replace`, "
+    "rules not in the list are deleted. Any invalid rule: 422 naming it, nothing changed.",
+)
+async def import_rules(payload: RulesImport, db: DB, _admin: Admin) -> RulesImported:
+    created, updated, deleted = await rules.import_rules(db, payload.rules, replace=payload.replace)
+    return RulesImported(created=created, updated=updated, deleted=deleted)
 
 
 @router.get("/rules/{rule_id}", response_model=RulePublic, summary="Read a rule")

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import audit, auth, console, health, problems
+from router.api import audit, auth, console, health, problems, widget
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
 from router.api.intake import chat, email, messages, originals, webhooks
@@ -28,6 +28,7 @@ from router.api.manage import (
     sla,
 )
 from router.api.observed import HttpMetrics
+from router.api.origins import WidgetCors
 from router.api.request_log import RequestLog
 from router.api.workspace import (
     conversations,
@@ -118,15 +119,20 @@ def create_app(settings: Settings) -> FastAPI:
         kpi,
         search,
     )
-    for module in (*routers, console):
+    for module in (*routers, widget, console):
         app.include_router(module.router)
     check_every_route_declared(app)
     app.add_middleware(AuditTrail)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        overrides={"/v1/email/inbound": settings.email_max_message_bytes},
+        overrides={
+            "/v1/email/inbound": settings.email_max_message_bytes,
+            "/v1/chat/files": settings.webchat_upload_max_bytes,
+        },
     )
+    if settings.webchat_origin_list:  # outside the size limit: a 413 is readable cross-origin
+        app.add_middleware(WidgetCors, origins=settings.webchat_origin_list)
     app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app

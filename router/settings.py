@@ -226,6 +226,11 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     csat_enabled: bool = Field(
         default=True, description="send a satisfaction survey after each resolution"
     )
+    demo: bool = Field(
+        default=False,
+        description="demo mode: extra pages for trying the service (the chat widget's demo "
+        "shop at /widget-demo); never in production",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",

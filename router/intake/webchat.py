@@ -22,8 +22,9 @@ from sqlmodel import col, select
 from channels.adapter import WebhookRequest
 from channels.errors import InvalidVisitorToken
 from channels.webchat.adapter import WebchatAdapter
+from channels.webchat.upload import Upload
 from router.errors import IdempotencyConflict
-from router.intake import chat_presence
+from router.intake import chat_offline, chat_presence
 from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
@@ -69,6 +70,10 @@ async def post_message(
     summary = await accept_parsed(
         db, writer, adapter.receive(request), _NO_ORIGINAL, source="web chat"
     )
+    return _refuse_conflicts(summary)
+
+
+def _refuse_conflicts(summary: IntakeSummary) -> IntakeSummary:
     if summary.conflicts:
         raise IdempotencyConflict(
             "this message id was already used for another message",
@@ -76,6 +81,20 @@ async def post_message(
             field="id",
         )
     return summary
+
+
+async def post_file(
+    db: Database,
+    writer: IntakeWriter,
+    adapter: WebchatAdapter,
+    request: WebhookRequest,
+    upload: Upload,
+) -> IntakeSummary:
+    """A file the visitor sends: a message of its own whose attachment keeps the bytes."""
+    summary = await accept_parsed(
+        db, writer, adapter.receive_upload(request, upload), _NO_ORIGINAL, source="web chat"
+    )
+    return _refuse_conflicts(summary)
 
 
 async def feed(db: Database, visitor_id: str, after: int, limit: int = FEED_LIMIT) -> list[Message]:
@@ -126,6 +145,8 @@ def frame(message: Message) -> dict[str, Any]:
         "text": message.text,
         "sent_at": moment.isoformat().replace("+00:00", "Z"),
         "attachments": message.meta.get("attachments", []),
+        # "csat": the satisfaction survey, whose link the widget turns into a form.
+        "purpose": message.meta.get("purpose") if agent else None,
     }
 
 
@@ -230,8 +251,12 @@ async def visitor_standing(
 
 async def standing_of(db: Database, visitor_id: str) -> VisitorStanding | None:
     async with db.read_session() as session:
-        found = await standing.for_visitor(session, visitor_id)
-    return None if found is None else VisitorStanding.of(found)
+        conversation = await standing.waiting_chat(session, visitor_id)
+        if conversation is None:
+            return None
+        found = await standing.of(session, conversation, shared_rate=True)
+        offer = await chat_offline.leave_message_offer(session, conversation, utcnow())
+    return None if found is None else VisitorStanding.of(found, offer)
 
 
 def queue_frame(current: VisitorStanding | None) -> dict[str, Any]:

@@ -7,11 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 
+from router.api.origins import socket_allowed
+from router.errors import ConfigurationError
 from router.intake import chat_presence
 from router.models import Conversation
-from router.settings import Settings
+from router.settings import Settings, load_settings
 from router.store.types import utcnow
 from tests.conftest import admin_client, runtime_of
 from tests.routing_support import routed
@@ -173,3 +176,18 @@ async def test_only_listed_origins_may_call_the_visitor_routes(settings: Setting
         assert "access-control-allow-origin" not in staff.headers
         session = await http.post("/v1/chat/sessions", headers={"Origin": shop})
         assert session.headers["access-control-allow-origin"] == shop
+
+
+def test_the_chat_socket_opens_from_this_service_or_a_listed_origin() -> None:
+    own = load_settings(public_url="https://chat.example")
+    host = {"host": "chat.example"}
+    assert socket_allowed({}, own)  # no Origin: not a browser, the token decides
+    assert socket_allowed({**host, "origin": "https://chat.example"}, own)
+    assert not socket_allowed({**host, "origin": "https://shop.example"}, own)
+    listed = load_settings(webchat_allowed_origins="https://shop.example/")
+    assert socket_allowed({**host, "origin": "https://shop.example"}, listed)
+    assert not socket_allowed({**host, "origin": "https://evil.example"}, listed)
+    anyone = load_settings(webchat_allowed_origins="*")
+    assert socket_allowed({**host, "origin": "https://evil.example"}, anyone)
+    with pytest.raises(ConfigurationError, match="WEBCHAT_ALLOWED_ORIGINS"):
+        load_settings(webchat_allowed_origins="https://shop.example/path")

@@ -41,7 +41,7 @@ class Widget {
 
   wire() {
     const v = this.view;
-    v.launcher.addEventListener("click", () => v.setOpen(v.panel.hidden));
+    v.launcher.addEventListener("click", () => this.toggle());
     v.closer.addEventListener("click", () => this.close());
     v.panel.addEventListener("keydown", (event) => event.key === "Escape" && this.close());
     v.startForm.addEventListener("submit", (event) => this.begin(event));
@@ -49,6 +49,7 @@ class Widget {
     v.leaveInstead.addEventListener("click", () => this.toLeave());
     v.offerButton.addEventListener("click", () => this.toLeave());
     v.leaveBack.addEventListener("click", () => v.screen(this.client.session ? "chat" : "start"));
+    v.again.addEventListener("click", () => this.writeAgain());
     v.composer.addEventListener("submit", (event) => this.write(event));
     v.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey) this.write(event);
@@ -61,9 +62,21 @@ class Widget {
     });
   }
 
+  toggle() {
+    this.view.setOpen(!this.view.isOpen);
+    if (this.view.isOpen) this.markRead();
+  }
+
   close() {
     this.view.setOpen(false);
     this.view.launcher.focus();
+  }
+
+  // What the visitor has seen (kept with the session: a reload does not count it again).
+  markRead() {
+    if (this.client.session && this.client.after > (this.client.session.read || 0)) {
+      this.client.save({ read: this.client.after });
+    }
   }
 
   async resume() {
@@ -73,7 +86,7 @@ class Widget {
       return;
     }
     this.view.screen(saved.left ? "left" : "chat");
-    if (saved.left) this.view.done.textContent = this.t("leftDone", { email: saved.left });
+    if (saved.left) this.view.doneText.textContent = this.t("leftDone", { email: saved.left });
     try {
       await this.client.start({}); // a fresh token for the same visitor
     } catch (error) {
@@ -120,10 +133,17 @@ class Widget {
         name: this.client.session.name, email, reply_by: "email",
         page_url: location.href.slice(0, 2000) } });
       this.client.save({ left: email });
-      v.done.textContent = this.t("leftDone", { email });
+      v.doneText.textContent = this.t("leftDone", { email });
       v.screen("left");
       v.leaveText.value = "";
     });
+  }
+
+  writeAgain() {
+    this.client.save({ left: null });
+    this.view.screen("chat");
+    this.client.connect();
+    this.view.input.focus();
   }
 
   async write(event) {
@@ -180,7 +200,7 @@ class Widget {
   }
 
   frame(frame) {
-    if (frame.type === "queue") this.view.queue(frame, this.t, this.config.lang);
+    if (frame.type === "queue") this.view.queue(frame);
     else if (frame.type === "error" && frame.id) this.view.message({ id: frame.id }, "failed");
     else if (frame.type === "message") this.show(frame);
   }
@@ -193,7 +213,10 @@ class Widget {
     } else {
       this.view.message(frame, "");
     }
-    if (frame.author === "agent") this.view.notifyUnread();
+    if (this.view.isOpen) this.markRead();
+    else if (frame.author === "agent" && frame.seq > (this.client.session?.read || 0)) {
+      this.view.notifyUnread();
+    }
   }
 
   async rate(token, score, comment) {
@@ -230,7 +253,7 @@ class Widget {
 function mount() {
   const widget = new Widget(configure(script));
   widget.resume();
-  if (widget.config.open) widget.view.setOpen(true);
+  if (widget.config.open) widget.toggle();
 }
 
 if (document.body) mount();

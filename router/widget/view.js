@@ -45,7 +45,9 @@ class ChatView {
     this.log = h("div", { class: "ag-log", role: "log", "aria-live": "polite",
       "aria-label": t("log"), tabindex: "0" });
     this.leaveForm = this.buildLeave();
-    this.done = h("div", { class: "ag-done", hidden: true });
+    this.doneText = h("p");
+    this.again = h("button", { class: "ag-link", type: "button", text: t("writeAgain") });
+    this.done = h("div", { class: "ag-done", hidden: true }, this.doneText, this.again);
     this.composer = this.buildComposer();
     this.panel = h(
       "section",
@@ -121,6 +123,10 @@ class ChatView {
     this.current = name;
   }
 
+  get isOpen() {
+    return !this.panel.hidden;
+  }
+
   setOpen(open) {
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
@@ -135,7 +141,6 @@ class ChatView {
   }
 
   notifyUnread() {
-    if (!this.panel.hidden) return;
     this.unread = (this.unread || 0) + 1;
     this.badge.textContent = String(this.unread);
     this.badge.hidden = false;
@@ -152,7 +157,7 @@ class ChatView {
     }
     const who = mine ? this.t("you") : frame.author_name || this.t("advisor");
     const files = (frame.attachments || []).map((file) =>
-      h("li", { class: "ag-attachment", text: `📎 ${file.filename || "file"}` }));
+      h("li", { class: "ag-attachment", text: file.filename || "file" }));
     const element = h("div",
       { class: `ag-msg ag-${mine ? "visitor" : "agent"}`, "data-state": state || "" },
       h("span", { class: "ag-who", text: who }),
@@ -179,13 +184,14 @@ class ChatView {
     this.status.textContent = text || "";
   }
 
-  queue(frame, t, lang) {
+  queue(frame) {
+    const t = this.t;
     if (frame.position === null || frame.position === undefined) {
-      this.say(t("served"));
+      this.say(""); // out of the queue: taken (the advisor's reply will show), or closed
       this.offer.hidden = true;
       return;
     }
-    const position = ordinal(lang, frame.position);
+    const position = ordinal(this.config.lang, frame.position);
     const wait = waitText(t, frame.estimated_wait_seconds);
     this.say(wait ? t("queued", { position, wait }) : t("queuedNoWait", { position }));
     const reason = frame.leave_message;
@@ -214,7 +220,9 @@ class ChatView {
       event.preventDefault();
       if (!score) return buttons[0].focus();
       if (await onAnswer(score, comment.value.trim())) {
-        card.replaceChildren(h("p", { text: t("surveyThanks") }));
+        const thanks = h("p", { text: t("surveyThanks"), tabindex: "-1" });
+        card.replaceChildren(thanks);
+        thanks.focus(); // the button that had the focus is gone
       }
     });
     this.shown.set(frame.id, card);

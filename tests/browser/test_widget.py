@@ -16,6 +16,7 @@ import pytest
 from tests.browser.conftest import Server, screenshot
 
 pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +82,30 @@ def test_a_visitor_chats_waits_gets_the_reply_live_and_resumes_after_a_reload(
     )
     assert reply.status_code in (200, 201, 202), reply.text
     expect(log.locator(".ag-agent")).to_contain_text("left our warehouse")  # pushed live
+    widget.locator("input[type=file]").set_input_files(
+        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    expect(log.locator(".ag-visitor .ag-files")).to_contain_text("receipt.png")
+    expect(log.locator(".ag-visitor[data-state=sending]")).to_have_count(0)  # confirmed by the feed
     screenshot(page, "widget-en-reply")
 
     page.reload()
     widget.locator(".ag-launcher").click()
-    expect(log.locator(".ag-visitor")).to_contain_text(word)
-    expect(log.locator(".ag-agent")).to_contain_text("left our warehouse")
+    expect(log.locator(".ag-msg")).to_have_text(
+        [re.compile(word), re.compile("left our warehouse"), re.compile("receipt.png")]
+    )
     expect(widget.locator(".ag-start")).to_be_hidden()
+
+    resolved = staff.post(
+        f"/v1/conversations/{conversation_id}/status", json={"status": "resolved"}
+    )
+    assert resolved.status_code == 200, resolved.text
+    survey = widget.locator(".ag-survey")  # the survey link, turned into a form
+    survey.get_by_role("button", name="4 out of 5").click()
+    survey.get_by_role("textbox").fill("Quick and kind.")
+    screenshot(page, "widget-en-survey")
+    survey.get_by_role("button", name="Send my rating").click()
+    expect(survey).to_have_text("Thank you for your rating!")
     page.keyboard.press("Escape")  # closes, focus back on the launcher
     expect(widget.get_by_role("button", name="Open the chat")).to_be_focused()
 

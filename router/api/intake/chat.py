@@ -52,7 +52,7 @@ async def start_session(rt: RuntimeDep, authorization: Authorization = None) -> 
 )
 async def post_message(request: Request, rt: RuntimeDep) -> IntakeSummary:
     body = WebhookRequest.of(await request.body(), dict(request.headers))
-    return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body)
+    return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body, rt.chat_hub.notify)
 
 
 @router.post(
@@ -77,7 +77,9 @@ async def post_file(
 ) -> IntakeSummary:
     upload = Upload(message_id=id, filename=filename, content_type=content_type, name=name)
     body = WebhookRequest.of(await request.body(), dict(request.headers))
-    return await webchat.post_file(rt.db, rt.intake, rt.channels.chat, body, upload)
+    return await webchat.post_file(
+        rt.db, rt.intake, rt.channels.chat, body, upload, rt.chat_hub.notify
+    )
 
 
 @router.get(

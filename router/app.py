@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import audit, auth, console, health, problems, widget
+from router.api import audit, auth, console, docs, health, problems, widget
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
 from router.api.intake import chat, email, messages, originals, webhooks
@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Read at start: a test may serve the same routes again with other settings (the
+        # routes take a third of a second of CPU to build), see app_settings_shape.
+        settings: Settings = app.state.settings
         runtime = Runtime.build(settings)
         await runtime.start(run_workers=settings.run_worker_in_api)
         app.state.runtime = runtime
@@ -86,7 +89,11 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Omnichannel conversation router and ticketing backend",
         lifespan=lifespan,
         responses=problems.ERROR_RESPONSES,
+        # Served by router.api.docs from vendored assets, so that they work offline.
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.settings = settings
     problems.install(app)
     # Routes are matched in order, one by one: the high-volume intake paths come first.
     routers = (
@@ -121,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for module in (*routers, widget, console):
         app.include_router(module.router)
+    docs.install(app)
     check_every_route_declared(app)
     app.add_middleware(AuditTrail)
     app.add_middleware(
@@ -136,3 +144,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app
+
+
+def app_settings_shape(settings: Settings) -> tuple[object, ...]:
+    """The settings create_app itself reads (its middleware); everything else is read by the
+    lifespan from ``app.state.settings``. Apps of one shape differ only in that state."""
+    return (
+        settings.max_body_bytes,
+        settings.email_max_message_bytes,
+        settings.webchat_upload_max_bytes,
+        settings.webchat_origin_list,
+        settings.access_log,
+    )

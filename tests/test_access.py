@@ -26,6 +26,8 @@ EXPECTED = {
     "GET /widget.css": "public",
     "GET /widget-demo": "public",
     "GET /widget-demo.css": "public",
+    "GET /docs": "public",
+    "GET /redoc": "public",
     "POST /v1/auth/token": "public",
     "POST /v1/auth/refresh": "public",
     "POST /v1/auth/logout": "role >= advisor",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import Field
+from fastapi import APIRouter, Form, Request, Response
+from pydantic import ConfigDict, Field
 
 from router.admin import advisors
 from router.api.deps import DB, RuntimeDep
 from router.api.guard import THROTTLED_PUBLIC_ROUTE, Staff, client_address
 from router.models.advisors import AdvisorPublic
-from router.models.security import RefreshRequest, TokenPair
+from router.models.security import LoginForm, RefreshRequest, TokenPair
 from router.models.validation import IdPath, RequestBody
 from router.security import staff
 
@@ -20,7 +19,21 @@ router = APIRouter(prefix="/v1/auth", tags=["authentication"])
 
 
 class PasswordChange(RequestBody):
-    new_password: str = Field(min_length=1, max_length=256)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "old correct horse battery",
+                    "new_password": "a long enough new passphrase",
+                }
+            ]
+        }
+    )
+    new_password: str = Field(
+        min_length=1,
+        max_length=256,
+        description="the new password, in clear (over TLS); stored only as an Argon2 hash",
+    )
     current_password: str | None = Field(
         default=None, max_length=256, description="required when changing your own password"
     )
@@ -32,9 +45,7 @@ class PasswordChange(RequestBody):
     dependencies=THROTTLED_PUBLIC_ROUTE,
     summary="Log in with e-mail and password; returns an access and a refresh token",
 )
-async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], rt: RuntimeDep, request: Request
-) -> TokenPair:
+async def login(form: Annotated[LoginForm, Form()], rt: RuntimeDep, request: Request) -> TokenPair:
     return await rt.auth.login(form.username, form.password, client_address(request))
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from router.errors import BrokerUnavailable, DomainError, StoreUnavailable
@@ -22,21 +22,37 @@ RETRY_AFTER_SECONDS = "2"
 
 
 class FieldError(BaseModel):
-    field: str
-    message: str
+    field: str = Field(
+        description="the offending field, as a dotted path into the request (e.g. sender.email)"
+    )
+    message: str = Field(description="what is wrong with it, in English")
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details, plus a stable ``code`` and the offending ``field``."""
 
-    type: str
-    title: str
-    status: int
-    code: str
-    detail: str
-    field: str | None = None
-    errors: list[FieldError] | None = None
-    message_id: int | None = None  # idempotency_conflict: the message stored under the key
+    type: str = Field(
+        description="a URI naming the problem type (RFC 9457); about:blank when only the status "
+        "matters"
+    )
+    title: str = Field(description="short human-readable summary of the problem type")
+    status: int = Field(description="the HTTP status code, repeated")
+    code: str = Field(
+        description="stable machine-readable error code (e.g. validation_error, access_denied, "
+        "not_found): branch on this, not on the text"
+    )
+    detail: str = Field(description="what went wrong with this request, in English")
+    field: str | None = Field(
+        default=None, description="the request field at fault, when a single one is; null otherwise"
+    )
+    errors: list[FieldError] | None = Field(
+        default=None, description="every invalid field (validation errors only); null otherwise"
+    )
+    message_id: int | None = Field(
+        default=None,
+        description="idempotency_conflict only: the id of the message already stored under this "
+        "channel and external_id",
+    )  # idempotency_conflict: the message stored under the key
 
 
 def _doc(description: str) -> dict[str, Any]:

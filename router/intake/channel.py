@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from channels.base import Attachment, InboundMessage, MessageKind, ParseResult
 from router.customers.identities import normal_email, normal_phone
@@ -36,12 +36,23 @@ RAW_TYPES = {"email": "message/rfc822"}
 
 # Answer of the webhook and raw-email endpoints.
 class IntakeSummary(BaseModel):
-    messages: int = 0  # newly stored
-    duplicates: int = 0  # already stored (provider retries), conflicts included
-    conflicts: int = 0  # already stored with other content: the stored one is kept
-    statuses: int = 0  # delivery/read receipts applied
-    ignored: int = 0  # parts acknowledged and logged, not stored
-    ids: list[int] = []
+    messages: int = Field(default=0, description="messages newly stored")  # newly stored
+    duplicates: int = Field(
+        default=0, description="messages already stored (provider retries), conflicts included"
+    )  # already stored (provider retries), conflicts included
+    conflicts: int = Field(
+        default=0, description="already stored with other content: the stored one is kept"
+    )  # already stored with other content: the stored one is kept
+    statuses: int = Field(
+        default=0, description="delivery and read receipts applied"
+    )  # delivery/read receipts applied
+    ignored: int = Field(
+        default=0,
+        description="parts acknowledged and logged but not stored (unsupported event types)",
+    )  # parts acknowledged and logged, not stored
+    ids: list[int] = Field(
+        default=[], description="ids of the messages newly stored, in payload order"
+    )
 
 
 @dataclass(frozen=True)

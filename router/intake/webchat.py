@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -46,9 +46,16 @@ Wake = Callable[[str], None]
 
 # Answer of POST /v1/chat/sessions.
 class ChatSession(BaseModel):
-    token: str
-    visitor_id: str
-    expires_at: datetime
+    token: str = Field(
+        description="the visitor's chat token: send it as a bearer token on every chat call and "
+        "the WebSocket"
+    )
+    visitor_id: str = Field(
+        description="stable id of this visitor (keep it to resume the conversation after a reload)"
+    )
+    expires_at: datetime = Field(
+        description="when the token stops working (UTC); start a new session after"
+    )
 
 
 def start_session(adapter: WebchatAdapter, authorization: str | None) -> ChatSession:
@@ -229,8 +236,14 @@ async def socket_message(
 
 # Answer of GET /v1/chat/messages.
 class ChatFeed(BaseModel):
-    messages: list[dict[str, Any]]
-    after: int  # the resume point: pass it back as ?after= (or to the WebSocket)
+    messages: list[dict[str, Any]] = Field(
+        description="the conversation's messages after the resume point, oldest first (the "
+        "visitor's and the advisors' replies)"
+    )
+    after: int = Field(
+        description="the resume point: pass it back as ?after= (or to the WebSocket) to get only "
+        "newer messages"
+    )  # the resume point: pass it back as ?after= (or to the WebSocket)
 
 
 def visitor_of(adapter: WebchatAdapter, authorization: str | None) -> str:

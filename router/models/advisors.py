@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
-from pydantic import StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -41,7 +41,12 @@ class TeamMode(SQLModel):
         "conversation waited push_after_seconds), pulled beyond",
     )
     offer_timeout_seconds: int = Field(
-        default=30, ge=5, le=3600, sa_column_kwargs={"server_default": "30"}
+        default=30,
+        ge=5,
+        le=3600,
+        sa_column_kwargs={"server_default": "30"},
+        description="offer mode: seconds an advisor has to accept an offer before it goes to the "
+        "next one (5..3600)",
     )
     push_limit: int = Field(
         default=1,
@@ -95,9 +100,17 @@ class Team(TeamMode, table=True):
 
 # The table: a skill an advisor can hold at a level from 1 to 5.
 class Skill(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=60, unique=True)
-    description: str | None = Field(default=None, max_length=500)
+    id: int | None = Field(default=None, primary_key=True, description="skill id")
+    name: str = Field(
+        max_length=60,
+        unique=True,
+        description="skill name, unique, as rules and advisors refer to it (e.g. billing, french)",
+    )
+    description: str | None = Field(
+        default=None,
+        max_length=500,
+        description="what the skill covers, for admins; null when not given",
+    )
 
 
 # The table: advisor x skill with a proficiency level.
@@ -111,15 +124,54 @@ class AdvisorSkill(SQLModel, table=True):
 
 # Fields shared by every advisor schema.
 class AdvisorBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=320, unique=True)
-    role: Role = Field(default=Role.advisor, sa_type=String(20))
-    team_id: int | None = Field(default=None, foreign_key="team.id", index=True, ge=1, le=MAX_ID)
-    supervisor_id: int | None = Field(default=None, foreign_key="advisor.id", ge=1, le=MAX_ID)
-    languages: list[str] = Field(default_factory=empty_list, sa_type=JSONType)
-    status: AdvisorStatus = Field(default=AdvisorStatus.OFFLINE, sa_type=String(20))
-    capacity_total: int = Field(default=3, ge=0, le=100)
-    capacity_per_channel: dict[str, int] = Field(default_factory=empty_dict, sa_type=JSONType)
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="full name, as shown to colleagues (and in replies' signature)",
+    )
+    email: str = Field(max_length=320, unique=True, description="login e-mail, unique")
+    role: Role = Field(
+        default=Role.advisor,
+        sa_type=String(20),
+        description="advisor, supervisor or admin: each includes the one before",
+    )
+    team_id: int | None = Field(
+        default=None,
+        foreign_key="team.id",
+        index=True,
+        ge=1,
+        le=MAX_ID,
+        description="the advisor's team; null when in none (then they get no routed work)",
+    )
+    supervisor_id: int | None = Field(
+        default=None,
+        foreign_key="advisor.id",
+        ge=1,
+        le=MAX_ID,
+        description="the advisor's supervisor (receives their care alerts); null when none",
+    )
+    languages: list[str] = Field(
+        default_factory=empty_list,
+        sa_type=JSONType,
+        description='languages the advisor can answer in, ISO 639-1 codes (e.g. ["fr", "en"])',
+    )
+    status: AdvisorStatus = Field(
+        default=AdvisorStatus.OFFLINE,
+        sa_type=String(20),
+        description="presence: only available advisors are offered or assigned new work",
+    )
+    capacity_total: int = Field(
+        default=3,
+        ge=0,
+        le=100,
+        description="conversations the advisor may hold at once, all channels together (0..100)",
+    )
+    capacity_per_channel: dict[str, int] = Field(
+        default_factory=empty_dict,
+        sa_type=JSONType,
+        description='per-channel limits within capacity_total (e.g. {"chat": 2}); a channel '
+        "not listed is limited by capacity_total only",
+    )
 
 
 # The table.
@@ -147,9 +199,26 @@ def _unique_sorted(value: list[str] | None) -> list[str] | None:
 
 
 # Body of POST /v1/advisors.
-# SQLModel types its model_config as its own TypedDict: the two bases' configs merge fine.
-class AdvisorCreate(AdvisorBase, RequestBody):  # type: ignore[misc]
-    email: Email
+class AdvisorCreate(AdvisorBase, RequestBody):
+    # SQLModel types model_config as its own TypedDict; the bases' configs still merge.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Léa Moreau",
+                    "email": "lea.moreau@example.com",
+                    "role": "advisor",
+                    "team_id": 1,
+                    "supervisor_id": 4,
+                    "languages": ["fr", "en"],
+                    "capacity_total": 4,
+                    "capacity_per_channel": {"chat": 2, "email": 4},
+                    "skills": {"billing": 4, "delivery": 3},
+                }
+            ]
+        }
+    )
+    email: Email = Field(description="login e-mail, unique")
     languages: list[LanguageCode] = Field(
         default_factory=empty_list, max_length=20, description="ISO 639 codes, e.g. ['fr', 'en']"
     )
@@ -172,15 +241,48 @@ class AdvisorCreate(AdvisorBase, RequestBody):  # type: ignore[misc]
 
 
 # Body of PATCH /v1/advisors/{id}: every field optional; null only where a value may be empty.
-class AdvisorUpdate(SQLModel, RequestBody):  # type: ignore[misc]
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    supervisor_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    languages: list[LanguageCode] | None = Field(default=None, max_length=20)
-    status: AdvisorStatus | None = None
-    capacity_total: int | None = Field(default=None, ge=0, le=100)
-    capacity_per_channel: dict[Channel, Capacity] | None = None
-    skills: dict[SkillName, SkillLevel] | None = None
+class AdvisorUpdate(SQLModel, RequestBody):
+    # SQLModel types model_config as its own TypedDict; the bases' configs still merge.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        json_schema_extra={
+            "examples": [
+                {"status": "available"},
+                {"capacity_total": 5, "skills": {"billing": 5, "retention": 2}},
+            ]
+        }
+    )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="new full name; null or absent: unchanged",
+    )
+    team_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="new team; absent: unchanged"
+    )
+    supervisor_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="new supervisor; absent: unchanged"
+    )
+    languages: list[LanguageCode] | None = Field(
+        default=None,
+        max_length=20,
+        description="replaces the languages (ISO 639-1 codes); absent: unchanged",
+    )
+    status: AdvisorStatus | None = Field(
+        default=None,
+        description="new presence status (an advisor may set only their own); absent: unchanged",
+    )
+    capacity_total: int | None = Field(
+        default=None, ge=0, le=100, description="new total capacity (0..100); absent: unchanged"
+    )
+    capacity_per_channel: dict[Channel, Capacity] | None = Field(
+        default=None, description="replaces the per-channel limits (1..100 each); absent: unchanged"
+    )
+    skills: dict[SkillName, SkillLevel] | None = Field(
+        default=None,
+        description="replaces the skills: skill name -> level 1 (basic) .. 5 (expert); admins and "
+        "supervisors only",
+    )
 
     _languages = field_validator("languages")(_unique_sorted)
     _names = field_validator("name")(storable_text)
@@ -202,9 +304,9 @@ class AdvisorUpdate(SQLModel, RequestBody):  # type: ignore[misc]
 
 # Returned by the API (table rows are not validated on load: the mode comes back as text).
 class TeamPublic(TeamMode):
-    id: int
-    name: str
-    created_at: datetime
+    id: int = Field(description="team id")
+    name: str = Field(description="team name, unique")
+    created_at: datetime = Field(description="when the team was created (UTC)")
 
 
 def team_public(team: "Team") -> TeamPublic:
@@ -214,22 +316,62 @@ def team_public(team: "Team") -> TeamPublic:
 
 
 # Body of POST /v1/teams.
-class TeamCreate(TeamMode, RequestBody):  # type: ignore[misc]
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+class TeamCreate(TeamMode, RequestBody):
+    # SQLModel types model_config as its own TypedDict; the bases' configs still merge.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Billing FR",
+                    "routing_mode": "offer",
+                    "offer_timeout_seconds": 45,
+                    "service_level_seconds": 120,
+                    "service_level_percent": 80,
+                }
+            ]
+        }
+    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="team name, unique (1..100 characters)"
+    )
 
     _name = field_validator("name")(storable_text)
 
 
 # Body of PATCH /v1/teams/{id}: how the team's queue is served, changed live.
-class TeamUpdate(SQLModel, RequestBody):  # type: ignore[misc]
-    routing_mode: RoutingMode | None = None
-    offer_timeout_seconds: OfferTimeout | None = None
-    push_limit: PushLimit | None = None
+class TeamUpdate(SQLModel, RequestBody):
+    # SQLModel types model_config as its own TypedDict; the bases' configs still merge.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        json_schema_extra={
+            "examples": [{"routing_mode": "blended", "push_limit": 2, "push_after_seconds": 300}]
+        }
+    )
+    routing_mode: RoutingMode | None = Field(
+        default=None,
+        description="how conversations reach the team's advisors: push, offer, pull or blended; "
+        "absent: unchanged",
+    )
+    offer_timeout_seconds: OfferTimeout | None = Field(
+        default=None,
+        description="offer mode: seconds to accept an offer (5..3600); absent: unchanged",
+    )
+    push_limit: PushLimit | None = Field(
+        default=None,
+        description="blended: conversations pushed to an advisor before they must pull (0..100); "
+        "absent: unchanged",
+    )
     push_after_seconds: Seconds | None = Field(default=None, description="null: off")
     pick_limit: PickLimit | None = Field(default=None, description="null: any of the queue")
     return_after_seconds: Seconds | None = Field(default=None, description="null: off")
-    service_level_seconds: Annotated[int, Ge(5), Le(86400)] | None = None
-    service_level_percent: Annotated[int, Ge(1), Le(100)] | None = None
+    service_level_seconds: Annotated[int, Ge(5), Le(86400)] | None = Field(
+        default=None,
+        description="service-level target answer time in seconds (5..86400); absent: unchanged",
+    )
+    service_level_percent: Annotated[int, Ge(1), Le(100)] | None = Field(
+        default=None,
+        description="service-level target share answered in time, percent (1..100); absent: "
+        "unchanged",
+    )
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> "TeamUpdate":
@@ -241,20 +383,40 @@ class TeamUpdate(SQLModel, RequestBody):  # type: ignore[misc]
 
 
 # Body of POST /v1/skills.
-class SkillCreate(SQLModel, RequestBody):  # type: ignore[misc]
-    name: SkillName
-    description: str | None = Field(default=None, max_length=500)
+class SkillCreate(SQLModel, RequestBody):
+    # SQLModel types model_config as its own TypedDict; the bases' configs still merge.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "retention",
+                    "description": "Customers who want to cancel: offers and retention scripts",
+                }
+            ]
+        }
+    )
+    name: SkillName = Field(
+        description="skill name, unique: letters, digits, _ . - (up to 60 characters)"
+    )
+    description: str | None = Field(
+        default=None, max_length=500, description="what the skill covers, for admins"
+    )
 
     _description = field_validator("description")(storable_text)
 
 
 # Returned by the API, with live load.
 class AdvisorPublic(AdvisorBase):
-    id: int
-    skills: dict[str, int]
-    load_total: int
-    load_per_channel: dict[str, int]
-    last_assigned_at: datetime | None
+    id: int = Field(description="advisor id")
+    skills: dict[str, int] = Field(description="skill name -> level 1 (basic) .. 5 (expert)")
+    load_total: int = Field(description="conversations the advisor holds now (offered or assigned)")
+    load_per_channel: dict[str, int] = Field(
+        description="channel -> conversations held now on that channel"
+    )
+    last_assigned_at: datetime | None = Field(
+        description="when the advisor last got a conversation (UTC): the longest idle is served "
+        "first; null: never"
+    )
 
 
 def advisor_public(advisor: Advisor, skills: dict[str, int], load: dict[str, int]) -> AdvisorPublic:

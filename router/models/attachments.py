@@ -33,13 +33,39 @@ class MessageOriginal(SQLModel, table=True):
 
 # Fields a client may see of an attachment.
 class AttachmentBase(SQLModel):
-    filename: str | None = Field(default=None, max_length=255)
-    content_type: str = Field(max_length=255)
-    size: int | None = None
-    url: str | None = Field(default=None, max_length=2000)  # provider-hosted files
-    provider_ref: str | None = Field(default=None, max_length=200)  # e.g. a WhatsApp media id
-    content_id: str | None = Field(default=None, max_length=300)  # inline parts (cid:)
-    omitted: str | None = Field(default=None, max_length=300)  # why the bytes were not kept
+    filename: str | None = Field(
+        default=None,
+        max_length=255,
+        description="file name as sent; null when the channel gave none",
+    )
+    content_type: str = Field(
+        max_length=255, description="MIME type (e.g. image/jpeg, application/pdf)"
+    )
+    size: int | None = Field(
+        default=None, description="size in bytes; null when unknown (provider-hosted files)"
+    )
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="provider-hosted files: where the provider serves them; null when the bytes "
+        "are stored here",
+    )  # provider-hosted files
+    provider_ref: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the provider's id for the file (e.g. a WhatsApp media id); null when none",
+    )  # e.g. a WhatsApp media id
+    content_id: str | None = Field(
+        default=None,
+        max_length=300,
+        description="inline e-mail parts: the Content-ID the HTML refers to (cid:); null otherwise",
+    )  # inline parts (cid:)
+    omitted: str | None = Field(
+        default=None,
+        max_length=300,
+        description="why the bytes were not kept (e.g. over the size limit); null when kept or "
+        "hosted by the provider",
+    )  # why the bytes were not kept
 
 
 # The table: one file of a message; ``content`` within the configured size limit.
@@ -54,5 +80,8 @@ class MessageAttachment(AttachmentBase, table=True):
 
 # Returned by GET /v1/messages/{id}/attachments.
 class AttachmentPublic(AttachmentBase):
-    id: int
-    kept: bool
+    id: int = Field(
+        description="attachment id (download: GET "
+        "/v1/messages/{message_id}/attachments/{attachment_id})"
+    )
+    kept: bool = Field(description="true when the bytes are stored here and can be downloaded")

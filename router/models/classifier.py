@@ -4,7 +4,7 @@ active model) and the corrections advisors make to what it read."""
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
@@ -55,23 +55,49 @@ class LabelCorrection(SQLModel, table=True):
 
 # Returned by GET /v1/classifier/models (never the weights).
 class ClassifierModelPublic(BaseModel):
-    version: str
-    created_at: datetime
-    source: str
-    data_sha256: str
-    sklearn_version: str
-    sha256: str
-    metrics: dict[str, Any]
-    verdict: str | None
-    active: bool
-    promoted_at: datetime | None
+    version: str = PydanticField(description="model version (also the promote path parameter)")
+    created_at: datetime = PydanticField(description="when it was trained (UTC)")
+    source: str = PydanticField(
+        description="what it was trained on: shipped (the bundled data set) or "
+        "shipped+corrections (plus advisors' label corrections)"
+    )
+    data_sha256: str = PydanticField(
+        description="SHA-256 of the training data, to tell data sets apart"
+    )
+    sklearn_version: str = PydanticField(
+        description="scikit-learn version it was trained with (it loads only with that version)"
+    )
+    sha256: str = PydanticField(description="SHA-256 of the stored model, checked when loaded")
+    metrics: dict[str, Any] = PydanticField(
+        description="evaluation figures on held-out data (accuracy, macro F1 per head...)"
+    )
+    verdict: str | None = PydanticField(
+        description="why it was or was not promoted when trained (its comparison with the active "
+        "model); null when not recorded"
+    )
+    active: bool = PydanticField(
+        description="true for the model classifying incoming messages (only one)"
+    )
+    promoted_at: datetime | None = PydanticField(
+        description="when it was last made active (UTC); null: never"
+    )
 
 
 # Body of POST /v1/messages/{id}/corrections.
 class CorrectionCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"intent": "order_delivery", "emotion": "anger", "emotion_intensity": 0.8}]
+        }
+    )
     intent: str | None = PydanticField(default=None, description="one of the classifier's intents")
     emotion: str | None = PydanticField(default=None, description="one of its emotions")
-    emotion_intensity: float | None = PydanticField(default=None, ge=0.0, le=1.0)
+    emotion_intensity: float | None = PydanticField(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="corrected emotion strength, 0 (none) .. 1 (very strong); null: not corrected",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> "CorrectionCreate":
@@ -84,32 +110,59 @@ class CorrectionCreate(RequestBody):
 
 # Returned by POST /v1/messages/{id}/corrections.
 class CorrectionPublic(BaseModel):
-    id: int
-    message_id: int
-    advisor_id: int | None
-    intent: str | None
-    emotion: str | None
-    emotion_intensity: float | None
-    created_at: datetime
+    id: int = PydanticField(description="correction id")
+    message_id: int = PydanticField(description="the message corrected")
+    advisor_id: int | None = PydanticField(
+        description="the advisor who corrected it; null once deleted"
+    )
+    intent: str | None = PydanticField(description="corrected intent; null: not corrected")
+    emotion: str | None = PydanticField(description="corrected emotion; null: not corrected")
+    emotion_intensity: float | None = PydanticField(
+        description="corrected emotion strength, 0..1; null: not corrected"
+    )
+    created_at: datetime = PydanticField(description="when it was recorded (UTC)")
 
 
 # Body of POST /v1/classify.
 class ClassifyRequest(RequestBody):
-    text: str = PydanticField(max_length=200_000)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": (
+                        "My parcel was supposed to arrive on Monday and "
+                        "I still have nothing. This is the third time!"
+                    )
+                }
+            ]
+        }
+    )
+    text: str = PydanticField(
+        max_length=200_000,
+        description="the text to classify (as a customer would write it), up to 200,000 characters",
+    )
 
 
 class Alternative(BaseModel):
-    intent: str
-    confidence: float
+    intent: str = PydanticField(description="another intent the classifier considered")
+    confidence: float = PydanticField(description="its confidence, 0..1")
 
 
 # Returned by POST /v1/classify and stored on each inbound message.
 class ClassificationPublic(BaseModel):
-    model_version: str
-    language: str | None
-    intent: str
-    intent_confidence: float
+    model_version: str = PydanticField(description="version of the classifier that read it")
+    language: str | None = PydanticField(
+        description="detected language, ISO 639-1 (e.g. fr, en); null when unsure"
+    )
+    intent: str = PydanticField(
+        description="what the customer wants (e.g. delivery, refund, cancellation, other)"
+    )
+    intent_confidence: float = PydanticField(description="confidence in the intent, 0..1")
     alternatives: list[Alternative] = PydanticField(description="the likeliest intents, best first")
-    emotion: str
-    emotion_intensity: float
-    reasons: list[str]
+    emotion: str = PydanticField(
+        description="the emotion read (e.g. neutral, anger, frustration, satisfaction)"
+    )
+    emotion_intensity: float = PydanticField(
+        description="its strength, 0 (none) .. 1 (very strong)"
+    )
+    reasons: list[str] = PydanticField(description="words or rules that weighed most, for humans")

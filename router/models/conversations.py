@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, computed_field, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -87,28 +87,102 @@ DELIVERY_ORDER = {
 
 # Fields a client may see of a conversation.
 class ConversationBase(SQLModel):
-    customer_id: int = Field(foreign_key="customer.id")
-    status: ConversationStatus = Field(default=ConversationStatus.waiting, sa_type=String(20))
-    channel: Channel = Field(sa_type=String(20))
-    language: str | None = Field(default=None, max_length=8)
-    intent: str | None = Field(default=None, max_length=60)
-    priority: int = Field(default=0)
-    assignee_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", description="the customer")
+    status: ConversationStatus = Field(
+        default=ConversationStatus.waiting,
+        sa_type=String(20),
+        description="where the conversation stands: waiting, offered, assigned, pending, "
+        "resolved, closed",
+    )
+    channel: Channel = Field(
+        sa_type=String(20), description="channel of the conversation's first message"
+    )
+    language: str | None = Field(
+        default=None,
+        max_length=8,
+        description="language of the conversation, ISO 639-1 (e.g. fr, en); null when not detected",
+    )
+    intent: str | None = Field(
+        default=None,
+        max_length=60,
+        description="what the customer wants, as classified or set (e.g. delivery, refund); null "
+        "when unknown",
+    )
+    priority: int = Field(
+        default=0,
+        description="queue priority from the matching rule or set by staff (-100..100, higher is "
+        "served first)",
+    )
+    assignee_id: int | None = Field(
+        default=None,
+        foreign_key="advisor.id",
+        index=True,
+        description="the advisor who owns it (assigned or pending); null while in the queue",
+    )
     # The team whose queue holds it (from the requirements): what an advisor's team may see.
-    queue_team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
-    rule_id: int | None = Field(default=None, foreign_key="routing_rule.id", ondelete="SET NULL")
-    requirements: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
-    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    last_message_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    queue_team_id: int | None = Field(
+        default=None,
+        foreign_key="team.id",
+        index=True,
+        description="the team whose queue holds it (from the rule's requirements); null when any "
+        "team may take it",
+    )
+    rule_id: int | None = Field(
+        default=None,
+        foreign_key="routing_rule.id",
+        ondelete="SET NULL",
+        description="the routing rule that matched; null when none or it was deleted",
+    )
+    requirements: dict[str, Any] = Field(
+        default_factory=empty_dict,
+        sa_type=JSONType,
+        description="what an advisor needs to take it: skills with minimum levels, language, team "
+        "(the rule's, escalated over time)",
+    )
+    waiting_since: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="since when it waits in the queue (UTC); null when not waiting",
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, description="when it opened (UTC)"
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, description="last change (UTC)"
+    )
+    last_message_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        description="latest message in either direction (UTC)",
+    )
+    resolved_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when it was last resolved (UTC); null while open",
+    )
     # The customer left (or it was resolved) before any advisor took it.
-    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    abandoned_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when the customer left (or it was resolved) before any advisor took it; null "
+        "otherwise",
+    )
     # The customer's latest emotion as read from their messages (care and rules read it).
-    emotion: str | None = Field(default=None, max_length=20)
-    emotion_intensity: float | None = Field(default=None)
-    intense: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    emotion: str | None = Field(
+        default=None,
+        max_length=20,
+        description="the customer's latest emotion as read from their messages; null before "
+        "classification",
+    )
+    emotion_intensity: float | None = Field(
+        default=None, description="its strength, 0 (none) .. 1 (very strong); null when unknown"
+    )
+    intense: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": text("false")},
+        description="true when the customer is very upset: care rules limit how many such "
+        "conversations an advisor holds",
+    )
     urgency_points: int = Field(
         default=0,
         description="reply-window urgency added to the priority while waiting",
@@ -117,7 +191,11 @@ class ConversationBase(SQLModel):
     handover_note: str | None = Field(
         default=None, max_length=2000, description="the note of the latest transfer"
     )
-    transferred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    transferred_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="last transfer (UTC); null: never transferred",
+    )
     # Ticket lifecycle.
     previous_conversation_id: int | None = Field(
         default=None,
@@ -125,20 +203,53 @@ class ConversationBase(SQLModel):
         ondelete="SET NULL",
         description="the customer's conversation before this one (closed or out of the window)",
     )
-    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    pending_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="the first advisor reply (UTC); null: not answered yet",
+    )
+    pending_since: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="since when it waits on the customer (UTC); null unless pending",
+    )
+    closed_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when it was closed (UTC); null unless closed",
+    )
     status_reason: str | None = Field(
         default=None, max_length=500, description="the reason given for the latest status change"
     )
     # Service levels: the policy that applied when it opened, its due times and their state.
     sla_policy_id: int | None = Field(
-        default=None, foreign_key="sla_policy.id", ondelete="SET NULL"
+        default=None,
+        foreign_key="sla_policy.id",
+        ondelete="SET NULL",
+        description="the SLA policy that applied when it opened; null when none matched",
     )
-    first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    first_response_sla: SlaState | None = Field(default=None, sa_type=String(10))
-    resolution_sla: SlaState | None = Field(default=None, sa_type=String(10))
+    first_response_due_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when the first reply is due under the policy (business hours applied); null: "
+        "no target",
+    )
+    resolution_due_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="when resolution is due under the policy; null: no target",
+    )
+    first_response_sla: SlaState | None = Field(
+        default=None,
+        sa_type=String(10),
+        description="state of the first-response target (ok, warning, breached, met); null: no "
+        "target",
+    )
+    resolution_sla: SlaState | None = Field(
+        default=None,
+        sa_type=String(10),
+        description="state of the resolution target (ok, warning, breached, met); null: no target",
+    )
 
 
 # The table. At most one open conversation per customer (partial unique index). Waiting
@@ -195,15 +306,20 @@ class Conversation(ConversationBase, table=True):
 
 # Returned by the API.
 class ConversationPublic(ConversationBase):
-    id: int
-    tags: list[str] = PydanticField(default_factory=empty_list)
+    id: int = PydanticField(description="conversation id")
+    tags: list[str] = PydanticField(
+        default_factory=empty_list, description="tags set by staff, sorted"
+    )
     queue: QueueStanding | None = PydanticField(
         default=None,
         description="while waiting, on GET /v1/conversations/{id}: its place in the queue and "
         "the estimated wait",
     )
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field(  # type: ignore[prop-decorator]
+        description="helpdesk view of status: new (nobody answered yet), open, pending, "
+        "resolved, closed"
+    )
     @property
     def ticket_status(self) -> TicketStatus:
         return ticket_status(self.status, self.first_response_at)
@@ -215,24 +331,75 @@ class ConversationPublic(ConversationBase):
 # Sender of an inbound message as the integrator knows them.
 class Sender(RequestBody):
     id: str = PydanticField(min_length=1, max_length=320, description="channel-specific sender id")
-    name: str | None = PydanticField(default=None, max_length=200)
-    email: str | None = PydanticField(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str | None = PydanticField(default=None, max_length=40, pattern=r"^\+?[0-9 ().-]{3,40}$")
+    name: str | None = PydanticField(
+        default=None, max_length=200, description="display name; null when unknown"
+    )
+    email: str | None = PydanticField(
+        default=None,
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="e-mail address (required for the email channel)",
+    )
+    phone: str | None = PydanticField(
+        default=None,
+        max_length=40,
+        pattern=r"^\+?[0-9 ().-]{3,40}$",
+        description="phone number, ideally E.164 (+33612345678)",
+    )
 
     _text = field_validator("id", "name", "email")(storable_text)
 
 
 # Body of POST /v1/messages (the integrator contract).
 class MessageCreate(RequestBody):
-    channel: Channel
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "api",
+                    "external_id": "shop-ticket-48213",
+                    "sender": {
+                        "id": "customer-1042",
+                        "name": "Camille Martin",
+                        "email": "camille.martin@example.com",
+                        "phone": "+33612345678",
+                    },
+                    "text": (
+                        "Bonjour, ma commande FR-2024-00123 n'est "
+                        "toujours pas arrivée. Pouvez-vous vérifier ?"
+                    ),
+                    "sent_at": "2026-03-14T09:30:00+01:00",
+                    "metadata": {"order_id": "FR-2024-00123", "source": "shop-contact-form"},
+                }
+            ]
+        }
+    )
+    channel: Channel = PydanticField(description="channel the message came through")
     external_id: str = PydanticField(
         min_length=1, max_length=200, description="provider message id"
     )
-    sender: Sender
-    text: str = PydanticField(max_length=200_000)
-    subject: str | None = PydanticField(default=None, max_length=998)
-    sent_at: IsoDateTime | None = None
-    metadata: dict[str, Any] = PydanticField(default_factory=empty_dict)
+    sender: Sender = PydanticField(
+        description="who wrote it: at least the address for the channel (email for email, phone "
+        "for sms and whatsapp...)"
+    )
+    text: str = PydanticField(
+        max_length=200_000, description="the message body as plain text (up to 200,000 characters)"
+    )
+    subject: str | None = PydanticField(
+        default=None,
+        max_length=998,
+        description="e-mail subject (up to 998 characters); null on other channels",
+    )
+    sent_at: IsoDateTime | None = PydanticField(
+        default=None,
+        description="when the customer sent it (ISO 8601 with a time zone); null: the time it was "
+        "received",
+    )
+    metadata: dict[str, Any] = PydanticField(
+        default_factory=empty_dict,
+        description="free JSON kept with the message (e.g. order id, page URL); rules may match "
+        "on it",
+    )
 
     _text = field_validator("external_id", "text", "subject")(storable_text)
     _metadata = field_validator("metadata")(storable_json)
@@ -248,7 +415,9 @@ class MessageCreate(RequestBody):
 
 # Answer of POST /v1/messages.
 class MessageAccepted(BaseModel):
-    id: int
+    id: int = PydanticField(
+        description="the stored message's id; poll GET /v1/messages/{id} to see where it went"
+    )
     duplicate: bool = PydanticField(
         description="true when this channel+external_id was already stored"
     )
@@ -315,34 +484,65 @@ class SenderPublic(BaseModel):
         description="channel-specific sender id; null when the message carried none (an "
         "email without a usable From, stored held for review)"
     )
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    name: str | None = PydanticField(default=None, description="display name; null when unknown")
+    email: str | None = PydanticField(default=None, description="e-mail address; null when unknown")
+    phone: str | None = PydanticField(default=None, description="phone number; null when unknown")
 
 
 # Returned by the API.
 class MessagePublic(BaseModel):
-    id: int
-    channel: str
-    external_id: str
-    direction: str
-    sender: SenderPublic
-    subject: str | None
-    text: str
-    sent_at: datetime | None
-    received_at: datetime
-    metadata: dict[str, Any]
-    status: MessageStatus
-    customer_id: int | None
-    conversation_id: int | None
-    processed_at: datetime | None
-    review_reason: str | None = None
-    error: str | None = None
-    advisor_id: int | None = None
-    recipient: str | None = None
-    provider_message_id: str | None = None
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
+    id: int = PydanticField(description="message id")
+    channel: str = PydanticField(description="channel it came or went through")
+    external_id: str = PydanticField(
+        description="the provider's (or integrator's) id, unique per channel: the idempotency key"
+    )
+    direction: str = PydanticField(description="inbound (from the customer) or outbound (a reply)")
+    sender: SenderPublic = PydanticField(description="who wrote it, as given by the channel")
+    subject: str | None = PydanticField(description="e-mail subject; null on other channels")
+    text: str = PydanticField(description="the body as plain text")
+    sent_at: datetime | None = PydanticField(
+        description="when it was sent, as the sender claims (UTC); null when not given"
+    )
+    received_at: datetime = PydanticField(description="when it was stored here (UTC)")
+    metadata: dict[str, Any] = PydanticField(
+        description="the JSON given with the message (channel details, integrator data)"
+    )
+    status: MessageStatus = PydanticField(
+        description="where the message stands (received, processed, held, queued, sent, "
+        "delivered, read, failed...)"
+    )
+    customer_id: int | None = PydanticField(
+        description="the customer it was matched to; null until processed"
+    )
+    conversation_id: int | None = PydanticField(
+        description="the conversation it joined; null until processed (and for held mail)"
+    )
+    processed_at: datetime | None = PydanticField(
+        description="when the pipeline finished with it (UTC); null until then"
+    )
+    review_reason: str | None = PydanticField(
+        default=None,
+        description="why a person should check the original (e.g. content dropped while parsing); "
+        "null when nothing to check",
+    )
+    error: str | None = PydanticField(
+        default=None, description="why it failed (failed messages only); null otherwise"
+    )
+    advisor_id: int | None = PydanticField(
+        default=None, description="outbound: the advisor who wrote it; null for inbound"
+    )
+    recipient: str | None = PydanticField(
+        default=None, description="outbound: the address it is sent to; null for inbound"
+    )
+    provider_message_id: str | None = PydanticField(
+        default=None,
+        description="outbound: the provider's id once sent (receipts refer to it); null before",
+    )
+    attempts: int = PydanticField(default=0, description="outbound: send attempts so far")
+    next_attempt_at: datetime | None = PydanticField(
+        default=None,
+        description="outbound: when the next send attempt is due (UTC); null when none is",
+    )
     classification: dict[str, Any] | None = PydanticField(
         default=None, description="what the classifier read: language, intent, emotion..."
     )

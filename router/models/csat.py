@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -39,10 +39,17 @@ class CsatSurvey(SQLModel, table=True):
 
 # Body of POST /v1/csat/{token} (JSON, or the answer page's form).
 class CsatAnswer(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"score": 5, "comment": "Rapide et efficace, merci !"}]}
+    )
     score: int = PydanticField(
         ge=1, le=5, description="1 (very dissatisfied) to 5 (very satisfied)"
     )
-    comment: str | None = PydanticField(default=None, max_length=MAX_COMMENT)
+    comment: str | None = PydanticField(
+        default=None,
+        max_length=MAX_COMMENT,
+        description="free text from the customer, shown to supervisors; null: none",
+    )
 
     @field_validator("comment")
     @classmethod
@@ -55,19 +62,29 @@ class CsatAnswer(BaseModel):
 
 # Returned by GET /v1/csat/{token} (JSON) and POST /v1/csat/{token}.
 class CsatQuestion(BaseModel):
-    language: str
-    question: str
+    language: str = PydanticField(
+        description="language of the question (the conversation's), ISO 639-1"
+    )
+    question: str = PydanticField(description="the question to show the customer")
     scale: dict[int, str] = PydanticField(description="score -> its label")
-    answered: bool
-    score: int | None = None
-    expires_at: datetime
+    answered: bool = PydanticField(description="true once answered (a survey is answered once)")
+    score: int | None = PydanticField(
+        default=None,
+        description="the score given, 1 (very dissatisfied) .. 5 (very satisfied); null until "
+        "answered",
+    )
+    expires_at: datetime = PydanticField(
+        description="after this (UTC) the survey no longer accepts an answer"
+    )
 
 
 # Per team (null: surveys of advisors without a team) in GET /v1/reports/csat.
 class CsatFigures(BaseModel):
-    team_id: int | None = None
-    sent: int
-    answered: int
+    team_id: int | None = PydanticField(
+        default=None, description="the team; null: conversations of no team"
+    )
+    sent: int = PydanticField(description="surveys sent in the period")
+    answered: int = PydanticField(description="of which answered")
     average: float | None = PydanticField(description="mean score; null when none answered")
     distribution: dict[int, int] = PydanticField(description="score 1..5 -> answers")
     response_rate: float | None = PydanticField(description="answered / sent; null when none")
@@ -75,6 +92,6 @@ class CsatFigures(BaseModel):
 
 # Returned by GET /v1/reports/csat: surveys sent in [since, until).
 class CsatReport(CsatFigures):
-    since: datetime
-    until: datetime
-    teams: list[CsatFigures]
+    since: datetime = PydanticField(description="start of the period (UTC, included)")
+    until: datetime = PydanticField(description="end of the period (UTC, excluded)")
+    teams: list[CsatFigures] = PydanticField(description="one row per team")

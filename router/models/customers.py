@@ -39,8 +39,11 @@ class ChannelIdentity(SQLModel, table=True):
 
 # Returned by GET /v1/customers/{id}/identities.
 class IdentityPublic(SQLModel):
-    id: int
-    channel: str
-    address: str
-    display_name: str | None
-    created_at: datetime
+    id: int = Field(description="identity id")
+    channel: str = Field(description="channel of this identity")
+    address: str = Field(
+        description="the customer's address on that channel (e-mail address, phone number, "
+        "page-scoped id, handle)"
+    )
+    display_name: str | None = Field(description="the name shown on that channel; null when none")
+    created_at: datetime = Field(description="when it was first seen (UTC)")

@@ -11,13 +11,35 @@ from router.store.types import JSONType, UTCDateTime, empty_dict, utcnow
 
 # Fields a client may see of an event.
 class EventBase(SQLModel):
-    type: str = Field(max_length=60)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    customer_id: int | None = Field(default=None, foreign_key="customer.id")
-    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
-    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
-    message_id: int | None = Field(default=None, foreign_key="message.id")
-    data: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSONType)
+    type: str = Field(
+        max_length=60,
+        description="event type (e.g. message.received, assignment.accepted, "
+        "conversation.resolved)",
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, description="when it happened (UTC)"
+    )
+    customer_id: int | None = Field(
+        default=None,
+        foreign_key="customer.id",
+        description="the customer concerned; null when none",
+    )
+    conversation_id: int | None = Field(
+        default=None,
+        foreign_key="conversation.id",
+        description="the conversation concerned; null when none",
+    )
+    advisor_id: int | None = Field(
+        default=None, foreign_key="advisor.id", description="the advisor involved; null when none"
+    )
+    message_id: int | None = Field(
+        default=None, foreign_key="message.id", description="the message involved; null when none"
+    )
+    data: dict[str, Any] = Field(
+        default_factory=empty_dict,
+        sa_type=JSONType,
+        description="the event's details (depends on type)",
+    )
 
 
 #: The event type that records an advisor's status change (data: previous, current).
@@ -45,4 +67,4 @@ class Event(EventBase, table=True):
 
 # Returned by the API.
 class EventPublic(EventBase):
-    id: int
+    id: int = Field(description="event id (increasing: usable as a cursor)")

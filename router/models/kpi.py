@@ -58,24 +58,26 @@ class LiveQueue(BaseModel):
         description="the fit key: channel|language|team|skills|i(ntense)/c(alm), as the "
         "router files them at their current escalation step; null: not filed yet"
     )
-    channel: str | None
-    language: str | None
+    channel: str | None = Field(description="channel of the conversations filed here; null: any")
+    language: str | None = Field(description="language they need, ISO 639-1; null: any")
     skills: dict[str, int] = Field(description="required skill -> minimum level")
-    intense: bool | None
+    intense: bool | None = Field(
+        description="true: intense conversations, false: calm ones; null: not filed yet"
+    )
     waiting: int = Field(description="in the queue now (waiting, or offered not accepted)")
     oldest_wait_seconds: float = Field(description="how long the longest waiting one has")
 
 
 # One team's live figures.
 class LiveTeam(BaseModel):
-    team_id: int
-    name: str
+    team_id: int = Field(description="team id")
+    name: str = Field(description="team name")
     day_start: datetime = Field(description="start of 'today' (the day's time zone)")
     service_level_seconds: int = Field(description="the team's target answer time")
     service_level_percent: int = Field(description="the team's target share in time")
     waiting: int = Field(description="conversations in the team's queue now")
     oldest_wait_seconds: float | None = Field(description="longest current wait; null: none")
-    queues: list[LiveQueue]
+    queues: list[LiveQueue] = Field(description="the team's queues that have conversations waiting")
     advisors_by_status: dict[str, int] = Field(description="status -> advisors of the team")
     held: int = Field(description="accepted conversations the available advisors hold now")
     capacity_available: int = Field(
@@ -86,8 +88,11 @@ class LiveTeam(BaseModel):
         "null when no capacity is available"
     )
     today: ServiceFigures = Field(description="since the start of today, until now")
-    csat_sent_today: int
-    csat_answered_today: int
+    csat_sent_today: int = Field(
+        description="satisfaction surveys sent today (in the day time zone of the routing "
+        "configuration)"
+    )
+    csat_answered_today: int = Field(description="of which answered")
     csat_average_today: float | None = Field(description="mean score 1..5; null: no answer")
 
 
@@ -95,13 +100,15 @@ class LiveTeam(BaseModel):
 class LiveReport(BaseModel):
     at: datetime = Field(description="when the figures were read")
     timezone: str = Field(description="the zone in which 'today' is counted")
-    teams: list[LiveTeam]
+    teams: list[LiveTeam] = Field(
+        description="one entry per team the caller supervises (every team for admins)"
+    )
 
 
 # One interval of GET /v1/reports/intervals: the inputs of staffing and simulation.
 class IntervalFigures(ServiceFigures):
-    start: datetime
-    end: datetime
+    start: datetime = Field(description="start of the interval (UTC, included)")
+    end: datetime = Field(description="end of the interval (UTC, excluded)")
     staffed_seconds: float = Field(
         description="advisor-seconds of the team's advisors in status available"
     )
@@ -119,13 +126,15 @@ class IntervalFigures(ServiceFigures):
 
 # Returned by GET /v1/reports/intervals.
 class IntervalReport(BaseModel):
-    team_id: int
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
-    step: Step
-    step_seconds: int
-    service_level_seconds: int
-    service_level_percent: int
-    intervals: list[IntervalFigures]
+    team_id: int = Field(description="team id")
+    start: datetime = Field(alias="from", description="start of the report (UTC, included)")
+    end: datetime = Field(alias="to", description="end of the report (UTC, excluded)")
+    step: Step = Field(description="length of each interval: 15m, 30m or 1h")
+    step_seconds: int = Field(description="the same length in seconds")
+    service_level_seconds: int = Field(description="the team's target answer time, in seconds")
+    service_level_percent: int = Field(
+        description="the team's target share answered in time, percent"
+    )
+    intervals: list[IntervalFigures] = Field(description="one entry per interval, oldest first")
 
     model_config = {"populate_by_name": True}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from router.models.validation import MAX_ID, RequestBody
 
@@ -14,23 +14,25 @@ from router.models.validation import MAX_ID, RequestBody
 # One waiting conversation in GET /v1/advisors/{id}/queue.
 class QueueItem(BaseModel):
     position: int = Field(description="1 = the conversation this advisor would take next")
-    conversation_id: int
-    customer_id: int
-    customer_name: str | None
-    channel: str
-    language: str | None
-    intent: str | None
-    emotion: str | None
-    emotion_intensity: float | None
-    intense: bool
+    conversation_id: int = Field(description="the waiting conversation")
+    customer_id: int = Field(description="its customer")
+    customer_name: str | None = Field(description="customer display name; null when unknown")
+    channel: str = Field(description="channel of the conversation")
+    language: str | None = Field(description="language it needs, ISO 639-1; null: any")
+    intent: str | None = Field(description="classified intent; null when unknown")
+    emotion: str | None = Field(description="the customer's latest emotion; null when unknown")
+    emotion_intensity: float | None = Field(description="its strength, 0..1; null when unknown")
+    intense: bool = Field(description="true when the customer is very upset (care rules apply)")
     preview: str = Field(description="the customer's latest message, shortened")
-    waiting_since: datetime
-    waiting_seconds: int
+    waiting_since: datetime = Field(description="since when it waits (UTC)")
+    waiting_seconds: int = Field(description="how long it has waited, in seconds")
     queue_priority: int = Field(description="rule priority + reply-window urgency + intense boost")
     effective_priority: float = Field(description="queue priority + ageing: the waiting order")
     first_response_due_at: datetime | None = Field(description="SLA due time, when one applies")
     eligible_because: str = Field(description="why this advisor may take it")
-    can_take_now: bool
+    can_take_now: bool = Field(
+        description="true when the advisor may claim it now (fits, has capacity, care rules allow)"
+    )
     not_now_because: str | None = Field(
         default=None, description="why a take or claim would be refused now (capacity, ...)"
     )
@@ -39,16 +41,19 @@ class QueueItem(BaseModel):
 
 # GET /v1/advisors/{id}/queue.
 class QueuePage(BaseModel):
-    advisor_id: int
-    offset: int
-    limit: int
-    has_more: bool
+    advisor_id: int = Field(description="the advisor whose queue this is")
+    offset: int = Field(description="items skipped (the offset asked)")
+    limit: int = Field(description="most items returned (the limit asked)")
+    has_more: bool = Field(description="true when more items follow: ask again with offset + limit")
     pick_limit: int | None = Field(description="claims only among the first K (team setting)")
-    items: list[QueueItem]
+    items: list[QueueItem] = Field(
+        description="waiting conversations the advisor fits, in the order they will be served"
+    )
 
 
 # Body of POST /v1/conversations/{id}/claim (empty: the caller claims for themselves).
 class ClaimRequest(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"advisor_id": 12}]})
     advisor_id: int | None = Field(
         default=None,
         ge=1,
@@ -60,7 +65,7 @@ class ClaimRequest(RequestBody):
 # A waiting conversation's place in its queue, for integrators and the web-chat visitor.
 class QueueStanding(BaseModel):
     position: int = Field(description="1 = next to be served in this queue")
-    ahead: int
+    ahead: int = Field(description="conversations served before this one in its queue")
     estimated_wait_seconds: int | None = Field(
         description="from the queue's recent service rate; null when nothing was served lately"
     )
@@ -71,9 +76,12 @@ class QueueStanding(BaseModel):
 # What the web-chat visitor sees of it (GET /v1/chat/queue, socket "queue" frames): no team
 # names or service figures for an anonymous visitor.
 class VisitorStanding(BaseModel):
-    position: int
-    ahead: int
-    estimated_wait_seconds: int | None
+    position: int = Field(description="place in the queue, 1 = next to be served")
+    ahead: int = Field(description="visitors served first")
+    estimated_wait_seconds: int | None = Field(
+        description="estimated wait in seconds, from how many conversations this queue served "
+        "recently; null when none was served lately"
+    )
     leave_message: Literal["outside_hours", "long_wait"] | None = Field(
         default=None,
         description="why the widget offers to leave a message answered by e-mail: outside "

@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
-from pydantic import field_validator, model_validator
 from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
@@ -40,15 +40,53 @@ class RoutingRule(SQLModel, table=True):
 
 # One escalation step: after this long waiting, these requirements (omitted: unchanged).
 class EscalationStepWrite(RequestBody):
-    after_seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
-    required_skills: dict[str, int] | None = None
-    require_language: bool | None = None
-    drop_team: bool = False
+    after_seconds: int = PydanticField(
+        gt=0,
+        le=30 * 24 * 3600,
+        description="apply this step once the conversation has waited this long, in seconds (up "
+        "to 30 days)",
+    )
+    required_skills: dict[str, int] | None = PydanticField(
+        default=None,
+        description="replaces the required skills: skill -> minimum level (1..5); null: unchanged",
+    )
+    require_language: bool | None = PydanticField(
+        default=None,
+        description="whether the advisor must speak the customer's language from this step; null: "
+        "unchanged",
+    )
+    drop_team: bool = PydanticField(
+        default=False, description="true: any team may take it from this step"
+    )
 
 
 # Body of POST /v1/rules and PUT /v1/rules/{id}; the matcher in skills/ validates the rest.
 class RuleWrite(RequestBody):
-    name: str = PydanticField(min_length=1, max_length=100)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "VIP complaints",
+                    "position": 10,
+                    "conditions": {"tiers": ["vip"], "keywords": ["complaint", "réclamation"]},
+                    "required_skills": {"complaints": 3},
+                    "require_language": True,
+                    "priority": 80,
+                    "policy": "best_fit",
+                    "enabled": True,
+                    "escalation": [
+                        {"after_seconds": 300, "required_skills": {"complaints": 1}},
+                        {"after_seconds": 900, "drop_team": True},
+                    ],
+                }
+            ]
+        }
+    )
+    name: str = PydanticField(
+        min_length=1,
+        max_length=100,
+        description="rule name, shown in routing explanations (1..100 characters)",
+    )
     position: int = PydanticField(
         default=100, ge=0, le=1_000_000, description="evaluation order, lowest first"
     )
@@ -62,11 +100,31 @@ class RuleWrite(RequestBody):
     required_skills: dict[str, int] = PydanticField(
         default_factory=empty_dict, description="skill -> minimum level 1..5"
     )
-    require_language: bool = True
-    team_id: int | None = PydanticField(default=None, ge=1, le=MAX_ID)
-    priority: int = PydanticField(default=0, ge=0, le=100)
-    policy: Policy = Policy.BEST_FIT
-    enabled: bool = True
+    require_language: bool = PydanticField(
+        default=True,
+        description="true: only advisors who speak the customer's language may take it",
+    )
+    team_id: int | None = PydanticField(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="only this team's advisors may take it; null: any team",
+    )
+    priority: int = PydanticField(
+        default=0,
+        ge=0,
+        le=100,
+        description="queue priority given to matching conversations (0..100, higher is served "
+        "first)",
+    )
+    policy: Policy = PydanticField(
+        default=Policy.BEST_FIT,
+        description="how an advisor is chosen among those eligible: best_fit (best skill match), "
+        "least_busy, longest_idle or round_robin",
+    )
+    enabled: bool = PydanticField(
+        default=True, description="false: the rule is kept but never matches"
+    )
     escalation: list[EscalationStepWrite] = PydanticField(
         default_factory=empty_list,
         max_length=10,
@@ -79,15 +137,22 @@ class RuleWrite(RequestBody):
 
 # Returned by the API (and written by `aiguillage rules export`).
 class RulePublic(RuleWrite):
-    id: int
-    is_default: bool
-    created_at: datetime
-    updated_at: datetime
+    id: int = PydanticField(description="rule id")
+    is_default: bool = PydanticField(
+        description="true for the catch-all rule used when no other matches (cannot be deleted)"
+    )
+    created_at: datetime = PydanticField(description="when it was created (UTC)")
+    updated_at: datetime = PydanticField(description="last change (UTC)")
 
 
 # One channel's reply window (e.g. WhatsApp: 24 h after the customer's last message).
 class ReplyWindowConfig(RequestBody):
-    seconds: int = PydanticField(gt=0, le=30 * 24 * 3600)
+    seconds: int = PydanticField(
+        gt=0,
+        le=30 * 24 * 3600,
+        description="length of the channel's reply window, in seconds (e.g. 86400 for WhatsApp's "
+        "24 h)",
+    )
     ramp_seconds: int = PydanticField(gt=0, description="urgency rises over the window's end")
     points: int = PydanticField(ge=0, le=100, description="urgency when the window closes")
     steps: int = PydanticField(default=6, ge=1, le=100, description="rises in this many steps")
@@ -107,6 +172,23 @@ DEFAULT_REPLY_WINDOWS: dict[str, dict[str, int]] = {
 
 # Body of PUT /v1/routing/config: the tunables of waiting order, offers and care.
 class RoutingConfigWrite(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ageing_points_per_minute": 1.0,
+                    "reply_windows": {
+                        "whatsapp": {"seconds": 86400, "ramp_seconds": 7200, "points": 40}
+                    },
+                    "intense_emotions": ["anger", "frustration"],
+                    "intense_threshold": 0.6,
+                    "max_intense": 1,
+                    "cooldown_seconds": 600,
+                    "day_timezone": "Europe/Paris",
+                }
+            ]
+        }
+    )
     ageing_points_per_minute: float = PydanticField(
         default=1.0, ge=0, le=100, description="priority gained per minute waited"
     )
@@ -117,7 +199,10 @@ class RoutingConfigWrite(RequestBody):
         description="per channel: urgency rises as the reply window closes",
     )
     intense_emotions: list[str] = PydanticField(
-        default_factory=lambda: ["anger", "frustration"], min_length=1, max_length=10
+        default_factory=lambda: ["anger", "frustration"],
+        min_length=1,
+        max_length=10,
+        description="emotions that can make a conversation intense (1..10 names)",
     )
     intense_threshold: float = PydanticField(
         default=0.6, ge=0, le=1, description="intensity from which a conversation is intense"
@@ -188,7 +273,7 @@ class RoutingConfigWrite(RequestBody):
 
 # Returned by GET /v1/routing/config.
 class RoutingConfigPublic(RoutingConfigWrite):
-    updated_at: datetime
+    updated_at: datetime = PydanticField(description="last change (UTC)")
 
 
 # The table: the one row of routing tunables (id 1, created by the migration).

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
@@ -100,18 +100,55 @@ class ServerSecret(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# Body of POST /v1/auth/token: an OAuth2 password grant, form-encoded. Other OAuth2 fields a
+# client may send (scope, client_id, client_secret) are ignored: staff rights come from the role.
+class LoginForm(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "grant_type": "password",
+                    "username": "lea.moreau@example.com",
+                    "password": "a long enough passphrase",
+                }
+            ]
+        }
+    )
+    grant_type: str | None = PydanticField(
+        default=None,
+        pattern="^password$",
+        description="OAuth2 grant type: password, or omitted",
+    )
+    username: str = PydanticField(
+        max_length=320, description="the staff member's login e-mail (OAuth2 calls it username)"
+    )
+    password: str = PydanticField(max_length=256, description="their password")
+
+
 # Returned by POST /v1/auth/token and /v1/auth/refresh (OAuth2 token response).
 class TokenPair(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
+    access_token: str = PydanticField(
+        description="short-lived JWT: send as Authorization: Bearer <token>"
+    )
+    token_type: str = PydanticField(default="bearer", description="always bearer")
     expires_in: int = PydanticField(description="access token lifetime in seconds")
-    refresh_token: str
-    refresh_expires_in: int
+    refresh_token: str = PydanticField(
+        description="single-use token for POST /v1/auth/refresh; keep it secret"
+    )
+    refresh_expires_in: int = PydanticField(description="seconds until the refresh token expires")
 
 
 # Body of POST /v1/auth/refresh and /v1/auth/logout.
 class RefreshRequest(RequestBody):
-    refresh_token: str = PydanticField(min_length=10, max_length=200)
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh_token": "rt_7Gx2kQp9VvLw3sNfYb1HcZ4mA8dE0uJr"}]}
+    )
+    refresh_token: str = PydanticField(
+        min_length=10,
+        max_length=200,
+        description="the refresh token of the latest token pair (single use: a reuse revokes the "
+        "session)",
+    )
 
 
 KeyName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -119,8 +156,23 @@ KeyName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 # Body of POST /v1/api-keys.
 class ApiKeyCreate(RequestBody):
-    name: KeyName
-    scopes: list[Scope] = PydanticField(min_length=1, max_length=len(Scope))
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "shop-backend",
+                    "scopes": ["messages:write", "conversations:read"],
+                    "channels": ["api", "email"],
+                }
+            ]
+        }
+    )
+    name: KeyName = PydanticField(
+        description="what the key is for, to recognise it later (e.g. shop-backend)"
+    )
+    scopes: list[Scope] = PydanticField(
+        min_length=1, max_length=len(Scope), description="what the key may do, at least one"
+    )
     channels: list[Channel] = PydanticField(
         default_factory=empty_list, description="channels this key may post for; empty = all"
     )
@@ -130,14 +182,21 @@ class ApiKeyCreate(RequestBody):
 
 # Returned by the API (never the secret, except once at creation).
 class ApiKeyPublic(BaseModel):
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    channels: list[str]
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    id: int = PydanticField(description="key id")
+    name: str = PydanticField(description="what the key is for")
+    prefix: str = PydanticField(
+        description="the key's first characters (agk_...), to recognise it in logs; the secret is "
+        "never shown again"
+    )
+    scopes: list[str] = PydanticField(description="what the key may do")
+    channels: list[str] = PydanticField(description="channels it may post for; empty: all")
+    created_at: datetime = PydanticField(description="when it was created (UTC)")
+    last_used_at: datetime | None = PydanticField(
+        description="when it was last used (UTC); null: never"
+    )
+    revoked_at: datetime | None = PydanticField(
+        description="when it was revoked (UTC); null: still valid"
+    )
 
 
 # Returned once by POST /v1/api-keys.
@@ -147,12 +206,26 @@ class ApiKeyCreated(ApiKeyPublic):
 
 # Returned by GET /v1/audit.
 class AuditPublic(BaseModel):
-    id: int
-    at: datetime
-    actor_kind: str
-    actor_id: int | None
-    actor_role: str | None
-    action: str
-    target: str
-    status_code: int | None
-    detail: dict[str, Any]
+    id: int = PydanticField(description="entry id (increasing)")
+    at: datetime = PydanticField(description="when it happened (UTC)")
+    actor_kind: str = PydanticField(description="who acted: staff, api_key, cli or system")
+    actor_id: int | None = PydanticField(
+        description="the advisor or API key id; null for cli and system"
+    )
+    actor_role: str | None = PydanticField(
+        description="role at the time: advisor, supervisor or admin; integrator for API keys; "
+        "null for cli and system"
+    )
+    action: str = PydanticField(
+        description="what was done: METHOD and route template (e.g. POST /v1/rules), or a named "
+        "action (customer.erased, retention.purged)"
+    )
+    target: str = PydanticField(
+        description="what it was done to (the request path, or a named object)"
+    )
+    status_code: int | None = PydanticField(
+        description="the HTTP answer; null for actions outside a request"
+    )
+    detail: dict[str, Any] = PydanticField(
+        description="more about the action (ids changed, fields set, never secrets)"
+    )

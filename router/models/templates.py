@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
@@ -50,7 +50,9 @@ class TemplateVariant(RequestBody):
         description="email (greeting and signature added), chat (short), social (brief and "
         "public: no personal placeholders, at most 640 characters) or any (the fallback)"
     )
-    language: TemplateLanguage
+    language: TemplateLanguage = PydanticField(
+        description="language of this variant, ISO 639-1 (e.g. fr, en)"
+    )
     subject: str | None = PydanticField(
         default=None, min_length=1, max_length=998, description="email and any variants only"
     )
@@ -96,12 +98,48 @@ def _distinct(variants: list[TemplateVariant] | None) -> list[TemplateVariant] |
 
 # Body of POST /v1/templates.
 class ReplyTemplateCreate(RequestBody):
-    name: str = PydanticField(min_length=1, max_length=120)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Delivery: where is my parcel",
+                    "intent": "order_delivery",
+                    "active": True,
+                    "variants": [
+                        {
+                            "channel_kind": "email",
+                            "language": "en",
+                            "subject": "Your order {{order_number}}",
+                            "body": (
+                                "Your order {{order_number}} has "
+                                "shipped: tracking number {{tracking_number}}."
+                            ),
+                        },
+                        {
+                            "channel_kind": "chat",
+                            "language": "fr",
+                            "body": (
+                                "Votre commande {{order_number}} est "
+                                "expédiée : suivi {{tracking_number}}."
+                            ),
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+    name: str = PydanticField(
+        min_length=1,
+        max_length=120,
+        description="template name, shown to advisors (1..120 characters)",
+    )
     intent: str | None = PydanticField(
         default=None, pattern=INTENT_PATTERN, description="the classifier intent it answers"
     )
-    active: bool = True
-    variants: Variants
+    active: bool = PydanticField(default=True, description="false: kept but not suggested")
+    variants: Variants = PydanticField(
+        description="the text per channel kind and language; at most one per pair"
+    )
 
     _name = field_validator("name")(storable_text)
     _variants = field_validator("variants")(_distinct)
@@ -116,12 +154,17 @@ class ReplyTemplateCreate(RequestBody):
 
 # Body of PATCH /v1/templates/{id}: the fields given replace the stored ones (variants whole).
 class ReplyTemplateUpdate(RequestBody):
-    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
+    name: str | None = PydanticField(
+        default=None, min_length=1, max_length=120, description="new name; absent: unchanged"
+    )
     intent: str | None = PydanticField(
         default=None, pattern=INTENT_PATTERN, description="null: answers no intent in particular"
     )
-    active: bool | None = None
-    variants: Variants | None = None
+    active: bool | None = PydanticField(default=None, description="absent: unchanged")
+    variants: Variants | None = PydanticField(
+        default=None, description="replaces all variants; absent: unchanged"
+    )
 
     _name = field_validator("name")(storable_text)
     _variants = field_validator("variants")(_distinct)
@@ -136,29 +179,35 @@ class ReplyTemplateUpdate(RequestBody):
 
 # A template as the API returns it.
 class ReplyTemplatePublic(BaseModel):
-    id: int
-    name: str
-    intent: str | None
-    active: bool
-    variants: list[dict[str, Any]]
-    created_at: datetime
-    updated_at: datetime
+    id: int = PydanticField(description="template id")
+    name: str = PydanticField(description="template name")
+    intent: str | None = PydanticField(description="the intent it answers; null: any")
+    active: bool = PydanticField(description="false: not suggested")
+    variants: list[dict[str, Any]] = PydanticField(
+        description="the text per channel kind and language"
+    )
+    created_at: datetime = PydanticField(description="when it was created (UTC)")
+    updated_at: datetime = PydanticField(description="last change (UTC)")
 
 
 # A template rendered for a conversation, ranked for its latest customer message.
 class TemplateSuggestion(BaseModel):
-    template_id: int
-    name: str
-    intent: str | None
+    template_id: int = PydanticField(description="the template suggested")
+    name: str = PydanticField(description="its name")
+    intent: str | None = PydanticField(description="the intent it answers; null: any")
     score: float = PydanticField(description="1 for the same intent, plus the similarity (0..1)")
-    similarity: float
+    similarity: float = PydanticField(
+        description="how close its text is to the customer's message, 0..1"
+    )
     reasons: list[str] = PydanticField(description='"same intent", "similar wording"')
     channel_kind: str = PydanticField(description="the conversation channel's kind")
     language: str = PydanticField(description="the language of the variant used")
     variant_kind: str = PydanticField(description="the channel kind of the variant used")
     fallback: bool = PydanticField(description="no variant for this exact kind and language")
-    subject: str | None
+    subject: str | None = PydanticField(description="the rendered subject (e-mail); null otherwise")
     text: str = PydanticField(description="rendered; unfilled placeholders are left as written")
     missing: list[str] = PydanticField(description="placeholders that cannot be filled")
     withheld: list[str] = PydanticField(description="personal placeholders refused on social")
-    sendable: bool
+    sendable: bool = PydanticField(
+        description="false when a placeholder could not be filled: edit before sending"
+    )

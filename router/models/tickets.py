@@ -4,7 +4,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -60,7 +67,20 @@ class StatusTarget(StrEnum):
 
 # Body of POST /v1/conversations/{id}/status.
 class StatusChange(RequestBody):
-    status: StatusTarget
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "pending",
+                    "reason": "Waiting for the customer's photo of the damaged item",
+                }
+            ]
+        }
+    )
+    status: StatusTarget = PydanticField(
+        description="the new status: pending (waiting on the customer), resolved, closed (final) "
+        "or open (back in the queue)"
+    )
     reason: str | None = PydanticField(
         default=None, min_length=1, max_length=500, description="why (kept on the ticket)"
     )
@@ -70,9 +90,27 @@ class StatusChange(RequestBody):
 
 # Body of PATCH /v1/conversations/{id}: priority and tags (at least one change).
 class TicketUpdate(RequestBody):
-    priority: int | None = PydanticField(default=None, ge=-100, le=100)
-    add_tags: list[TagName] = PydanticField(default_factory=empty_list, max_length=MAX_TAGS)
-    remove_tags: list[TagName] = PydanticField(default_factory=empty_list, max_length=MAX_TAGS)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"priority": 20, "add_tags": ["refund", "vip"], "remove_tags": ["to-check"]}
+            ]
+        }
+    )
+    priority: int | None = PydanticField(
+        default=None,
+        ge=-100,
+        le=100,
+        description="new priority (-100..100, higher is served first); absent: unchanged",
+    )
+    add_tags: list[TagName] = PydanticField(
+        default_factory=empty_list,
+        max_length=MAX_TAGS,
+        description="tags to add (lower-cased; letters, digits, _ . : -, up to 60 characters)",
+    )
+    remove_tags: list[TagName] = PydanticField(
+        default_factory=empty_list, max_length=MAX_TAGS, description="tags to remove"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> "TicketUpdate":
@@ -85,7 +123,18 @@ class TicketUpdate(RequestBody):
 
 # Body of POST /v1/conversations/{id}/notes.
 class NoteCreate(RequestBody):
-    text: str = PydanticField(min_length=1, max_length=10_000)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"text": "Customer called twice about this order; carrier says delivery Thursday."}
+            ]
+        }
+    )
+    text: str = PydanticField(
+        min_length=1,
+        max_length=10_000,
+        description="the note, visible to staff only (1..10,000 characters)",
+    )
 
     _text = field_validator("text")(storable_text)
 
@@ -99,22 +148,31 @@ class NoteCreate(RequestBody):
 
 # Returned by the API.
 class NotePublic(BaseModel):
-    id: int
-    conversation_id: int
-    author_id: int | None
-    author_name: str | None
-    text: str
-    created_at: datetime
+    id: int = PydanticField(description="note id")
+    conversation_id: int = PydanticField(description="the conversation")
+    author_id: int | None = PydanticField(description="the advisor who wrote it; null once deleted")
+    author_name: str | None = PydanticField(description="their name; null once deleted")
+    text: str = PydanticField(description="the note")
+    created_at: datetime = PydanticField(description="when it was written (UTC)")
 
 
 # One row of a conversation's assignee history (offers included), oldest first.
 class AssignmentRecord(BaseModel):
-    id: int
-    advisor_id: int
-    advisor_name: str | None
-    mode: str
-    channel: str
-    assigned_at: datetime
-    accepted_at: datetime | None
-    ended_at: datetime | None
-    end_reason: str | None
+    id: int = PydanticField(description="assignment id")
+    advisor_id: int = PydanticField(description="the advisor")
+    advisor_name: str | None = PydanticField(description="their name; null once deleted")
+    mode: str = PydanticField(
+        description="push (the router assigned it) or pull (the advisor took it)"
+    )
+    channel: str = PydanticField(description="channel of the conversation")
+    assigned_at: datetime = PydanticField(description="when it was assigned or offered (UTC)")
+    accepted_at: datetime | None = PydanticField(
+        description="when the advisor accepted it (UTC); null: offered only or not yet"
+    )
+    ended_at: datetime | None = PydanticField(
+        description="when the advisor stopped holding it (UTC); null: still holds it"
+    )
+    end_reason: str | None = PydanticField(
+        description="why it ended (resolved, transferred, declined, expired, returned, "
+        "merged...); null while held"
+    )

@@ -1,7 +1,7 @@
 """What an advisor sends: the body of POST /v1/conversations/{id}/replies."""
 
+from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
-from pydantic import field_validator, model_validator
 
 from router.models.channels import Channel
 from router.models.validation import MAX_ID, RequestBody, storable_text
@@ -9,6 +9,20 @@ from router.models.validation import MAX_ID, RequestBody, storable_text
 
 # Body of POST /v1/conversations/{id}/replies: ``text``, or ``template_id``, or both.
 class ReplyCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": (
+                        "Bonjour Camille, votre colis a été remis "
+                        "au transporteur ce matin. Bonne journée !"
+                    ),
+                    "idempotency_key": "reply-48213-1",
+                },
+                {"template_id": 3, "channel": "email"},
+            ]
+        }
+    )
     text: str | None = PydanticField(
         default=None,
         min_length=1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from router.classify.language import detect_language
 from router.models.channels import Channel
@@ -18,16 +18,45 @@ from skills import Facts, choose, match_rule, requirements_for
 
 # Body of POST /v1/routing/dry-run.
 class DryRunRequest(RequestBody):
-    text: str = Field(max_length=200_000)
-    channel: Channel = Channel("chat")
-    subject: str | None = Field(default=None, max_length=998)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Je veux résilier mon abonnement, c'est inadmissible !",
+                    "channel": "email",
+                    "subject": "Résiliation",
+                    "tier": "vip",
+                }
+            ]
+        }
+    )
+    text: str = Field(max_length=200_000, description="the message as a customer would write it")
+    channel: Channel = Field(default=Channel("chat"), description="channel it would come through")
+    subject: str | None = Field(
+        default=None, max_length=998, description="e-mail subject; null on other channels"
+    )
     language: str | None = Field(
         default=None, pattern=r"^[a-z]{2,3}$", description="skip detection and use this language"
     )
-    intent: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]{1,60}$")
-    tier: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    emotion: str | None = Field(default=None, pattern=r"^[a-z_]{1,20}$")
-    emotion_intensity: float = Field(default=0.0, ge=0, le=1)
+    intent: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_.-]{1,60}$",
+        description="skip classification and use this intent; null: classify the text",
+    )
+    tier: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="the customer's tier (e.g. gold); null: standard",
+    )
+    emotion: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_]{1,20}$",
+        description="skip emotion reading and use this emotion; null: read it from the text",
+    )
+    emotion_intensity: float = Field(
+        default=0.0, ge=0, le=1, description="the strength of that emotion, 0..1 (with emotion)"
+    )
     at: IsoDateTime | None = Field(
         default=None, description="route as if the message arrived then (business hours)"
     )
@@ -39,8 +68,10 @@ class DryRunRequest(RequestBody):
 class DryRunResult(BaseModel):
     language: str | None = Field(description="given, or detected from the text")
     rule: dict[str, Any] = Field(description="the rule that matched: id, name, position")
-    requirements: dict[str, Any]
-    priority: int
+    requirements: dict[str, Any] = Field(
+        description="what an advisor would need: skills with minimum levels, language, team"
+    )
+    priority: int = Field(description="the queue priority it would get")
     winner_id: int | None = Field(description="who would get it now (null: it would wait)")
     decision: dict[str, Any] = Field(description="ranked candidates, exclusions and why")
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -43,16 +43,25 @@ _EXPIRE_BATCH = 100
 
 # Returned by the API: one pending (or just answered) offer.
 class OfferPublic(BaseModel):
-    id: int
-    conversation_id: int
-    advisor_id: int
-    channel: str
-    offered_at: datetime
-    expires_at: datetime | None
-    accepted_at: datetime | None
-    ended_at: datetime | None
-    end_reason: str | None
-    explanation: dict[str, object]
+    id: int = Field(description="offer id (an assignment waiting for acceptance)")
+    conversation_id: int = Field(description="the conversation offered")
+    advisor_id: int = Field(description="the advisor it is offered to")
+    channel: str = Field(description="channel of the conversation")
+    offered_at: datetime = Field(description="when it was offered (UTC)")
+    expires_at: datetime | None = Field(
+        description="when it goes to someone else unless accepted (UTC); null: no timeout"
+    )
+    accepted_at: datetime | None = Field(description="when it was accepted (UTC); null: not (yet)")
+    ended_at: datetime | None = Field(
+        description="when the offer ended (UTC); null: still open or held"
+    )
+    end_reason: str | None = Field(
+        description="why it ended: declined, expired, transferred, resolved...; null while open "
+        "or held"
+    )
+    explanation: dict[str, object] = Field(
+        description="why this advisor: the rule, requirements and score"
+    )
 
     @classmethod
     def of(cls, row: Assignment) -> OfferPublic:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -52,10 +52,32 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # Body of POST /v1/conversations/{id}/transfer: an advisor, or a skill and/or a team.
 class TransferRequest(RequestBody):
-    to_advisor_id: Id | None = None
-    to_skill: SkillName | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "to_skill": "billing",
+                    "level": 3,
+                    "note": "Asks for a refund of invoice INV-2291; order already returned.",
+                },
+                {
+                    "to_advisor_id": 12,
+                    "note": "You handled her previous claim: she asked for you.",
+                    "override_care": False,
+                },
+            ]
+        }
+    )
+    to_advisor_id: Id | None = Field(
+        default=None,
+        description="hand over to this advisor; give exactly one of to_advisor_id, to_skill, "
+        "to_team_id",
+    )
+    to_skill: SkillName | None = Field(
+        default=None, description="back to the queue, requiring this skill"
+    )
     level: int = Field(default=1, ge=1, le=5, description="minimum level of to_skill")
-    to_team_id: Id | None = None
+    to_team_id: Id | None = Field(default=None, description="back to the queue, for this team")
     note: str = Field(min_length=1, max_length=2000, description="for the next advisor")
     override_care: bool = Field(
         default=False,

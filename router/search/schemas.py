@@ -56,10 +56,12 @@ class SearchQuery(BaseModel):
 
 # One hit of GET /v1/search.
 class SearchHit(BaseModel):
-    kind: SearchKind
-    id: int
-    conversation_id: int | None
-    customer_id: int | None
+    kind: SearchKind = Field(description="message or note")
+    id: int = Field(description="the message or note id")
+    conversation_id: int | None = Field(
+        description="its conversation; null for messages not in one (held mail)"
+    )
+    customer_id: int | None = Field(description="its customer; null when not yet matched")
     channel: str | None = Field(description="messages only")
     direction: Direction | None = Field(description="messages only")
     advisor_id: int | None = Field(description="the reply's or note's author, if staff")

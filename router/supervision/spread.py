@@ -19,20 +19,24 @@ from router.store.types import utcnow
 
 # One advisor's day.
 class AdvisorSpread(BaseModel):
-    advisor_id: int
-    name: str
-    team_id: int | None
+    advisor_id: int = Field(description="advisor id")
+    name: str = Field(description="advisor name")
+    team_id: int | None = Field(description="their team; null when none")
     intense: int = Field(description="intense conversations taken (accepted) that day")
     total: int = Field(description="conversations taken that day")
 
 
 # Returned by GET /v1/reports/intense-spread.
 class IntenseSpread(BaseModel):
-    day: date
-    timezone: str
-    team_id: int | None
-    advisors: list[AdvisorSpread]
-    intense_total: int
+    day: date = Field(description="the day counted, in timezone")
+    timezone: str = Field(
+        description="IANA time zone the day is counted in (the routing configuration's)"
+    )
+    team_id: int | None = Field(description="the team asked for; null: all teams the caller sees")
+    advisors: list[AdvisorSpread] = Field(description="one entry per advisor, most intense first")
+    intense_total: int = Field(
+        description="intense conversations taken that day, all advisors together"
+    )
     spread: int = Field(description="most minus fewest intense conversations per advisor")
 
 

@@ -16,11 +16,26 @@ from router.security.principal import Principal
 
 router = APIRouter(prefix="/v1/email", tags=["email"])
 # Documented as octet-stream (what generic clients send); message/rfc822 works the same.
+EXAMPLE_MESSAGE = (
+    "From: Camille Martin <camille.martin@example.com>\r\n"
+    "To: support@example.com\r\n"
+    "Subject: Commande FR-2024-00123\r\n"
+    "Date: Sat, 14 Mar 2026 09:30:00 +0100\r\n"
+    "Message-ID: <48213.camille@example.com>\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Bonjour, ma commande n'est toujours pas arrivée. Pouvez-vous vérifier ?\r\n"
+)
 RAW_BODY = {
     "requestBody": {
         "required": True,
         "description": "the raw RFC 5322 message, any content type (message/rfc822 is usual)",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": EXAMPLE_MESSAGE,
+            }
+        },
     }
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from router.api.deps import DB
 from router.api.guard import Admin
@@ -16,10 +16,17 @@ router = APIRouter(prefix="/v1/customers", tags=["customers (GDPR)"])
 
 
 class ErasureReport(BaseModel):
-    customer_id: int
-    messages_redacted: int
-    identities_deleted: int
-    events_scrubbed: int
+    customer_id: int = Field(
+        description="the customer erased (the row stays, emptied, so that ids keep pointing "
+        "somewhere)"
+    )
+    messages_redacted: int = Field(
+        description="messages whose text, sender details and attachments were replaced"
+    )
+    identities_deleted: int = Field(
+        description="channel identities (addresses, phone numbers, handles) deleted"
+    )
+    events_scrubbed: int = Field(description="timeline events whose personal data was removed")
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from router.api.deps import DB
 from router.api.guard import Supervisor, allow
@@ -20,17 +20,23 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 
 class MergeRequest(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"duplicate_id": 2087}]})
     duplicate_id: int = Field(ge=1, le=MAX_ID, description="the record merged into this one")
 
 
 class MergeResult(BaseModel):
-    customer_id: int
-    merged_customer_id: int
-    identities: int
-    conversations: int
-    messages: int
-    events: int
-    folded_conversation_id: int | None
+    customer_id: int = Field(description="the customer kept: everything now belongs to it")
+    merged_customer_id: int = Field(
+        description="the duplicate folded into it (kept as a pointer to customer_id)"
+    )
+    identities: int = Field(description="channel identities moved to the kept customer")
+    conversations: int = Field(description="conversations moved to the kept customer")
+    messages: int = Field(description="messages moved to the kept customer")
+    events: int = Field(description="timeline events moved to the kept customer")
+    folded_conversation_id: int | None = Field(
+        description="when both customers had an open conversation, the one closed into the other; "
+        "null otherwise"
+    )
 
 
 @router.get(

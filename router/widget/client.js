@@ -129,6 +129,12 @@ class ChatClient {
     });
   }
 
+  async surveyState(token) {
+    return this.request("GET", `/v1/csat/${encodeURIComponent(token)}`, {
+      headers: { Accept: "application/json" },
+    });
+  }
+
   async answerSurvey(token, score, comment) {
     return this.request("POST", `/v1/csat/${encodeURIComponent(token)}`, {
       body: { score, comment: comment || null },

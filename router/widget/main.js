@@ -209,7 +209,11 @@ class Widget {
     this.pending.delete(frame.id);
     const survey = frame.purpose === "csat" && SURVEY_LINK.exec(frame.text || "");
     if (survey && !this.view.shown.has(frame.id)) {
-      this.view.survey(frame, (score, comment) => this.rate(survey[1], score, comment));
+      const card = this.view.survey(frame, (score, comment) => this.rate(survey[1], score,
+        comment));
+      this.client.surveyState(survey[1]).then((state) => {
+        if (state?.answered) this.view.surveyDone(card); // answered before a reload
+      }, () => {}); // unknown or expired: the form says so when sent
     } else {
       this.view.message(frame, "");
     }

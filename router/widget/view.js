@@ -220,12 +220,17 @@ class ChatView {
       event.preventDefault();
       if (!score) return buttons[0].focus();
       if (await onAnswer(score, comment.value.trim())) {
-        const thanks = h("p", { text: t("surveyThanks"), tabindex: "-1" });
-        card.replaceChildren(thanks);
-        thanks.focus(); // the button that had the focus is gone
+        this.surveyDone(card).focus(); // the button that had the focus is gone
       }
     });
     this.shown.set(frame.id, card);
     this.append(card);
+    return card;
+  }
+
+  surveyDone(card) {
+    const thanks = h("p", { text: this.t("surveyThanks"), tabindex: "-1" });
+    card.replaceChildren(thanks);
+    return thanks;
   }
 }

@@ -106,6 +106,12 @@ def test_a_visitor_chats_waits_gets_the_reply_live_and_resumes_after_a_reload(
     screenshot(page, "widget-en-survey")
     survey.get_by_role("button", name="Send my rating").click()
     expect(survey).to_have_text("Thank you for your rating!")
+
+    page.reload()  # answered once: the survey is not asked again
+    widget.locator(".ag-launcher").click()
+    expect(log.locator(".ag-msg")).to_have_count(3)
+    expect(survey).to_have_text("Thank you for your rating!")
+    widget.locator(".ag-input").focus()
     page.keyboard.press("Escape")  # closes, focus back on the launcher
     expect(widget.get_by_role("button", name="Open the chat")).to_be_focused()
 

@@ -47,12 +47,14 @@ def _conversation_with(staff: httpx.Client, words: str) -> int:
     raise AssertionError(f"no conversation holds {words!r}")
 
 
-def _start_chat(page: Any, name: str, text: str, *, start: str) -> None:
+def _start_chat(page: Any, name: str, text: str, *, start: str, shot: str | None = None) -> None:
     page.locator("#aiguillage-chat .ag-launcher").click()
     form = page.locator("#aiguillage-chat .ag-start")
     form.locator("input[name=name]").fill(name)
     form.locator("input[name=email]").fill("visitor@example.com")
     form.locator("textarea[name=text]").fill(text)
+    if shot:
+        screenshot(page, shot)
     form.get_by_role("button", name=start).click()
 
 
@@ -65,7 +67,13 @@ def test_a_visitor_chats_waits_gets_the_reply_live_and_resumes_after_a_reload(
     page.goto(server.base_url + "/widget-demo")
     expect(page.get_by_role("button", name="Open the chat")).to_be_visible()
     word = f"lamp{uuid.uuid4().hex[:8]}"
-    _start_chat(page, "Alice Martin", f"Hello, where is my {word} order?", start="Start the chat")
+    _start_chat(
+        page,
+        "Alice Martin",
+        f"Hello, where is my {word} order?",
+        start="Start the chat",
+        shot="widget-en-start",
+    )
 
     widget = page.locator("#aiguillage-chat")
     log = widget.get_by_role("log")
@@ -148,6 +156,7 @@ def test_a_visitor_leaves_a_message_to_be_answered_by_email(
     form.locator("input[name=name]").fill("Jules")
     form.locator("input[name=email]").fill("jules@example.com")
     form.locator("textarea[name=text]").fill("Pouvez-vous me rappeler demain ?")
+    screenshot(page, "widget-fr-leave-form")
     form.get_by_role("button", name="Envoyer le message").click()
     expect(widget.locator(".ag-done")).to_contain_text("jules@example.com")
     screenshot(page, "widget-fr-message-left")

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from router import __version__
-from router.api import audit, auth, console, docs, health, problems
+from router.api import audit, auth, console, docs, health, problems, widget
 from router.api.audit import AuditTrail
 from router.api.guard import check_every_route_declared
 from router.api.intake import chat, email, messages, originals, webhooks
@@ -28,6 +28,7 @@ from router.api.manage import (
     sla,
 )
 from router.api.observed import HttpMetrics
+from router.api.origins import WidgetCors
 from router.api.request_log import RequestLog
 from router.api.workspace import (
     conversations,
@@ -127,7 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
         search,
         live,
     )
-    for module in (*routers, console):
+    for module in (*routers, widget, console):
         app.include_router(module.router)
     docs.install(app)
     check_every_route_declared(app)
@@ -135,8 +136,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        overrides={"/v1/email/inbound": settings.email_max_message_bytes},
+        overrides={
+            "/v1/email/inbound": settings.email_max_message_bytes,
+            "/v1/chat/files": settings.webchat_upload_max_bytes,
+        },
     )
+    if settings.webchat_origin_list:  # outside the size limit: a 413 is readable cross-origin
+        app.add_middleware(WidgetCors, origins=settings.webchat_origin_list)
     app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app
@@ -145,4 +151,10 @@ def create_app(settings: Settings) -> FastAPI:
 def app_settings_shape(settings: Settings) -> tuple[object, ...]:
     """The settings create_app itself reads (its middleware); everything else is read by the
     lifespan from ``app.state.settings``. Apps of one shape differ only in that state."""
-    return (settings.max_body_bytes, settings.email_max_message_bytes, settings.access_log)
+    return (
+        settings.max_body_bytes,
+        settings.email_max_message_bytes,
+        settings.webchat_upload_max_bytes,
+        settings.webchat_origin_list,
+        settings.access_log,
+    )

@@ -185,7 +185,8 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     )
     demo: bool = Field(
         default=False,
-        description="demo mode: the console offers to send a test message as a customer",
+        description="demo mode, never in production: the console offers to send a test "
+        "message as a customer, and the chat widget's demo shop is served at /widget-demo",
     )
     live_poll_seconds: float = Field(
         default=0.5, gt=0, le=10, description="how often the staff live channel reads new events"

@@ -22,6 +22,10 @@ EXPECTED = {
     "GET /healthz": "public",
     "GET /readyz": "public",
     "GET /": "public",
+    "GET /widget.js": "public",
+    "GET /widget.css": "public",
+    "GET /widget-demo": "public",
+    "GET /widget-demo.css": "public",
     "GET /docs": "public",
     "GET /redoc": "public",
     "POST /v1/auth/token": "public",
@@ -128,6 +132,7 @@ EXPECTED = {
     "POST /v1/email/inbound": "role >= admin or API key scope messages:write",
     "POST /v1/chat/sessions": "public",
     "POST /v1/chat/messages": "public",
+    "POST /v1/chat/files": "public",
     "GET /v1/chat/messages": "public",
     "GET /v1/chat/queue": "public",
 }

@@ -15,6 +15,7 @@ from channels.base import OutboundMessage, ParseResult, SendResult
 from channels.errors import InvalidVisitorToken, PermanentSendError
 from channels.webchat.parse import parse_widget_message, render_frame
 from channels.webchat.tokens import VisitorSession, issue_token, verify_token
+from channels.webchat.upload import Upload, parse_upload
 
 #: Delivers a frame to a visitor; raises ``TransientSendError`` if they cannot be reached.
 Deliver = Callable[[str, Mapping[str, Any]], Awaitable[None]]
@@ -25,6 +26,7 @@ class WebchatConfig:
     token_secrets: tuple[str, ...] = field(repr=False)  # first signs, all verify
     token_ttl: timedelta = timedelta(hours=24)
     max_body_bytes: int = 64 * 1024
+    upload_max_bytes: int = 5 * 1024 * 1024
 
 
 @registry.register
@@ -55,6 +57,13 @@ class WebchatAdapter(ChannelAdapter):
 
     def parse(self, request: WebhookRequest) -> ParseResult:
         message = parse_widget_message(request.body, self.session(request))
+        return ParseResult(messages=(message,))
+
+    def receive_upload(self, request: WebhookRequest, upload: Upload) -> ParseResult:
+        """A file the visitor sends (``request.body`` is the file), within the limits."""
+        message = parse_upload(
+            request.body, upload, self.session(request), self.config.upload_max_bytes
+        )
         return ParseResult(messages=(message,))
 
     async def send(self, message: OutboundMessage) -> SendResult:

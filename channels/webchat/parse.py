@@ -9,7 +9,7 @@ provider message id, so a widget that resends after a network error creates no d
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -42,6 +42,11 @@ class WidgetMessage(BaseModel):
     sent_at: datetime | None = Field(default=None, description="ISO-8601; naive is UTC")
     page_url: str | None = Field(default=None, max_length=2000)
     attachments: list[WidgetAttachment] = Field(default_factory=list, max_length=10)
+    reply_by: Literal["email"] | None = Field(
+        default=None,
+        description="'email': nobody could take the chat; the visitor asks to be answered by "
+        "e-mail at `email` (replies to the conversation then go there)",
+    )
 
     @field_validator("text", "name", "page_url")
     @classmethod
@@ -59,6 +64,8 @@ class WidgetMessage(BaseModel):
     def _not_empty(self) -> WidgetMessage:
         if not self.text.strip() and not self.attachments:
             raise ValueError("a message needs text or an attachment")
+        if self.reply_by == "email" and not self.email:
+            raise ValueError("reply_by 'email' needs the visitor's email")
         return self
 
 
@@ -90,7 +97,11 @@ def parse_widget_message(body: bytes, session: VisitorSession) -> InboundMessage
             for a in message.attachments
         ),
         sent_at=message.sent_at,
-        metadata={"email": message.email, "page_url": message.page_url},
+        metadata={
+            "email": message.email,
+            "page_url": message.page_url,
+            **({"reply_by": message.reply_by} if message.reply_by else {}),
+        },
     )
 
 

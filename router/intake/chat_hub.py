@@ -46,6 +46,8 @@ OnMessage = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 Presence = Callable[[Database, str], Awaitable[None]]
 SAFETY_POLL_SECONDS = 30.0
 QUEUE_REFRESH_SECONDS = 10.0  # how often a waiting visitor's place in the queue is re-read
+FIRST_STANDING_SECONDS = 0.5  # how often it is looked for right after the visitor wrote
+ROUTING_GRACE_SECONDS = 5.0  # ... for this long
 
 
 class ChatHub:
@@ -165,15 +167,24 @@ class ChatSocket:
                 if len(messages) == webchat.FEED_LIMIT:
                     continue
             standing = await self._standing(standing)
-            # While they wait, or just wrote (routing will file it soon), look often.
-            waiting = standing is not None or clock.time() - self._wrote_at < 60
             woken = asyncio.create_task(wake.wait())
             await asyncio.wait(
                 {woken, reader},
-                timeout=QUEUE_REFRESH_SECONDS if waiting else SAFETY_POLL_SECONDS,
+                timeout=self._next_look(standing, clock.time()),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             woken.cancel()
+
+    def _next_look(self, standing: VisitorStanding | None, now: float) -> float:
+        """Seconds until the feed and the standing are read again unwoken: soon after the
+        visitor wrote and nothing is filed yet (routing takes a moment; their place in the
+        queue is the first thing a new visitor wants), often while they wait, rarely else."""
+        since_written = now - self._wrote_at
+        if standing is None and since_written < ROUTING_GRACE_SECONDS:
+            return FIRST_STANDING_SECONDS
+        if standing is not None or since_written < 60:
+            return QUEUE_REFRESH_SECONDS
+        return SAFETY_POLL_SECONDS
 
     async def _standing(self, shown: VisitorStanding | None) -> VisitorStanding | None:
         """Tell the visitor their place in the queue when it changed (or that they are

@@ -10,8 +10,9 @@ close, wins within that time).
 A visitor gone for ``webchat_abandon_grace_seconds`` while their conversation still waits,
 without writing since, has abandoned it: it is resolved with the reason "abandoned", which
 takes it out of the queue and records the abandonment (router.tickets.abandonment); writing
-again within the reopen window reopens it. A widget that only polls (no socket) is never
-taken for gone.
+again within the reopen window reopens it. A visitor who left a message to be answered by
+e-mail has not abandoned: their conversation keeps waiting. A widget that only polls (no
+socket) is never taken for gone.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Table, and_, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from router.models import ChannelIdentity, Conversation
+from router.models import ChannelIdentity, Conversation, Message
 from router.models.conversations import OPEN_STATUSES
 from router.models.tickets import StatusTarget
+from router.replies import reply
 from router.settings import Settings
 from router.store import Database
 from router.store.hints import indexed_by
@@ -91,7 +94,12 @@ async def abandon_departed(db: Database, settings: Settings, now: datetime | Non
                 .with_for_update(skip_locked=True, key_share=True)
             )
         ).all()
+        abandoned = 0
         for conversation in gone:
+            if await _answered_by_email(session, conversation):
+                conversation.visitor_left_at = None  # they left a message: not abandoned
+                continue
+            abandoned += 1
             await lifecycle.settle(
                 session,
                 settings,
@@ -103,7 +111,22 @@ async def abandon_departed(db: Database, settings: Settings, now: datetime | Non
                 now,
             )
         await session.commit()
-    return len(gone)
+    return abandoned
+
+
+async def _answered_by_email(session: AsyncSession, conversation: Conversation) -> bool:
+    """Whether the visitor's last message asked to be answered by e-mail."""
+    last = await session.scalar(
+        select(Message)
+        .where(
+            col(Message.conversation_id) == conversation.id,
+            col(Message.direction) == "inbound",
+            col(Message.channel) == CHANNEL,
+        )
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    )
+    return reply.email_requested(last) is not None
 
 
 def _open_chat(visitor_id: str) -> ColumnElement[bool]:

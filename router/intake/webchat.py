@@ -10,7 +10,7 @@ and the cursor never skips a reply that is sent late. A reply handed to the widg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +20,12 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from channels.adapter import WebhookRequest
+from channels.base import ParseResult
 from channels.errors import InvalidVisitorToken
 from channels.webchat.adapter import WebchatAdapter
+from channels.webchat.upload import Upload
 from router.errors import IdempotencyConflict
-from router.intake import chat_presence
+from router.intake import chat_offline, chat_presence
 from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
@@ -38,6 +40,8 @@ CHANNEL = "chat"
 FEED_LIMIT = 100
 _PENDING = (MessageStatus.queued, MessageStatus.sending)
 _NO_ORIGINAL = OriginalPolicy(keep_bytes=0)
+#: Wakes a visitor's open sockets in this process (router.intake.chat_hub.ChatHub.notify).
+Wake = Callable[[str], None]
 
 
 # Answer of POST /v1/chat/sessions.
@@ -68,21 +72,47 @@ def start_session(adapter: WebchatAdapter, authorization: str | None) -> ChatSes
     return ChatSession(token=token, visitor_id=session.visitor_id, expires_at=session.expires_at)
 
 
+def _nobody(_visitor_id: str) -> None:
+    return None
+
+
 async def post_message(
-    db: Database, writer: IntakeWriter, adapter: WebchatAdapter, request: WebhookRequest
+    db: Database,
+    writer: IntakeWriter,
+    adapter: WebchatAdapter,
+    request: WebhookRequest,
+    wake: Wake = _nobody,
 ) -> IntakeSummary:
     """A visitor's message, through the same intake as every channel. The widget is our
-    own client: a message id reused for other text is refused, as on ``POST /v1/messages``."""
-    summary = await accept_parsed(
-        db, writer, adapter.receive(request), _NO_ORIGINAL, source="web chat"
-    )
+    own client: a message id reused for other text is refused, as on ``POST /v1/messages``.
+    ``wake`` tells the visitor's open sockets to show it (router.intake.chat_hub)."""
+    return await _accept(db, writer, adapter.receive(request), wake)
+
+
+async def _accept(
+    db: Database, writer: IntakeWriter, parsed: ParseResult, wake: Wake
+) -> IntakeSummary:
+    summary = await accept_parsed(db, writer, parsed, _NO_ORIGINAL, source="web chat")
     if summary.conflicts:
         raise IdempotencyConflict(
             "this message id was already used for another message",
             message_id=summary.ids[0],
             field="id",
         )
+    wake(parsed.messages[0].sender_address)
     return summary
+
+
+async def post_file(
+    db: Database,
+    writer: IntakeWriter,
+    adapter: WebchatAdapter,
+    request: WebhookRequest,
+    upload: Upload,
+    wake: Wake = _nobody,
+) -> IntakeSummary:
+    """A file the visitor sends: a message of its own whose attachment keeps the bytes."""
+    return await _accept(db, writer, adapter.receive_upload(request, upload), wake)
 
 
 async def feed(db: Database, visitor_id: str, after: int, limit: int = FEED_LIMIT) -> list[Message]:
@@ -133,6 +163,8 @@ def frame(message: Message) -> dict[str, Any]:
         "text": message.text,
         "sent_at": moment.isoformat().replace("+00:00", "Z"),
         "attachments": message.meta.get("attachments", []),
+        # "csat": the satisfaction survey, whose link the widget turns into a form.
+        "purpose": message.meta.get("purpose") if agent else None,
     }
 
 
@@ -243,8 +275,12 @@ async def visitor_standing(
 
 async def standing_of(db: Database, visitor_id: str) -> VisitorStanding | None:
     async with db.read_session() as session:
-        found = await standing.for_visitor(session, visitor_id)
-    return None if found is None else VisitorStanding.of(found)
+        conversation = await standing.waiting_chat(session, visitor_id)
+        if conversation is None:
+            return None
+        found = await standing.of(session, conversation, shared_rate=True)
+        offer = await chat_offline.leave_message_offer(session, conversation, utcnow())
+    return None if found is None else VisitorStanding.of(found, offer)
 
 
 def queue_frame(current: VisitorStanding | None) -> dict[str, Any]:

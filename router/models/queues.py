@@ -4,6 +4,7 @@ API (plain pydantic: nothing here is a table)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,11 +82,18 @@ class VisitorStanding(BaseModel):
         description="estimated wait in seconds, from how many conversations this queue served "
         "recently; null when none was served lately"
     )
+    leave_message: Literal["outside_hours", "long_wait"] | None = Field(
+        default=None,
+        description="why the widget offers to leave a message answered by e-mail: outside "
+        "the business hours of the conversation's SLA policy, or waiting longer than its "
+        "team's service-level time; null: keep waiting",
+    )
 
     @classmethod
-    def of(cls, standing: QueueStanding) -> VisitorStanding:
+    def of(cls, standing: QueueStanding, leave_message: str | None = None) -> VisitorStanding:
         return cls(
             position=standing.position,
             ahead=standing.ahead,
             estimated_wait_seconds=standing.estimated_wait_seconds,
+            leave_message=leave_message,
         )

@@ -4,9 +4,11 @@ Who may reply: the assigned advisor, their supervisor (N+1, or a supervisor of t
 or an admin; a conversation the caller may not see is "not found" (team isolation). The
 reply goes out on the channel the customer last wrote on unless the advisor picks another,
 to the address the customer used there (or their identity on that channel), threaded on
-their last message on it (email In-Reply-To/References and "Re:" subject). A participant's
-message (someone not proven to be the customer, router.tickets.participants) is never the
-default target: it is answered only when the advisor names it (``to_message_id``).
+their last message on it (email In-Reply-To/References and "Re:" subject). A web-chat
+visitor who left a message to be answered by e-mail is answered by e-mail at the address
+they gave. A participant's message (someone not proven to be the customer,
+router.tickets.participants) is never the default target: it is answered only when the
+advisor names it (``to_message_id``).
 """
 
 from __future__ import annotations
@@ -243,7 +245,19 @@ def _last_inbound(conversation: Conversation, channel: str | None = None) -> Any
 
 async def _last_channel(session: AsyncSession, conversation: Conversation) -> str:
     last = await session.scalar(_last_inbound(conversation))
+    if email_requested(last) is not None:
+        return "email"
     return last.channel if last is not None else str(conversation.channel)
+
+
+def email_requested(message: Message | None) -> str | None:
+    """The address a web-chat visitor gave when asking to be answered by e-mail (nobody took
+    their chat): typed, not proven, so it is used for this conversation's replies only and
+    never links the visitor to a customer."""
+    if message is None or message.channel != "chat" or message.meta.get("reply_by") != "email":
+        return None
+    email = message.meta.get("email")
+    return email if isinstance(email, str) else None
 
 
 async def _answered(
@@ -289,6 +303,12 @@ async def _target(
             reply_to=threading if isinstance(threading, dict) else None,
             subject=last.subject or await _any_subject(session, conversation),
         )
+    if channel == "email":
+        chat = await session.scalar(_last_inbound(conversation, "chat"))
+        requested = email_requested(chat)
+        if chat is not None and requested is not None:
+            subject = await _any_subject(session, conversation)
+            return Target(address=requested, name=chat.sender_name, subject=subject)
     identity = await session.scalar(
         select(ChannelIdentity)
         .where(

@@ -54,7 +54,13 @@ async def of(
 
 async def for_visitor(session: AsyncSession, visitor_id: str) -> QueueStanding | None:
     """The standing of a web-chat visitor's open conversation, if it waits."""
-    conversation = await session.scalar(
+    conversation = await waiting_chat(session, visitor_id)
+    return None if conversation is None else await of(session, conversation, shared_rate=True)
+
+
+async def waiting_chat(session: AsyncSession, visitor_id: str) -> Conversation | None:
+    """A web-chat visitor's conversation waiting in the queue, if any."""
+    conversation: Conversation | None = await session.scalar(
         select(Conversation)
         .join(ChannelIdentity, col(ChannelIdentity.customer_id) == col(Conversation.customer_id))
         .where(
@@ -66,7 +72,7 @@ async def for_visitor(session: AsyncSession, visitor_id: str) -> QueueStanding |
         .order_by(col(Conversation.id).desc())
         .limit(1)
     )
-    return None if conversation is None else await of(session, conversation, shared_rate=True)
+    return conversation
 
 
 def _same_team(conversation: Conversation) -> ColumnElement[bool]:

@@ -3,7 +3,8 @@
 REST for sending and polling, a WebSocket for live replies. Every route is public and
 throttled per client address; the visitor proves who they are with the session token
 (``Authorization: Bearer <token>``, or ``?token=`` on the WebSocket, which browsers cannot
-give headers).
+give headers). Pages of other sites may call them when their origin is listed in
+``AIGUILLAGE_WEBCHAT_ALLOWED_ORIGINS`` (router.api.origins).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, WebSocket
 
 from channels.adapter import WebhookRequest
+from channels.webchat.upload import Upload
+from router.api import origins
 from router.api.deps import AfterId, RuntimeDep
 from router.api.guard import THROTTLED_PUBLIC_ROUTE
 from router.errors import DomainError
@@ -26,6 +29,7 @@ router = APIRouter(prefix="/v1/chat", tags=["web chat"])
 Authorization = Annotated[str | None, Header(description="Bearer <visitor token>")]
 # WebSocket close codes (4000-4999 are the application's own).
 CLOSE_REFUSED = 4401
+CLOSE_FOREIGN_ORIGIN = 4403
 CLOSE_THROTTLED = 4429
 
 
@@ -48,7 +52,34 @@ async def start_session(rt: RuntimeDep, authorization: Authorization = None) -> 
 )
 async def post_message(request: Request, rt: RuntimeDep) -> IntakeSummary:
     body = WebhookRequest.of(await request.body(), dict(request.headers))
-    return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body)
+    return await webchat.post_message(rt.db, rt.intake, rt.channels.chat, body, rt.chat_hub.notify)
+
+
+@router.post(
+    "/files",
+    status_code=202,
+    response_model=IntakeSummary,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="A file the visitor sends: the body is the file, its type in Content-Type",
+    description="Images (PNG, JPEG, GIF, WebP), PDF and plain text, up to "
+    "`AIGUILLAGE_WEBCHAT_UPLOAD_MAX_BYTES` (5 MiB by default): 422 naming the type otherwise, "
+    "413 when too large. Idempotent on `id`, like a message.",
+)
+async def post_file(
+    request: Request,
+    rt: RuntimeDep,
+    id: Annotated[
+        str, Query(pattern=r"^[A-Za-z0-9._:-]{1,100}$", description="unique per visitor")
+    ],
+    filename: Annotated[str, Query(min_length=1, max_length=255)],
+    name: Annotated[str | None, Query(max_length=200, description="the visitor's name")] = None,
+    content_type: Annotated[str, Header()] = "",
+) -> IntakeSummary:
+    upload = Upload(message_id=id, filename=filename, content_type=content_type, name=name)
+    body = WebhookRequest.of(await request.body(), dict(request.headers))
+    return await webchat.post_file(
+        rt.db, rt.intake, rt.channels.chat, body, upload, rt.chat_hub.notify
+    )
 
 
 @router.get(
@@ -88,6 +119,9 @@ async def chat_socket(
     except DomainError as error:
         code = CLOSE_THROTTLED if error.status_code == 429 else CLOSE_REFUSED
         await websocket.close(code=code, reason=error.detail[:120])
+        return
+    if not origins.socket_allowed(websocket.headers, rt.settings):
+        await websocket.close(code=CLOSE_FOREIGN_ORIGIN, reason="origin not allowed")
         return
 
     async def on_message(frame: dict[str, object]) -> dict[str, object]:

@@ -22,6 +22,8 @@ EXPECTED = {
     "GET /healthz": "public",
     "GET /readyz": "public",
     "GET /": "public",
+    "GET /console/static/{path:path}": "public",
+    "GET /v1/console/config": "public",
     "GET /widget.js": "public",
     "GET /widget.css": "public",
     "GET /widget-demo": "public",

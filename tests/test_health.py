@@ -44,4 +44,7 @@ async def test_console_page_is_served(client: httpx.AsyncClient) -> None:
     page = await client.get("/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "/v1/advisors" in page.text and "<title>Aiguillage console</title>" in page.text
+    assert "<title>Aiguillage console</title>" in page.text
+    assert '<script type="module" src="/console/static/app.js">' in page.text
+    entry = await client.get("/console/static/app.js")
+    assert entry.status_code == 200 and "javascript" in entry.headers["content-type"]

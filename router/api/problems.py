@@ -136,14 +136,18 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
 
 def allowed_methods(request: Request) -> str:
     """Every method of the request's path (RFC 9110 15.5.6). The router's own answer names
-    only the methods of the first route whose path matched, one of several."""
+    only the methods of the first route whose path matched, one of several. A path written
+    as such (``/v1/rules/export``) is its own resource: the methods of a templated route
+    that would read its last segment as an id (and refuse it) are not listed."""
     path = request.scope.get("path", "")
-    methods: set[str] = set()
+    literal: set[str] = set()  # routes written as this very path (/v1/rules/export)
+    templated: set[str] = set()  # routes whose parameter took a segment (/v1/rules/{rule_id})
     for context in iter_route_contexts(request.app.routes):
         pattern = getattr(context, "path_regex", None)
         if pattern is not None and context.methods and pattern.match(path):
-            methods |= context.methods
-    return ", ".join(sorted(methods))
+            written = getattr(context, "path_format", "")
+            (templated if "{" in written else literal).update(context.methods)
+    return ", ".join(sorted(literal or templated))
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:

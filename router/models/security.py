@@ -102,7 +102,7 @@ class ServerSecret(SQLModel, table=True):
 
 # Body of POST /v1/auth/token: an OAuth2 password grant, form-encoded. Other OAuth2 fields a
 # client may send (scope, client_id, client_secret) are ignored: staff rights come from the role.
-class LoginForm(BaseModel):
+class LoginForm(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -123,6 +123,15 @@ class LoginForm(BaseModel):
         max_length=320, description="the staff member's login e-mail (OAuth2 calls it username)"
     )
     password: str = PydanticField(max_length=256, description="their password")
+    scope: str | None = PydanticField(
+        default=None, max_length=1000, description="OAuth2 scope: accepted and ignored"
+    )
+    client_id: str | None = PydanticField(
+        default=None, max_length=200, description="OAuth2 client id: accepted and ignored"
+    )
+    client_secret: str | None = PydanticField(
+        default=None, max_length=200, description="OAuth2 client secret: accepted and ignored"
+    )
 
 
 # Returned by POST /v1/auth/token and /v1/auth/refresh (OAuth2 token response).

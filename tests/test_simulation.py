@@ -6,11 +6,14 @@ a fixed seed, and tolerances from the simulation's own 95 % interval.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from scipy import stats as scipy_stats
+from typer.testing import CliRunner
 
+from router.cli.main import app
 from sim import (
     Estimate,
     compare,
@@ -209,3 +212,26 @@ def test_scenario_errors_say_where() -> None:
         )
     with pytest.raises(ScenarioError, match="no default rule"):
         rules_from_documents([{"name": "x", "conditions": {"intents": ["a"]}}])
+
+
+def test_cli_simulate_json_and_staffing(tmp_path: Any) -> None:
+    runner = CliRunner()
+    scenario = tmp_path / "day.yaml"
+    scenario.write_text(
+        "name: tiny\nrules: [{name: default, is_default: true, require_language: false}]\n"
+        "arrivals: {per_interval: [20, 20], mix: [{channel: chat}]}\n"
+        "handling: {exponential: 120}\nteams: [{id: 1, name: t}]\n"
+        "advisors: [{name: a, team: 1, count: 2}]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["simulate", str(scenario), "--replications", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    day = document["teams"]["t"]["day"]
+    for name in ("p_wait", "asa_seconds", "service_level", "abandon_rate", "occupancy"):
+        assert set(day[name]) == {"mean", "ci95"}
+    result = runner.invoke(
+        app, ["staffing", "--arrivals-per-hour", "120,720", "--aht", "300", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [row["advisors"] for row in json.loads(result.stdout)["intervals"]] == [14, 67]

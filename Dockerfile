@@ -11,6 +11,7 @@ COPY router router
 COPY channels channels
 COPY skills skills
 COPY clocks clocks
+COPY sim sim
 COPY alembic alembic
 RUN pip install . && useradd --system --home /app aiguillage && mkdir -p /app/var \
     && chown aiguillage /app/var

@@ -34,7 +34,7 @@ test: install
 	$(BIN)/python -m pytest tests/test_e2e.py
 
 lint: install
-	$(BIN)/ruff check router channels skills clocks tests bench
+	$(BIN)/ruff check router channels sim skills clocks tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

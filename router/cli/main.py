@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from router import logs
 from router.cli.classifier_versions import classifier_app
 from router.cli.email_import import email_app
+from router.cli.simulate import simulate_command, staffing_command
 from router.errors import AiguillageError, ConfigurationError, DomainError
 from router.settings import Settings, load_settings
 
@@ -370,6 +371,8 @@ async def _with_db(settings: Settings, use_case: Callable[[Database], Awaitable[
 
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(email_app, name="email")
+app.command("simulate")(simulate_command)
+app.command("staffing")(staffing_command)
 
 
 def main() -> None:

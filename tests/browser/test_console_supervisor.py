@@ -51,6 +51,9 @@ def test_supervisor_sees_an_angry_customer_arrive_live_and_assigns_it(
     )
     row = page.locator(f"#board-waiting [data-conversation='{conversation}']")
     expect(row).to_contain_text("Paul Girard", timeout=10_000)
+    # The default rule has no team: it waits in no team's queue, counted on its own card.
+    no_team = page.locator("#board-teams [data-team=none]")
+    expect(no_team.locator(".kpi b").first).not_to_have_text("0")
     expect(page.locator("#board-alerts")).to_contain_text(f"#{conversation}")
     # Pushed, not polled: no conversation list was asked for before a frame told of it.
     since = log[loaded:]
@@ -73,6 +76,13 @@ def test_supervisor_sees_an_angry_customer_arrive_live_and_assigns_it(
     page.goto(server.base_url + "/#/held")
     expect(page.locator("#held")).to_be_visible()
     screenshot(page, "supervisor-held")
+    page.locator("#nav a[data-route=reports]").click()
+    expect(page.locator("#report-sla table")).to_contain_text("First reply")
+    expect(page.locator("#report-csat table")).to_contain_text("All")
+    expect(page.locator("#report-spread")).to_contain_text("Intense conversations taken")
+    page.locator("#report-period").select_option("7")
+    expect(page.locator("#report-sla")).to_contain_text("Tickets opened from")
+    screenshot(page, "supervisor-reports")
     set_teams(admin, routing_mode="push")
 
 

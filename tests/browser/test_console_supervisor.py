@@ -94,6 +94,14 @@ def test_the_console_in_french(
     conversation = customer_message(
         admin, "fr-1", "Bonjour, je n'arrive plus à me connecter à l'application."
     )
+    for n in range(21):  # more than a page of search results (20)
+        text = f"Relance n° {n} : toujours bloqué."
+        body = {"channel": "chat", "external_id": f"fr-1-relance-{n}", "sender": {"id": "fr-1"}}
+        sent = admin.post("/v1/messages", json={**body, "text": text})
+        assert sent.status_code == 202, sent.text
+    for _ in range(200):  # until all are searchable
+        if len(admin.get("/v1/search", params={"q": "relance", "limit": 50}).json()) == 21:
+            break
     page = open_page(locale="fr-FR")
     assert isinstance(page, Page)
     page.goto(server.base_url + "/")
@@ -110,3 +118,12 @@ def test_the_console_in_french(
     expect(when).to_have_text(re.compile(r"^\d{1,2}\s[^\s\d]+\s\d{4}"))
     expect(page.locator("#reply-send")).to_have_text("Envoyer")
     screenshot(page, "advisor-french")
+    page.locator("#search-q").fill("relance")
+    page.locator("#search-q").press("Enter")
+    hits = page.locator("#search-hits li")
+    expect(hits).to_have_count(20)
+    page.locator("#search-more").click()  # "Plus de résultats"
+    expect(hits).to_have_count(21)
+    expect(page.locator("#search-more")).to_be_hidden()
+    expect(page.locator("#search-title")).to_have_text("Résultats pour « relance »")
+    screenshot(page, "search-french")

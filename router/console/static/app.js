@@ -103,13 +103,14 @@ function renderShell() {
   state.search?.stop();
   state.search = mountSearch(results, (id) => navigate(`inbox/${id}`));
   fill(root,
-    h("header", {class: "top"}, h("h1", {}, "Aiguillage"), nav, state.search.form,
-      h("span", {class: "grow"}), dot, h("span", {id: "who"}, user.name, h("small", {}, ` ${t(`role.${user.role}`)}`)),
+    h("header", {class: "top"}, h("h1", {}, "Aiguillage"), nav, h("span", {class: "grow"}),
+      dot, h("span", {id: "who"}, user.name, h("small", {}, ` ${t(`role.${user.role}`)}`)),
       statusControl(), alertsControl(), languageSwitch(),
       h("button", {type: "button", id: "logout", class: "ghost",
         onclick: () => logout()}, t("shell.logout"))),
     h("div", {id: "offers-slot"}),
-    h("div", {id: "flash", role: "status", "aria-live": "polite"}), results,
+    h("div", {class: "subbar"}, h("div", {id: "flash", role: "status", "aria-live": "polite"}),
+      state.search.form), results,
     h("main", {id: "screen"}));
   state.offers?.();
   state.offers = mountOffers(document.getElementById("offers-slot"), context([]));

@@ -30,6 +30,7 @@ EXPECTED = {
     "GET /widget-demo.css": "public",
     "GET /docs": "public",
     "GET /redoc": "public",
+    "GET /redoc/redoc.standalone.js": "public",
     "POST /v1/auth/token": "public",
     "POST /v1/auth/refresh": "public",
     "POST /v1/auth/logout": "role >= advisor",

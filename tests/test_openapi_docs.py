@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from router.api.docs import HEADERS
+from router.api.docs import HEADERS, REDOC_BUNDLE, REDOC_FOLDER, REDOCLY_BADGE
 from router.app import create_app
 from router.settings import load_settings
 
@@ -147,6 +147,20 @@ async def test_docs_pages_load_only_same_origin_assets(
         assert asset.status_code == 200, url
         kind = next((t for ext, t in expected.items() if url.endswith(ext)), "application/json")
         assert asset.headers["content-type"].startswith(kind), (url, asset.headers)
+
+
+async def test_redoc_asks_no_other_host_for_its_footer_image(http: httpx.AsyncClient) -> None:
+    """ReDoc's footer image is hard-coded to Redocly's CDN (no option turns it off): the
+    bundle /redoc loads has it replaced, the vendored file itself is left as published."""
+    vendored = await http.get(f"/static/vendor/{REDOC_FOLDER}/redoc.standalone.js")
+    # Exactly once: an upgrade that moves or renames it must update router/api/docs.py.
+    assert vendored.text.count(REDOCLY_BADGE) == 1
+    served = await http.get(REDOC_BUNDLE)
+    assert served.status_code == 200
+    assert served.headers["content-type"].startswith("text/javascript")
+    assert REDOCLY_BADGE not in served.text
+    assert not re.search(r"""src:\s*["'`]https?://""", served.text), "an image of another host"
+    assert len(served.text) == len(vendored.text) - len(REDOCLY_BADGE) + len("data:,")
 
 
 async def test_vendored_assets_carry_their_licences(http: httpx.AsyncClient) -> None:

@@ -290,3 +290,24 @@ async def test_kpi_requests_are_checked(client: httpx.AsyncClient) -> None:
     assert (
         await client.get("/v1/reports/intervals", params=other_team, headers=sue)
     ).status_code == 404
+
+
+async def test_live_report_counts_the_queue_of_no_team(client: httpx.AsyncClient) -> None:
+    """A rule without a team leaves conversations in no team's queue: the whole board shows
+    them apart (so its figures agree with the waiting list), one team's report does not."""
+    crew = await team(client, "Crew")
+    supervisor = await advisor(
+        client, "Sue", role="supervisor", team_id=crew["id"], status="offline"
+    )
+    sue = await login(client, supervisor)
+    waiting = await routed(client, await post(client, "n1", "1", "Hello, where is my order?"))
+    assert waiting["status"] == "waiting" and waiting["queue_team_id"] is None
+    body = (await client.get("/v1/reports/live", headers=sue)).json()
+    assert [t["waiting"] for t in body["teams"]] == [0]
+    no_team = body["no_team"]
+    assert no_team["waiting"] == 1 and [q["waiting"] for q in no_team["queues"]] == [1]
+    assert no_team["oldest_wait_seconds"] is not None and no_team["oldest_wait_seconds"] >= 0
+    listed = await client.get("/v1/conversations", params={"status": "waiting"}, headers=sue)
+    assert [c["id"] for c in listed.json()] == [waiting["id"]]  # the same one, seen by Sue
+    one = await client.get("/v1/reports/live", params={"team_id": crew["id"]}, headers=sue)
+    assert one.json()["no_team"] is None

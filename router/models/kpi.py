@@ -96,12 +96,25 @@ class LiveTeam(BaseModel):
     csat_average_today: float | None = Field(description="mean score 1..5; null: no answer")
 
 
+# The conversations waiting in no team's queue (queue_team_id null: any team may take them).
+class LiveNoTeam(BaseModel):
+    waiting: int = Field(description="in no team's queue now (waiting, or offered not accepted)")
+    oldest_wait_seconds: float | None = Field(description="longest current wait; null: none")
+    queues: list[LiveQueue] = Field(description="their queues that have conversations waiting")
+
+
 # Returned by GET /v1/reports/live.
 class LiveReport(BaseModel):
     at: datetime = Field(description="when the figures were read")
     timezone: str = Field(description="the zone in which 'today' is counted")
     teams: list[LiveTeam] = Field(
         description="one entry per team the caller supervises (every team for admins)"
+    )
+    no_team: LiveNoTeam | None = Field(
+        default=None,
+        description="conversations waiting in no team's queue (a rule without a team: any "
+        "team's advisors may take them, and every supervisor sees them); null when one team "
+        "was asked for",
     )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from router.models import Advisor, Assignment, Conversation, Team
 from router.models.advisors import AdvisorStatus
-from router.models.kpi import LiveQueue, LiveReport, LiveTeam
+from router.models.kpi import LiveNoTeam, LiveQueue, LiveReport, LiveTeam
 from router.routing import config as routing_config
 from router.security.principal import Principal
 from router.store import Database
@@ -36,7 +36,19 @@ async def live_report(db: Database, viewer: Principal, *, team_id: int | None) -
         day_start = policy.day_start(now)
         teams = await kpi.visible_teams(session, viewer, team_id)
         rows = [await _team(session, team, day_start, now) for team in teams]
-    return LiveReport(at=now, timezone=str(policy.day_zone), teams=rows)
+        no_team = await _no_team(session, now) if team_id is None else None
+    return LiveReport(at=now, timezone=str(policy.day_zone), teams=rows, no_team=no_team)
+
+
+async def _no_team(session: AsyncSession, now: datetime) -> LiveNoTeam:
+    """The queue of no team: what a rule without a team leaves waiting for anyone."""
+    queues = await _queues(session, None, now)
+    waits = [q.oldest_wait_seconds for q in queues]
+    return LiveNoTeam(
+        waiting=sum(q.waiting for q in queues),
+        oldest_wait_seconds=max(waits) if waits else None,
+        queues=queues,
+    )
 
 
 async def _team(session: AsyncSession, team: Team, day_start: datetime, now: datetime) -> LiveTeam:
@@ -68,14 +80,16 @@ async def _team(session: AsyncSession, team: Team, day_start: datetime, now: dat
     )
 
 
-async def _queues(session: AsyncSession, team_id: int, now: datetime) -> list[LiveQueue]:
-    """The team's queue now, per fit key (the class key without its queue priority)."""
+async def _queues(session: AsyncSession, team_id: int | None, now: datetime) -> list[LiveQueue]:
+    """The team's queue now (None: no team's), per fit key (the class key without its queue
+    priority)."""
     key = col(Conversation.queue_class)
     fit_key = func.substr(key, 1, func.length(key) - _PRIORITY_SUFFIX)
+    team = col(Conversation.queue_team_id)
     rows = await session.execute(
         select(fit_key, func.count(), func.min(Conversation.waiting_since))
         .where(
-            col(Conversation.queue_team_id) == team_id,
+            team.is_(None) if team_id is None else team == team_id,
             col(Conversation.status).in_(sorted(IN_QUEUE)),
         )
         .group_by(fit_key)

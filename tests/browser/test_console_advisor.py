@@ -52,6 +52,26 @@ def test_advisor_takes_next_replies_with_a_template_and_transfers(
     expect(page.locator("#messages .msg.outbound")).to_have_count(1)
     screenshot(page, "advisor-conversation")
 
+    # Tag it, then find it again: the list filtered by that tag, and a search for a word.
+    page.get_by_placeholder("add tags").fill("double-debit")
+    page.get_by_placeholder("add tags").press("Enter")
+    expect(page.locator("#middle .chip").filter(has_text="double-debit")).to_be_visible()
+    page.locator(".filters input[name=tag]").fill("double-debit")
+    page.locator(".filters input[name=tag]").press("Enter")
+    expect(page.locator("#conversations .conv-row")).to_have_count(1)
+    expect(row).to_contain_text("double-debit")
+    page.locator("#nav a[data-route=queue]").click()
+    page.keyboard.press("/")  # the header's search box
+    page.keyboard.type("novembre")
+    page.keyboard.press("Enter")
+    hit = page.locator(f"#search-hits [data-conversation='{conversation}']").first
+    expect(hit.locator("mark")).to_have_text(re.compile("novembre", re.I))
+    screenshot(page, "advisor-search")
+    hit.click()
+    expect(page.locator("#detail-title")).to_have_text(re.compile(rf"#\s?{conversation}\b"))
+    page.locator("#search-close").click()
+    expect(page.locator("#search-results")).to_be_hidden()
+
     page.locator("#transfer").click()
     dialog = page.locator("dialog.modal")
     dialog.locator("select[name=kind]").select_option("team")

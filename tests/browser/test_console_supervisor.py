@@ -51,6 +51,9 @@ def test_supervisor_sees_an_angry_customer_arrive_live_and_assigns_it(
     )
     row = page.locator(f"#board-waiting [data-conversation='{conversation}']")
     expect(row).to_contain_text("Paul Girard", timeout=10_000)
+    # The default rule has no team: it waits in no team's queue, counted on its own card.
+    no_team = page.locator("#board-teams [data-team=none]")
+    expect(no_team.locator(".kpi b").first).not_to_have_text("0")
     expect(page.locator("#board-alerts")).to_contain_text(f"#{conversation}")
     # Pushed, not polled: no conversation list was asked for before a frame told of it.
     since = log[loaded:]
@@ -73,6 +76,13 @@ def test_supervisor_sees_an_angry_customer_arrive_live_and_assigns_it(
     page.goto(server.base_url + "/#/held")
     expect(page.locator("#held")).to_be_visible()
     screenshot(page, "supervisor-held")
+    page.locator("#nav a[data-route=reports]").click()
+    expect(page.locator("#report-sla table")).to_contain_text("First reply")
+    expect(page.locator("#report-csat table")).to_contain_text("All")
+    expect(page.locator("#report-spread")).to_contain_text("Intense conversations taken")
+    page.locator("#report-period").select_option("7")
+    expect(page.locator("#report-sla")).to_contain_text("Tickets opened from")
+    screenshot(page, "supervisor-reports")
     set_teams(admin, routing_mode="push")
 
 
@@ -84,6 +94,14 @@ def test_the_console_in_french(
     conversation = customer_message(
         admin, "fr-1", "Bonjour, je n'arrive plus à me connecter à l'application."
     )
+    for n in range(21):  # more than a page of search results (20)
+        text = f"Relance n° {n} : toujours bloqué."
+        body = {"channel": "chat", "external_id": f"fr-1-relance-{n}", "sender": {"id": "fr-1"}}
+        sent = admin.post("/v1/messages", json={**body, "text": text})
+        assert sent.status_code == 202, sent.text
+    for _ in range(200):  # until all are searchable
+        if len(admin.get("/v1/search", params={"q": "relance", "limit": 50}).json()) == 21:
+            break
     page = open_page(locale="fr-FR")
     assert isinstance(page, Page)
     page.goto(server.base_url + "/")
@@ -100,3 +118,12 @@ def test_the_console_in_french(
     expect(when).to_have_text(re.compile(r"^\d{1,2}\s[^\s\d]+\s\d{4}"))
     expect(page.locator("#reply-send")).to_have_text("Envoyer")
     screenshot(page, "advisor-french")
+    page.locator("#search-q").fill("relance")
+    page.locator("#search-q").press("Enter")
+    hits = page.locator("#search-hits li")
+    expect(hits).to_have_count(20)
+    page.locator("#search-more").click()  # "Plus de résultats"
+    expect(hits).to_have_count(21)
+    expect(page.locator("#search-more")).to_be_hidden()
+    expect(page.locator("#search-title")).to_have_text("Résultats pour « relance »")
+    screenshot(page, "search-french")

@@ -8,12 +8,13 @@ import {busy, fill, h, select, toast, toastError} from "./ui.js";
 import {screensFor} from "./screens/index.js";
 import {shellStrings} from "./strings.js";
 import {mountOffers} from "./components/offers.js";
+import {mountSearch} from "./components/search.js";
 
 register(shellStrings);
 const STATUSES = ["available", "away", "break", "offline"];
 const root = document.getElementById("root");
 const state = {user: null, config: {demo: false}, screen: null, unmount: null, paramHandlers: [],
-  offers: null};
+  offers: null, search: null};
 
 export function navigate(route) { location.hash = `#/${route}`; }
 
@@ -98,6 +99,9 @@ function renderShell() {
       t(s.title))));
   const dot = h("span", {id: "live-dot", class: `dot ${live.isConnected() ? "on" : ""}`,
     title: t("shell.live")});
+  const results = h("div", {id: "search-slot"});
+  state.search?.stop();
+  state.search = mountSearch(results, (id) => navigate(`inbox/${id}`));
   fill(root,
     h("header", {class: "top"}, h("h1", {}, "Aiguillage"), nav, h("span", {class: "grow"}),
       dot, h("span", {id: "who"}, user.name, h("small", {}, ` ${t(`role.${user.role}`)}`)),
@@ -105,7 +109,8 @@ function renderShell() {
       h("button", {type: "button", id: "logout", class: "ghost",
         onclick: () => logout()}, t("shell.logout"))),
     h("div", {id: "offers-slot"}),
-    h("div", {id: "flash", role: "status", "aria-live": "polite"}),
+    h("div", {class: "subbar"}, h("div", {id: "flash", role: "status", "aria-live": "polite"}),
+      state.search.form), results,
     h("main", {id: "screen"}));
   state.offers?.();
   state.offers = mountOffers(document.getElementById("offers-slot"), context([]));
@@ -155,6 +160,8 @@ function teardown() {
   unmountScreen();
   state.offers?.();
   state.offers = null;
+  state.search?.stop();
+  state.search = null;
   state.screen = null;
 }
 

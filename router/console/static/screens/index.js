@@ -13,6 +13,8 @@ export const screens = [
     load: () => import("./supervisor/board.js")},
   {route: "held", roles: ["supervisor", "admin"], title: "nav.held",
     load: () => import("./supervisor/held.js")},
+  {route: "reports", roles: ["supervisor", "admin"], title: "nav.reports",
+    load: () => import("./supervisor/reports.js")},
   // Admin screens (static/screens/admin/) go below this line.
   {route: "admin-teams", roles: ["admin"], title: "nav.admin.teams",
     load: () => import("./admin/teams.js")},

@@ -5,29 +5,41 @@ import "./strings.js";
 import {debounce, dialog, empty, fill, h, latest, pill, select, toast, toastError} from "../../ui.js";
 import {t} from "../../i18n.js";
 import {apiPage} from "../../api.js";
-import {advisorName, channelPill, emotionPill, loadDirectory, slaBadge, waitingFor} from "./common.js";
+import {advisorName, advisors, channelPill, emotionPill, loadDirectory, slaBadge, teams, waitingFor}
+  from "./common.js";
 import {conversationPane} from "./conversation.js";
 import {contextColumn} from "./context.js";
 import {demoBox} from "./demo.js";
 
+const tagsOf = (text) => [...new Set(text.split(/[,\s]+/).map((x) => x.trim().toLowerCase())
+  .filter(Boolean))].slice(0, 10);
 const STATUS = {active: ["new", "open", "pending"], all: [], resolved: ["resolved"], closed: ["closed"]};
 
 export function mount(element, ctx) {
   const {api, live, user, navigate, params} = ctx;
   const state = {rows: [], current: null, pane: null, side: null, next: null};
   const fresh = latest();
-  const scope = select({name: "scope", "aria-label": t("inbox.title")},
-    [["mine", t("inbox.mine")], ["all", t("inbox.all")]], user.role === "advisor" ? "mine" : "all");
+  const assignee = select({name: "assignee", "aria-label": t("inbox.assignee")},
+    [["", t("inbox.all")], [user.id, t("inbox.mine")]], user.role === "advisor" ? user.id : "");
+  const team = select({name: "team", "aria-label": t("inbox.team")}, [["", t("inbox.any_team")]]);
   const status = select({name: "status", "aria-label": t("inbox.status")},
     [["active", t("inbox.active")], ["all", t("inbox.any")], ["resolved", "resolved"], ["closed", "closed"]]);
   const channel = select({name: "channel", "aria-label": t("inbox.channel")}, [["", t("inbox.any")],
     ...["email", "chat", "whatsapp", "messenger", "instagram", "x", "api"].map((c) => [c, c])]);
+  const sla = select({name: "sla", "aria-label": t("inbox.sla")}, [["", t("inbox.any")],
+    ["at_risk", t("inbox.sla.at_risk")], ["breached", t("inbox.sla.breached")]]);
+  const tag = h("input", {name: "tag", type: "search", maxlength: 200, placeholder: "vip, refund",
+    "aria-label": t("inbox.tag")});
   const sort = select({name: "sort", "aria-label": t("inbox.sort")}, [["-priority", t("inbox.sort.priority")],
-    ["-last_message_at", t("inbox.sort.latest")], ["first_response_due_at", t("inbox.sort.due")]]);
+    ["-last_message_at", t("inbox.sort.latest")], ["first_response_due_at", t("inbox.sort.due")],
+    ["resolution_due_at", t("inbox.sort.resolution")], ["-created_at", t("inbox.sort.newest")],
+    ["id", t("inbox.sort.oldest")]]);
   const filters = h("form", {class: "filters", onchange: () => loadList(),
-    onsubmit: (e) => e.preventDefault()}, h("label", {}, t("inbox.title"), scope),
+    onsubmit: (e) => { e.preventDefault(); loadList(); }},
+  h("label", {}, t("inbox.assignee"), assignee), h("label", {}, t("inbox.team"), team),
   h("label", {}, t("inbox.status"), status), h("label", {}, t("inbox.channel"), channel),
-  h("label", {}, t("inbox.sort"), sort));
+  h("label", {}, t("inbox.sla"), sla), h("label", {}, t("inbox.tag"), tag),
+  h("label", {class: "wide"}, t("inbox.sort"), sort));
   const list = h("ul", {id: "conversations", class: "plain", "aria-label": t("inbox.title")});
   const more = h("button", {type: "button", hidden: true, onclick: () => loadList(true)}, t("ui.more"));
   const middle = h("div", {id: "middle"}, h("p", {class: "card muted", id: "placeholder"}, t("inbox.pick")));
@@ -41,8 +53,11 @@ export function mount(element, ctx) {
   function query(cursor) {
     const q = new URLSearchParams({limit: "30", sort: sort.value});
     for (const s of STATUS[status.value]) q.append("ticket_status", s);
-    if (scope.value === "mine") q.set("assignee_id", user.id);
+    if (assignee.value) q.set("assignee_id", assignee.value);
+    if (team.value) q.set("team_id", team.value);
     if (channel.value) q.set("channel", channel.value);
+    if (sla.value) q.set("sla", sla.value);
+    for (const name of tagsOf(tag.value)) q.append("tag", name);
     if (cursor) q.set("cursor", cursor);
     return q;
   }
@@ -56,6 +71,18 @@ export function mount(element, ctx) {
       state.rows = older ? [...state.rows, ...page.items] : page.items;
       paintList();
     } catch (error) { if (isLatest()) fill(list, h("li", {class: "error"}, error.detail || error.message)); }
+  }
+
+  // The assignee and team choices come from the directory (the people and teams one may see).
+  function fillChoices() {
+    const keep = [assignee.value, team.value];
+    fill(assignee, [["", t("inbox.all")], [user.id, t("inbox.mine")],
+      ...advisors().filter((a) => a.id !== user.id).map((a) => [a.id, a.name])]
+      .map(([value, label]) => h("option", {value: String(value)}, label)));
+    fill(team, [["", t("inbox.any_team")], ...teams().map((x) => [x.id, x.name])]
+      .map(([value, label]) => h("option", {value: String(value)}, label)));
+    [assignee.value, team.value] = keep;
+    for (const box of [assignee, team]) if (box.selectedIndex < 0) box.selectedIndex = 0;
   }
 
   function paintList() {
@@ -73,7 +100,9 @@ export function mount(element, ctx) {
     h("span", {class: "line"}, pill(c.ticket_status, c.ticket_status), channelPill(c.channel),
       c.language ? pill(c.language, "lang") : null, emotionPill(c, true),
       waiting ? pill(waiting, "waiting") : null,
-      slaBadge(t("sla.first"), c.first_response_sla, c.first_response_due_at)),
+      slaBadge(t("sla.first"), c.first_response_sla, c.first_response_due_at),
+      slaBadge(t("sla.resolution"), c.resolution_sla, c.resolution_due_at)),
+    c.tags?.length ? h("span", {class: "chips"}, c.tags.map((x) => h("span", {class: "chip"}, x))) : null,
     h("span", {class: "muted"}, advisorName(c.assignee_id) || t("inbox.unassigned"))));
   }
 
@@ -151,7 +180,7 @@ export function mount(element, ctx) {
   }), live.on("live.state", ({connected}) => { if (connected) reloadList(); })];
   document.addEventListener("keydown", onKey);
   ctx.onParams(([id]) => open(Number(id)));
-  loadDirectory(api).then(() => loadList()).catch(toastError);
+  loadDirectory(api).then(() => { fillChoices(); loadList(); }).catch(toastError);
   if (params[0]) open(Number(params[0]));
   return () => {
     stops.forEach((s) => s());

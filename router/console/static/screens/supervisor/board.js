@@ -40,27 +40,44 @@ export function mount(element, ctx) {
         kpi(t("board.occupancy"), formatPercent(team.occupancy))),
       h("p", {class: "muted"}, t("board.answered", {answered: today.answered, offered: today.offered,
         abandoned: today.abandoned})),
-      team.queues.length ? table([t("board.queue"), t("board.waiting"), t("board.oldest")],
-        team.queues.map((q) => row([channelPill(q.channel), " ", q.language || "", " ",
-          Object.entries(q.skills).map(([k, v]) => `${k}≥${v}`).join(", "), " ",
-          q.intense == null ? null : pill(q.intense ? t("board.hot") : t("board.calm"), q.intense ? "hot" : ""),
-          q.queue ? null : h("span", {class: "muted"}, t("board.not_filed"))],
-        formatNumber(q.waiting), formatDuration(q.oldest_wait_seconds)))) : null);
+      queuesTable(team.queues));
+  }
+
+  // Conversations waiting in no team's queue (a rule without a team): counted apart, so the
+  // teams' figures and this card add up to the waiting list.
+  function noTeamView(group) {
+    return h("section", {class: "team no-team", "data-team": "none"}, h("h2", {}, t("board.no_team")),
+      h("p", {class: "muted"}, t("board.no_team_help")),
+      h("div", {class: "kpis"}, kpi(t("board.waiting"), formatNumber(group.waiting)),
+        kpi(t("board.oldest"), formatDuration(group.oldest_wait_seconds))),
+      queuesTable(group.queues));
+  }
+
+  function queuesTable(queues) {
+    return queues.length ? table([t("board.queue"), t("board.waiting"), t("board.oldest")],
+      queues.map((q) => row([channelPill(q.channel), " ", q.language || "", " ",
+        Object.entries(q.skills).map(([k, v]) => `${k}≥${v}`).join(", "), " ",
+        q.intense == null ? null : pill(q.intense ? t("board.hot") : t("board.calm"), q.intense ? "hot" : ""),
+        q.queue ? null : h("span", {class: "muted"}, t("board.not_filed"))],
+      formatNumber(q.waiting), formatDuration(q.oldest_wait_seconds)))) : null;
   }
 
   async function loadReport() {
     const report = await api("GET", "/v1/reports/live");
-    fill(teamsBox, h("div", {class: "board-grid"}, report.teams.map(teamView)));
+    fill(teamsBox, h("div", {class: "board-grid"}, report.teams.map(teamView),
+      report.no_team ? noTeamView(report.no_team) : null));
     stamp.textContent = t("board.updated", {when: formatDate(report.at)});
   }
 
   async function loadWaiting() {
-    const page = await apiPage("/v1/conversations?status=waiting&sort=-priority&limit=30");
+    // In a queue: waiting, or offered and not accepted yet (as the board's figures count).
+    const page = await apiPage("/v1/conversations?status=waiting&status=offered&sort=-priority&limit=30");
     fill(waitingList, page.items.length ? page.items.map((c) => h("li", {class: "conv-row",
       "data-conversation": c.id}, h("span", {class: "top-line"}, h("span", {class: "who"},
       c.customer_name || t("inbox.customer", {id: c.customer_id})), h("span", {class: "muted"}, `#${c.id}`)),
     h("span", {class: "preview"}, c.preview || ""),
     h("span", {class: "line"}, channelPill(c.channel), emotionPill(c), pill(waitingFor(c.waiting_since), "waiting"),
+      c.status === "offered" ? pill(t("board.offered", {name: advisorName(c.assignee_id)}), "pending") : null,
       h("span", {class: "grow"}), h("button", {type: "button", class: "assign",
         onclick: () => assign(c)}, t("board.assign")))))
       : empty(t("board.nothing"), "li"));

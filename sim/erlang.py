@@ -81,6 +81,8 @@ def erlang_a(
     answered = (1 - p_wait) + sum(p * s for p, s in zip(waiting, served, strict=True))
     wait_of_answered = sum(p * m for p, m in zip(waiting, served_time, strict=True))
     in_target = (1 - p_wait) + _served_within(waiting, n, mu, theta, target_seconds)
+    if lam == 0:  # an interval without arrivals: nobody waits, nobody leaves
+        return ErlangFigures(n, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     abandon = theta * queue_length / lam  # abandonment flow = theta x mean queue
     return ErlangFigures(
         advisors=n,
@@ -159,10 +161,15 @@ def _served_within(start: list[float], n: int, mu: float, theta: float, seconds:
     p = list(start)
     served = 0.0
     total = 0.0
-    weight = math.exp(-uniform * seconds)  # Poisson(m; uniform x seconds), m = 0
+    x = uniform * seconds
+    # Poisson(m; x) weights in log space: exp(-x) underflows to 0 past x = 745, after which
+    # a running product stays 0 and the tail mass never shrinks. Past x + 10 sqrt(x) + 20
+    # the remaining weight is far below _TAIL.
+    last = x + 10 * math.sqrt(x) + 20
     m = 0
     mass = 1.0
-    while mass > _TAIL or m < uniform * seconds:
+    while m <= last and (mass > _TAIL or m < x):
+        weight = math.exp(m * math.log(x) - x - math.lgamma(m + 1))
         total += weight * served
         served += p[0] * advance[0] / uniform
         p = [
@@ -171,5 +178,4 @@ def _served_within(start: list[float], n: int, mu: float, theta: float, seconds:
         ]
         mass -= weight
         m += 1
-        weight *= uniform * seconds / m
     return total + max(0.0, mass) * served

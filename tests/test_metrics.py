@@ -216,3 +216,34 @@ async def test_two_processes_add_up_in_one_scrape(tmp_path: Path, pg_database: s
     assert all(routed > 0 for routed in own), own
     assert sum(own) == 50
     assert value(merged, "aiguillage_advisors") > 0  # and the API's database gauges
+
+
+async def test_a_worker_without_a_shared_directory_serves_its_own_metrics(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """As in docker-compose.yml (one container per process, no shared directory): a worker
+    process listens on AIGUILLAGE_METRICS_ADDRESS itself, for Prometheus to scrape."""
+    services.require("rabbitmq")
+    await empty_postgres(pg_database)
+    prefix = "mw" + tmp_path.name[-8:].replace("_", "")
+    address = f"127.0.0.1:{processes.free_port()}"
+    env = {
+        "AIGUILLAGE_DATABASE_URL": pg_database,
+        "AIGUILLAGE_BROKER_URL": services.TEST_BROKER_URL,
+        "AIGUILLAGE_QUEUE_PREFIX": prefix,
+        "AIGUILLAGE_METRICS_ADDRESS": address,
+    }
+    log = tmp_path / "worker.log"
+    worker = processes.cli(["worker"], env, log)
+    try:
+        with processes.stopping(worker):
+
+            async def consuming() -> bool:
+                return "consuming 'inbound'" in log.read_text()
+
+            await wait_for(consuming, timeout=60)
+            families = await scrape(address)
+    finally:
+        await delete_rabbit_queues(prefix)
+    assert "aiguillage_offers" in families, sorted(families)
+    assert "aiguillage_queue_depth" not in families  # the database gauges are the API's

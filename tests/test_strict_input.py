@@ -175,3 +175,12 @@ async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> 
     assert checked >= len(spec["paths"]) - 5
     advisors = await client.options("/v1/advisors")
     assert advisors.status_code == 405 and advisors.headers["allow"] == "GET, POST"
+
+
+async def test_an_id_of_other_digits_in_the_path_is_a_4xx(client: httpx.AsyncClient) -> None:
+    """A path id of superscript or Arabic-Indic digits ('²'.isdigit() is true, int('²')
+    raises) is refused like any other bad id, never a 500."""
+    for odd in ("%C2%B2", "%D9%A3", "1%C2%B2"):
+        for path in (f"/v1/conversations/{odd}", f"/v1/messages/{odd}", f"/v1/tickets/{odd}"):
+            response = await client.get(path)
+            assert 400 <= response.status_code < 500, (path, response.status_code)

@@ -50,7 +50,10 @@ def bind_path_ids(request: Request) -> None:
     params = request.path_params
     if params:
         found = {name: str(params[name]) for name in _LOGGED_IDS if name in params}
-        logs.bind(**{k: int(v) if v.isdigit() else v for k, v in found.items()})
+        # isdecimal() alone accepts other scripts' digits; int() of "²" raises.
+        logs.bind(
+            **{k: int(v) if v.isascii() and v.isdecimal() else v for k, v in found.items()}
+        )
 
 
 def client_address(request: Request) -> str:

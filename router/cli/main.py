@@ -307,6 +307,9 @@ async def _run_worker(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await runtime.start(run_workers=True)
+    # Its own /metrics on AIGUILLAGE_METRICS_ADDRESS (separate hosts or containers); with a
+    # shared AIGUILLAGE_METRICS_DIR the API serves the sum instead and this does nothing.
+    runtime.start_metrics(with_gauges=False)
     gc.freeze()  # as the API does: what start-up loaded stays out of the full collections
     try:
         await stop.wait()

@@ -95,9 +95,13 @@ class Authenticator:
         try:
             await self.login_throttle.take(throttle_key, "failed logins")
         except RateLimited as limited:
-            # Neither the name tried nor the password: the id would need a query, the
-            # client address is in the access log's request.
-            log.info("login refused: too many failed logins (retry in %.0f s)", limited.retry_after)
+            # Neither the name tried nor the password; the client address, so that a
+            # guesser can be traced and blocked upstream (a security log's legitimate use).
+            log.info(
+                "login refused: too many failed logins (retry in %.0f s)",
+                limited.retry_after,
+                extra={"client": client},
+            )
             raise RateLimited(
                 "too many failed logins for this account", retry_after=limited.retry_after
             ) from None
@@ -115,9 +119,15 @@ class Authenticator:
             # argon2 is deliberately slow: keep it off the event loop.
             if not await asyncio.to_thread(passwords.verify_password, stored, password):
                 if row is None:
-                    log.info("failed login: no staff account with that name")
+                    log.info(
+                        "failed login: no staff account with that name", extra={"client": client}
+                    )
                 else:
-                    log.info("failed login for staff %d: wrong password", row.id)
+                    log.info(
+                        "failed login for staff %d: wrong password",
+                        row.id,
+                        extra={"client": client},
+                    )
                 raise Unauthenticated(BAD_CREDENTIALS)
             await self.login_throttle.forget(throttle_key)
             advisor_id = int(row.id)  # type: ignore[union-attr]

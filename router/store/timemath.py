@@ -54,7 +54,9 @@ def _pg_seconds(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> s
 @compiles(seconds_between, "sqlite")
 def _sqlite_seconds(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = _args(element, compiler, **kw)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+    # julianday() is a fraction of a day: 15 minutes come back as 899.9999999 s, which
+    # floors into the previous interval. Stored times are to the millisecond: round to it.
+    return f"ROUND((julianday({end}) - julianday({start})) * 86400.0, 3)"
 
 
 @compiles(floor_of)

@@ -27,9 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from router.models import Advisor, Conversation, Message, Team
-from router.models.conversations import ConversationStatus, MessageStatus
+from router.models.conversations import MessageStatus
 from router.store import Database
 from router.store.types import utcnow
+from router.tickets.abandonment import IN_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ class Snapshot:
 
     def families(self) -> Iterable[Metric]:
         depth = GaugeMetricFamily(
-            "aiguillage_queue_depth", "Conversations waiting in each team's queue", labels=["team"]
+            "aiguillage_queue_depth",
+            "Conversations waiting (or offered, not yet accepted) in each team's queue",
+            labels=["team"],
         )
         oldest = GaugeMetricFamily(
             "aiguillage_queue_oldest_wait_seconds",
@@ -94,7 +97,7 @@ async def read_snapshot(db: Database) -> Snapshot:
                 func.count(),
                 func.min(col(Conversation.waiting_since)),
             )
-            .where(col(Conversation.status) == ConversationStatus.waiting)
+            .where(col(Conversation.status).in_(sorted(IN_QUEUE)))  # as the live report
             .group_by(col(Conversation.queue_team_id))
         )
         for team_id, count, since in waiting:

@@ -31,6 +31,7 @@ AUTH_SECONDS = 10.0
 RECHECK_SECONDS = 60.0
 CLOSE_REFUSED = 4401
 CLOSE_TOO_SLOW = 4408
+CLOSE_THROTTLED = 4429
 Authenticate = Callable[[str], Awaitable[Principal]]
 
 
@@ -42,6 +43,10 @@ class LiveSocket:
         self._send_lock = asyncio.Lock()
 
     async def run(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):  # gone, before or after authenticating
+            await self._serve()
+
+    async def _serve(self) -> None:
         try:
             token = await self._token()
             principal = await self.authenticate(token)
@@ -63,8 +68,16 @@ class LiveSocket:
                 with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                     await reader
 
+    async def _text(self) -> str:
+        """The next text frame; a binary frame reads as empty text (ignored by the callers,
+        refused as an auth frame) rather than a KeyError out of Starlette's receive_text."""
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        return str(message.get("text") or "")
+
     async def _token(self) -> str:
-        text = await asyncio.wait_for(self.websocket.receive_text(), AUTH_SECONDS)
+        text = await asyncio.wait_for(self._text(), AUTH_SECONDS)
         frame = orjson.loads(text)
         if not isinstance(frame, dict) or frame.get("type") != "auth":
             raise ValueError("the first frame is {type: auth, token}")
@@ -103,7 +116,7 @@ class LiveSocket:
 
     async def _read(self, subscriber: Subscriber) -> None:
         while True:
-            text = await self.websocket.receive_text()
+            text = await self._text()
             try:
                 frame = orjson.loads(text)
             except ValueError:

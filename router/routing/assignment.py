@@ -411,7 +411,9 @@ async def claim_for_advisor(
     if pushed and not has_push_room(advisor):
         return None  # the team serves this advisor's queue by pull beyond their load
     now = utcnow()
-    conversation = await queue.claim(session, advisor, policy, now, pushed=pushed)
+    conversation = await queue.claim(
+        session, advisor, policy, now, pushed=pushed, explain_contention=mode == "pull"
+    )
     if conversation is None:
         return None
     explanation = {

@@ -238,12 +238,15 @@ async def claim(
     now: datetime,
     *,
     pushed: bool = False,
+    explain_contention: bool = False,
 ) -> Conversation | None:
     """The best waiting conversation ``advisor`` fits, locked (``SKIP LOCKED``), or None.
 
     The caller assigns or offers it. A conversation changed or taken since its class was
     read is skipped and the search goes on. ``pushed``: the router gives it (the advisor
     did not ask), so their team's mode applies (a blended team's wait threshold).
+    ``explain_contention``: the advisor asked (take next); when every fitting conversation
+    was held by another transaction, say so (409, try again) rather than "nothing fits".
     """
     firsts = await fitting_keys(session, advisor, policy, now)
     skip = await avoided_by(session, advisor.id, now)
@@ -262,7 +265,9 @@ async def claim(
                 contended = True  # held by another transaction (or taken meanwhile)
             elif _still_fits(conversation, advisor, policy, now):
                 return conversation
-    if contended and not pushed:
+    # Only a person asking (take next) hears of it, and only where rows are locked: on
+    # SQLite the whole database is this transaction's, so a head gone is simply taken.
+    if contended and explain_contention and session.get_bind().dialect.name != "sqlite":
         raise Conflict(
             "the waiting conversations this advisor fits are being routed at this moment; "
             "try again",

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select as columns
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import col, select
 
 from router.models import Conversation, Customer, Message
 from router.routing import queue
@@ -150,29 +149,16 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
         Conversation.waiting_since,
         Conversation.created_at,
         Conversation.first_response_due_at,
-        Message.subject,
-        Message.text,
-    )
-    # The latest customer message of each, joined in (one statement for the page).
-    earlier = aliased(Message)
-    latest = (
-        columns(func.max(col(earlier.id)))
-        .where(
-            col(earlier.conversation_id) == col(Conversation.id),
-            col(earlier.direction) == "inbound",
-        )
-        .scalar_subquery()
     )
     rows = await session.execute(
         columns(*fields)
         .join(Customer, col(Customer.id) == col(Conversation.customer_id))
-        .outerjoin(Message, col(Message.id) == latest)
         .where(col(Conversation.id).in_(list(ids)))
     )
+    previews = await _previews(session, ids)
     found: dict[int, Details] = {}
     for row in rows:
         conversation_id = int(row[0])
-        subject, text = row[12], row[13]
         found[conversation_id] = Details(
             customer_id=row[1],
             customer_name=row[2],
@@ -184,13 +170,27 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
             intense=bool(row[8]),
             waiting_since=row[9] or row[10],
             first_response_due_at=row[11],
-            preview="" if text is None else _preview(subject, text),
+            preview=previews.get(conversation_id, ""),
         )
     return found
 
 
-def _preview(subject: str | None, text: str) -> str:
-    return shorten(text if not subject else f"{subject} — {text}")
+async def _previews(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    latest = (
+        select(func.max(col(Message.id)))
+        .where(col(Message.conversation_id).in_(list(ids)), col(Message.direction) == "inbound")
+        .group_by(col(Message.conversation_id))
+    )
+    rows = await session.execute(
+        select(Message.conversation_id, Message.subject, Message.text).where(
+            col(Message.id).in_(latest)
+        )
+    )
+    return {
+        int(conversation_id): shorten(text if not subject else f"{subject} — {text}")
+        for conversation_id, subject, text in rows
+        if conversation_id is not None
+    }
 
 
 def shorten(text: str) -> str:

@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Integer, String, bindparam, case, func, literal_column, null, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -127,15 +129,79 @@ async def profiles(
     ids = [a.id for a in advisors if a.id is not None]
     if day_start is None:
         day_start = (await routing_config.current(session)).day_start(utcnow())
-    held, today = await intense_counts(session, ids, day_start)
-    counts = _Counts(
-        await advisor_skills(session, ids),
-        await live_loads(session, ids),
-        held,
-        today,
-        await teams.services(session),
-    )
+    if not advisors:
+        return []
+    counts = await _counts(session, ids, day_start)
     return [_profile(a, counts) for a in advisors]
+
+
+_SKILL, _LOAD, _TODAY = 0, 1, 2
+
+
+@lru_cache(maxsize=1)
+def _counts_query() -> Any:
+    """What advisor_skills, live_loads and intense_counts read, in one round trip: a UNION
+    ALL of their three queries (each keeps its own plan), the intense conversations held
+    counted beside the live loads (both read the open assignments). Built once."""
+    wanted: Any = bindparam("ids", expanding=True)
+    day_start: Any = bindparam("day_start")  # typed by the column it is compared with
+    skills_part = (
+        select(  # type: ignore[call-overload]
+            literal_column(str(_SKILL), Integer).label("kind"),
+            col(AdvisorSkill.advisor_id).label("advisor_id"),
+            col(Skill.name).label("name"),
+            col(AdvisorSkill.level).label("n"),
+            literal_column("0", Integer).label("m"),
+        )
+        .join(Skill, col(Skill.id) == AdvisorSkill.skill_id)
+        .where(col(AdvisorSkill.advisor_id).in_(wanted))
+    )
+    loads_part = (
+        select(  # type: ignore[call-overload]
+            literal_column(str(_LOAD), Integer),
+            col(Assignment.advisor_id),
+            col(Assignment.channel),
+            func.count(),
+            func.sum(case((col(Assignment.intense).is_(True), 1), else_=0)),
+        )
+        .where(col(Assignment.ended_at).is_(None), col(Assignment.advisor_id).in_(wanted))
+        .group_by(col(Assignment.advisor_id), col(Assignment.channel))
+    )
+    today_part = (
+        select(  # type: ignore[call-overload]
+            literal_column(str(_TODAY), Integer),
+            col(Assignment.advisor_id),
+            null().cast(String),
+            func.count(),
+            literal_column("0", Integer),
+        )
+        .where(
+            col(Assignment.intense).is_(True),
+            col(Assignment.assigned_at) >= day_start,
+            col(Assignment.accepted_at).is_not(None),
+            col(Assignment.advisor_id).in_(wanted),
+        )
+        .group_by(col(Assignment.advisor_id))
+    )
+    return union_all(skills_part, loads_part, today_part)
+
+
+async def _counts(session: AsyncSession, ids: Sequence[int], day_start: datetime) -> _Counts:
+    skills: dict[int, dict[str, int]] = defaultdict(dict)
+    loads: dict[int, dict[str, int]] = defaultdict(dict)
+    held: dict[int, int] = defaultdict(int)
+    today: dict[int, int] = {}
+    rows = await session.execute(_counts_query(), {"ids": list(ids), "day_start": day_start})
+    for kind, advisor_id, name, n, m in rows:
+        if kind == _SKILL:
+            skills[advisor_id][name] = n
+        elif kind == _LOAD:
+            loads[advisor_id][name] = int(n)
+            if m:
+                held[int(advisor_id)] += int(m)
+        else:
+            today[int(advisor_id)] = int(n)
+    return _Counts(skills, loads, dict(held), today, await teams.services(session))
 
 
 def _profile(advisor: Advisor, counts: _Counts) -> AdvisorProfile:

@@ -23,7 +23,7 @@ from router.routing import config as routing_config
 from router.routing.advisor_queue import Details, Entry
 from router.routing.config import RoutingPolicy
 from router.security.principal import Principal, PrincipalKind
-from router.security.visibility import advisor_clause, hidden, may_manage_advisor
+from router.security.visibility import advisor_clause, hidden, may_manage_advisor, sees_waiting
 from router.store import Database
 from router.store.types import utcnow
 from router.tickets import conversations, tags
@@ -145,12 +145,13 @@ async def claim(
     async with db.session() as session:
         # Locked as a take-next locks them (profiles.locked_profile), their load read after.
         target = await acting_for(session, advisor_id, viewer, lock=True)
-        await _visible_or_taken(session, conversation_id, viewer)
-        policy = await routing_config.current(session)
         now = utcnow()
+        conversation, avoided = await _lock_visible_claimable(
+            session, conversation_id, advisor_id, viewer, now
+        )
+        policy = await routing_config.current(session)
         advisor = (await profiles.profiles(session, [target], policy.day_start(now)))[0]
-        conversation = await _lock_claimable(session, conversation_id)
-        position = await _check_claim(session, conversation, advisor, policy, now)
+        position = await _check_claim(session, conversation, advisor, policy, now, avoided)
         explanation: dict[str, Any] = {
             "mode": "claim",
             "reason": f"{advisor.name} chose it from their queue"
@@ -210,20 +211,44 @@ async def _just_taken(
     return taken_at is not None and utcnow() - taken_at <= RACE_WINDOW
 
 
-async def _lock_claimable(session: AsyncSession, conversation_id: int) -> Conversation:
-    conversation = await queue.lock_waiting(session, conversation_id)
-    if conversation is not None:
-        return conversation
+async def _lock_visible_claimable(
+    session: AsyncSession,
+    conversation_id: int,
+    advisor_id: int,
+    viewer: Principal | None,
+    now: datetime,
+) -> tuple[Conversation, bool]:
+    """The conversation locked (``SKIP LOCKED``) if it is waiting and ``viewer`` may see it,
+    with whether the advisor is kept away from it now, in one statement; otherwise the
+    refusal a visibility check then a lock would give (404, or 409 taken / being routed /
+    not waiting)."""
+    found = await queue.lock_waiting_avoided(session, conversation_id, advisor_id, now)
+    if found is not None:
+        conversation, avoided = found
+        if viewer is None or sees_waiting(viewer, conversation):
+            return conversation, avoided
+    # Not waiting, held by another transaction, or not plainly visible: the checks as they
+    # were made one by one (a locked row stays readable; visibility is read, not assumed).
+    await _visible_or_taken(session, conversation_id, viewer)
+    if found is None:  # locked after the visibility read, as before
+        found = await queue.lock_waiting_avoided(session, conversation_id, advisor_id, now)
+    if found is None:
+        raise await _not_claimable(session, conversation_id)
+    return found
+
+
+async def _not_claimable(session: AsyncSession, conversation_id: int) -> Conflict:
+    """Why a visible conversation could not be locked as waiting."""
     current = await session.get(Conversation, conversation_id, populate_existing=True)
     assert current is not None  # it was visible a moment ago; conversations are not deleted
     if current.status == ConversationStatus.waiting:
-        raise Conflict(
+        return Conflict(
             f"conversation {conversation_id} is being routed or claimed at this moment; try again",
             field="conversation_id",
         )
     if current.status in _TAKEN_STATUSES:
-        raise Conflict(TAKEN.format(conversation_id), field="conversation_id")
-    raise Conflict(
+        return Conflict(TAKEN.format(conversation_id), field="conversation_id")
+    return Conflict(
         f"conversation {conversation_id} is {current.status}, not waiting",
         field="conversation_id",
     )
@@ -235,6 +260,7 @@ async def _check_claim(
     advisor: AdvisorProfile,
     policy: RoutingPolicy,
     now: datetime,
+    avoided: bool,
 ) -> int | None:
     """Refuse a claim the advisor may not make (409 with the reason); returns the
     conversation's place in their queue when the team limits picking to its head."""
@@ -244,7 +270,7 @@ async def _check_claim(
             f"conversation {conversation.id} is not in a queue yet (being routed); try again",
             field="conversation_id",
         )
-    if conversation.id in await queue.avoided_by(session, advisor.id, now):
+    if avoided:
         raise Conflict(
             f"advisor {advisor.id} declined conversation {conversation.id} (or let its offer "
             "expire) and is kept away from it for now",

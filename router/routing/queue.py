@@ -303,6 +303,54 @@ async def lock_waiting(session: AsyncSession, conversation_id: int) -> Conversat
     return result
 
 
+def _avoided_clause(conversation_id: Any, advisor_id: Any, now: Any) -> Any:
+    return (
+        select(RoutingExclusion.conversation_id)
+        .where(
+            col(RoutingExclusion.conversation_id) == conversation_id,
+            col(RoutingExclusion.advisor_id) == advisor_id,
+            col(RoutingExclusion.expires_at) > now,
+        )
+        .exists()
+        .label("avoided")
+    )
+
+
+@lru_cache(maxsize=1)
+def _lock_waiting_avoided() -> Any:
+    """lock_waiting's statement, also telling whether the advisor is kept away from it
+    (what avoided_by would say of it). Built once."""
+    conversation_id: Any = bindparam("conversation_id")
+    return (
+        select(
+            Conversation,
+            _avoided_clause(col(Conversation.id), bindparam("advisor_id"), bindparam("now")),
+        )
+        .where(
+            col(Conversation.id) == conversation_id,
+            col(Conversation.status) == ConversationStatus.waiting,
+        )
+        .with_for_update(skip_locked=True, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def lock_waiting_avoided(
+    session: AsyncSession, conversation_id: int, advisor_id: int, now: datetime
+) -> tuple[Conversation, bool] | None:
+    """The waiting conversation locked as lock_waiting locks it (None likewise), with
+    whether ``advisor_id`` is kept away from it now, in one statement."""
+    row = (
+        await session.execute(
+            _lock_waiting_avoided(),
+            {"conversation_id": conversation_id, "advisor_id": advisor_id, "now": now},
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], bool(row[1])
+
+
 async def refresh_due(session: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:
     """Refile waiting conversations whose urgency rose, or that have no class yet (written
     before classes existed). Claimed with SKIP LOCKED: schedulers share the work."""

@@ -7,9 +7,10 @@ reaches the pure domain as each advisor's push limit (``AdvisorProfile.push_limi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import select as columns
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
 
 from router.models import Team
 from router.store.memo import once_per_transaction
@@ -79,7 +80,38 @@ async def service(session: AsyncSession, team_id: int | None) -> TeamService:
     return (await services(session)).get(team_id, PUSHED)
 
 
+_COLUMNS: tuple[Any, ...] = (
+    Team.id,
+    Team.routing_mode,
+    Team.offer_timeout_seconds,
+    Team.push_limit,
+    Team.push_after_seconds,
+    Team.pick_limit,
+    Team.return_after_seconds,
+)
+
+
 async def _read(session: AsyncSession) -> dict[int, TeamService]:
+    """The columns only (no Team instances to track): the rows as committed or flushed."""
     with session.no_autoflush:
-        teams = (await session.scalars(select(Team))).all()
-    return {team.id: service_of(team) for team in teams if team.id is not None}
+        rows = await session.execute(columns(*_COLUMNS))
+    return {
+        team_id: TeamService(
+            mode=RoutingMode(mode),
+            offer_seconds=offer_seconds,
+            push_limit=push_limit,
+            push_after_seconds=push_after_seconds,
+            pick_limit=pick_limit,
+            return_after_seconds=return_after_seconds,
+        )
+        for (
+            team_id,
+            mode,
+            offer_seconds,
+            push_limit,
+            push_after_seconds,
+            pick_limit,
+            return_after_seconds,
+        ) in rows
+        if team_id is not None
+    }

@@ -40,6 +40,21 @@ def conversation_clause(principal: Principal) -> ColumnElement[bool] | None:
     return false()
 
 
+def sees_waiting(principal: Principal, conversation: Conversation) -> bool:
+    """True when ``conversation_clause`` certainly lets ``principal`` see this waiting
+    conversation, judged on the row alone (False: not plainly; ask the database)."""
+    if principal.sees_everything:
+        return True
+    if principal.role not in (Role.advisor, Role.supervisor):
+        return False
+    if conversation.status != ConversationStatus.waiting:
+        return False
+    if conversation.assignee_id == principal.id:
+        return True
+    team = conversation.queue_team_id
+    return team is None or team in principal.team_ids
+
+
 def advisor_clause(principal: Principal) -> ColumnElement[bool] | None:
     """Advisors and supervisors see their own teams' members and themselves."""
     if principal.sees_everything:

@@ -50,6 +50,9 @@ export function mount(element, ctx) {
   const list = h("div", {class: "rules-list"});
   let refs = null;
   let matched = null;
+  // The editor needs the teams and skills: no editing before they are loaded (a click on
+  // "New rule" that came first would open an editor without them).
+  create.disabled = true;
 
   function render(rules) {
     const teamName = (id) => refs.teams.find((x) => x.id === id)?.name || `#${id}`;
@@ -76,6 +79,7 @@ export function mount(element, ctx) {
   }
 
   async function edit(rule) {
+    if (refs === null) return;
     const saved = await editRule(ctx.api, rule, refs);
     if (saved) { toast(t("admin.saved")); await load(); }
   }
@@ -113,6 +117,7 @@ export function mount(element, ctx) {
     const [teams, skills, advisors] = await Promise.all([ctx.api("GET", "/v1/teams"),
       ctx.api("GET", "/v1/skills"), ctx.api("GET", "/v1/advisors")]);
     refs = {teams, skills, advisors};
+    create.disabled = false;
     const panel = dryRunPanel(ctx.api, refs, async (ruleId) => { matched = ruleId; await load(); });
     fill(body, h("div", {class: "split"}, list, panel));
     await load();

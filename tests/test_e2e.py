@@ -358,6 +358,7 @@ def _queued(prefix: str) -> dict[str, int]:
     return {name: int(n) for name, n in pairs if name.startswith(prefix + ".")}
 
 
+@pytest.mark.alone
 async def test_ten_thousand_messages_through_worker_kill_broker_restart_and_db_drop(
     tmp_path: Path, pg_database: str
 ) -> None:

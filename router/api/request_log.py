@@ -9,10 +9,12 @@ the raw path with its ids, nor the query string), status, duration.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +26,26 @@ HEADER = b"x-request-id"
 _ACCEPTED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
+class _IdSource:
+    """New ids: 16 random hex digits drawn once per process, then a 16-digit counter.
+    Unique across processes like a uuid4, without a system call per request (uuid4 was
+    1.5 % of the API's CPU at 100 requests/s)."""
+
+    def __init__(self) -> None:
+        self.reseed()
+        os.register_at_fork(after_in_child=self.reseed)
+
+    def reseed(self) -> None:
+        self.prefix = secrets.token_hex(8)
+        self.counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):016x}"
+
+
+_new_ids = _IdSource()
+
+
 def request_id(scope: Scope) -> str:
     """The caller's id when acceptable, else a new one (32 hex digits)."""
     for name, value in scope.get("headers", ()):
@@ -33,7 +55,7 @@ def request_id(scope: Scope) -> str:
             if _ACCEPTED.fullmatch(value) and logs.redact(given) == given:
                 return given
             break
-    return uuid.uuid4().hex
+    return _new_ids.next()
 
 
 def route_of(scope: Scope) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
@@ -37,10 +39,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return moment.astimezone(UTC)
 
 
+Factory = TypeVar("Factory", bound=Callable[[], Any])
+
+
+def _signed(factory: Factory) -> Factory:
+    """Give a ``default_factory`` its signature up front: pydantic asks for it on every
+    construction of a table model (is it a factory taking the validated data?), and
+    ``inspect.signature`` returns a set ``__signature__`` at once instead of rebuilding it
+    (7 against 27 µs a call, five calls for each new Conversation)."""
+    factory.__signature__ = inspect.signature(factory)  # type: ignore[attr-defined]
+    return factory
+
+
+@_signed
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@_signed
 def empty_list() -> list[Any]:
     """``default_factory`` for list columns. Building a table model asks pydantic whether its
     factories take an argument, by ``inspect.signature`` on each call: about 130 µs for the
@@ -48,6 +64,7 @@ def empty_list() -> list[Any]:
     return []
 
 
+@_signed
 def empty_dict() -> dict[str, Any]:
     """``default_factory`` for dict columns (see ``empty_list``)."""
     return {}

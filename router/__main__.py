@@ -2,4 +2,5 @@
 
 from router.cli.main import main
 
-main()
+if __name__ == "__main__":  # a spawned child process (training) imports this module too
+    main()

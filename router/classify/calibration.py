@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize_scalar
 
 from router.classify.heads import FloatArray, LinearHead, Matrix, softmax
 
@@ -59,6 +58,7 @@ def out_of_fold_scores(
 
 def fit_temperature(scores: FloatArray, truth: NDArray[np.int64]) -> float:
     """The softmax scale that minimises validation log-loss (temperature scaling)."""
+    from scipy.optimize import minimize_scalar  # training only: +28 MB in a serving process
 
     def loss(log_temperature: float) -> float:
         probabilities = softmax(scores * np.float32(np.exp(log_temperature)))

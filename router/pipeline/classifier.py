@@ -9,9 +9,12 @@ recorded at training time (``router.classify.artifact.load``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import multiprocessing
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +29,7 @@ from router.classify.runtime import Classification, Classifier
 from router.classify.training.assess import assess
 from router.classify.training.compare import Verdict, compare
 from router.classify.training.dataset import Example, shipped_examples
+from router.classify.training.isolated import train_serialized
 from router.classify.training.metrics import ModelMetrics
 from router.classify.training.train import Progress, train
 from router.errors import Conflict, InvalidRequest, NotFound
@@ -173,9 +177,12 @@ async def train_candidate(
     examples = await asyncio.to_thread(shipped_examples, "train")
     heldout = await asyncio.to_thread(shipped_examples, "heldout")
     extra = await correction_examples(db) if include_corrections else []
-    artifact = await asyncio.to_thread(
-        train, [*examples, *extra], heldout=heldout, progress=progress
-    )
+    if progress is None:
+        artifact = await _train_apart([*examples, *extra], heldout)
+    else:
+        artifact = await asyncio.to_thread(
+            train, [*examples, *extra], heldout=heldout, progress=progress
+        )
     current = await active_artifact(db)
     current_metrics: ModelMetrics | None = None
     if current is not None:  # re-measured on the same held-out rows, so comparable
@@ -185,6 +192,19 @@ async def train_candidate(
     stored = await store(db, artifact, source, activate=verdict.promote, verdict=verdict.reason)
     log.info("classifier %s trained: %s", stored.version, verdict.reason)
     return TrainingReport(stored, verdict, len(extra))
+
+
+async def _train_apart(
+    examples: Sequence[Example], heldout: Sequence[Example]
+) -> ClassifierArtifact:
+    """Train in a child process: a serving process that trained its first model in place
+    kept scikit-learn and SciPy loaded for good (+90 MB of RSS), and training in a thread
+    competed with routing for the interpreter."""
+    context = multiprocessing.get_context("spawn")  # no copy of this process's state
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        job = functools.partial(train_serialized, list(examples), list(heldout))
+        payload, sha256 = await asyncio.get_running_loop().run_in_executor(pool, job)
+    return await asyncio.to_thread(load, payload, sha256)
 
 
 async def ensure_model(db: Database) -> None:

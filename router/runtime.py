@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:  # imported when AIGUILLAGE_REDIS_URL is set: the client costs 18 MB
+    from router.security.shared_limits import SharedBuckets
 
 from channels.setup import Tools
 from router.broker import Broker, open_broker
@@ -33,7 +36,6 @@ from router.pipeline.sweeper import (
 from router.replies import delivery
 from router.security.auth import Authenticator
 from router.security.ratelimit import Limiter, local_limiter
-from router.security.shared_limits import SharedBuckets
 from router.settings import Settings
 from router.store import Database
 from router.supervision.alerts import AlertDispatcher, alert_dispatcher
@@ -41,6 +43,15 @@ from router.supervision.gauges import DatabaseGauges
 from router.supervision.live_feed import LiveHub
 
 log = logging.getLogger(__name__)
+
+
+def _shared_buckets(settings: Settings) -> SharedBuckets | None:
+    """Rate limits shared through Redis when a URL is configured, else none."""
+    if not settings.redis_url:
+        return None
+    from router.security.shared_limits import SharedBuckets
+
+    return SharedBuckets(settings.redis_url, settings.queue_prefix)
 
 
 @dataclass
@@ -75,9 +86,7 @@ class Runtime:
         )
         key_rate = settings.api_key_requests_per_second
         public_rate = settings.public_requests_per_minute
-        shared = (
-            SharedBuckets(settings.redis_url, settings.queue_prefix) if settings.redis_url else None
-        )
+        shared = _shared_buckets(settings)
         limiter = shared.limiter if shared is not None else local_limiter
         return cls(
             settings=settings,

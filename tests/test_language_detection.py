@@ -1,6 +1,6 @@
 """router.classify.language: languages outside French and English are named, never forced.
 
-``tests/data/languages.jsonl``: short customer messages in 18 languages, written for this
+``tests/data/languages.jsonl``: short customer messages in 19 languages, written for this
 project (bench/classify.py reports the detector's accuracy on the same file).
 """
 

@@ -23,12 +23,20 @@ from router.classify.scripts import script_language
 from skills.model import OTHER_LANGUAGE
 
 SERVED: Final = frozenset({"fr", "en"})
-"""Languages a Latin-script text defaults to; anything else must be shown, not guessed."""
+"""The shipped data's languages. A tie that includes one of them names no language (the
+model's head may then decide); a tie among the others is ``other``: surely not fr/en."""
 
-_LANGUAGES_OF: Final[dict[str, tuple[str, ...]]] = {}
-for _lang, _words in WORDS.items():
-    for _word in _words:
-        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
+
+def _index() -> dict[str, tuple[str, ...]]:
+    """Each function word with the languages it belongs to: one look-up per word."""
+    languages_of: dict[str, tuple[str, ...]] = {}
+    for lang, words in WORDS.items():
+        for word in words:
+            languages_of[word] = (*languages_of.get(word, ()), lang)
+    return languages_of
+
+
+_LANGUAGES_OF: Final = _index()
 _WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LETTERS: Final = re.compile("[" + "".join(LETTERS) + "]")
 _FOREIGN_WORDS: Final = 8

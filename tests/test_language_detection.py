@@ -65,3 +65,20 @@ def test_shared_scripts_are_told_apart_by_their_own_letters(text: str, language:
 def test_a_tie_between_french_and_another_language_names_neither() -> None:
     # "de", "la" are French and Spanish: nothing else decides, so no language is claimed.
     assert detect_language("de la") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Czech used to read as Polish and Hungarian as nothing: their letters and words
+        # were added from these two sentences.
+        ("Dobrý den, moje objednávka ještě nedorazila, můžete to prosím zkontrolovat?", "cs"),
+        ("Jó napot, a rendelésem még mindig nem érkezett meg, kérem nézzék meg", "hu"),
+        # Languages without a list: surely not French or English, so "other".
+        ("Selamat siang, pesanan saya belum sampai sampai sekarang, tolong dicek ya", "other"),
+        ("Xin chào, đơn hàng của tôi vẫn chưa được giao, vui lòng kiểm tra giúp tôi", "other"),
+        ("Habari, oda yangu bado haijafika, tafadhali angalia kwa haraka sana leo", "other"),
+    ],
+)
+def test_neighbours_are_told_apart_and_the_unlisted_are_other(text: str, language: str) -> None:
+    assert detect_language(text) == language

@@ -58,6 +58,13 @@ _WORDS: Final[dict[str, str]] = {
     "lütfen sipariş siparişim fatura ama çok zaten hala hâlâ gelmedi",
 }
 
+_WORDS |= {
+    "cs": "je jsem jste jsme se na to že ale nebo prosím dobrý den děkuji objednávka faktura "
+    "ještě můžete moje můj není byl byla",
+    "hu": "az egy és nem hogy van volt még már kérem köszönöm jó napot rendelés rendelésem "
+    "számla meg is de",
+}
+
 WORDS: Final[dict[str, frozenset[str]]] = {
     lang: frozenset(words.split()) for lang, words in _WORDS.items()
 }
@@ -72,4 +79,6 @@ LETTERS: Final[dict[str, tuple[str, ...]]] = {
     "ğ": ("tr",), "ş": ("tr",), "ı": ("tr",),
     "ș": ("ro",), "ț": ("ro",), "ă": ("ro",), "î": ("ro",),
     "å": ("sv", "da"), "ø": ("da",), "æ": ("da",),
+    "ř": ("cs",), "ě": ("cs",), "ů": ("cs",),
+    "ő": ("hu",), "ű": ("hu",),
 }  # fmt: skip

@@ -56,9 +56,6 @@ _WORDS: Final[dict[str, str]] = {
     "unui",
     "tr": "ve bir bu da de ben sen biz benim sizin değil için ile merhaba teşekkür teşekkürler "
     "lütfen sipariş siparişim fatura ama çok zaten hala hâlâ gelmedi",
-}
-
-_WORDS |= {
     "cs": "je jsem jste jsme se na to že ale nebo prosím dobrý den děkuji objednávka faktura "
     "ještě můžete moje můj není byl byla",
     "hu": "az egy és nem hogy van volt még már kérem köszönöm jó napot rendelés rendelésem "

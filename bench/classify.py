@@ -10,8 +10,12 @@
    out-of-scope rows come from different intents (5 + 5).
 3. Shipped French/English data: train on ``train.*.jsonl``, per-label F1 on
    ``heldout.*.jsonl``, intent and emotion macro-F1, anger precision, intensity error.
+4. Languages: the detector's accuracy on ``tests/data/languages.jsonl`` (short messages in
+   19 languages), how often the shipped French/English held-out messages are tagged with
+   another language, its cost per message, and the whole classifier's single-message
+   latency (shipped model) on those messages. ``--languages`` runs this part alone.
 
-    .venv/bin/python bench/classify.py [--banking77 DIR] [--strict-oos]
+    .venv/bin/python bench/classify.py [--banking77 DIR] [--strict-oos] [--languages]
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psutil
 
 from router.classify import artifact
 from router.classify.labels import UNKNOWN
+from router.classify.language import detect_language
 from router.classify.model import ClassifierArtifact
+from router.classify.runtime import Classifier
 from router.classify.training.dataset import load_labelled, shipped_examples
 from router.classify.training.evaluate import report, run_evaluation
 from router.classify.training.train import train, train_text
@@ -120,6 +127,64 @@ def shipped() -> dict[str, Any]:
     }
 
 
+LANGUAGE_SET = Path(__file__).parents[1] / "tests" / "data" / "languages.jsonl"
+AMBIGUOUS = ("ok", "merci", "thanks", "oui", "yes", "Bonjour", "CMD-2026-118", "#48213")
+
+
+def languages(rounds: int = 20) -> dict[str, Any]:
+    """Detector accuracy and cost, and the classifier's latency with it on the hot path."""
+    rows = [json.loads(line) for line in LANGUAGE_SET.read_text().splitlines()]
+    heldout = shipped_examples("heldout")
+    served = [(e.text, e.lang) for e in heldout]
+    missed = [r for r in rows if detect_language(r["text"]) != r["language"]]
+    foreign = [text for text, _ in served if detect_language(text) not in ("fr", "en", None)]
+    texts = [r["text"] for r in rows] + [text for text, _ in served]
+    detector = _timings(detect_language, texts * rounds)
+    classifier = Classifier.from_artifact(train(shipped_examples("train"), heldout=heldout))
+    classifier.classify("warm-up")
+    whole = _timings(classifier.classify, texts * 3)
+    return {
+        "messages": len(rows),
+        "languages": len({r["language"] for r in rows}),
+        "accuracy": round(1 - len(missed) / len(rows), 4),
+        "missed": [(r["language"], detect_language(r["text"]), r["text"]) for r in missed],
+        "ambiguous_named": {t: detect_language(t) for t in AMBIGUOUS if detect_language(t)},
+        "served_heldout": len(served),
+        "served_tagged_another_language": len(foreign),
+        "detector_us": {k: round(v * 1000, 1) for k, v in detector.items()},
+        "classifier_ms": whole,
+    }
+
+
+def _timings(call: Any, texts: Sequence[str]) -> dict[str, float]:
+    """Wall and CPU p50/p99 of one call per text, in milliseconds."""
+    wall, cpu = [], []
+    for text in texts:
+        began, began_cpu = time.perf_counter_ns(), time.thread_time_ns()
+        call(text)
+        wall.append((time.perf_counter_ns() - began) / 1e6)
+        cpu.append((time.thread_time_ns() - began_cpu) / 1e6)
+    return {
+        "p50": round(float(np.percentile(wall, 50)), 4),
+        "p99": round(float(np.percentile(wall, 99)), 4),
+        "cpu_p50": round(float(np.percentile(cpu, 50)), 4),
+        "cpu_p99": round(float(np.percentile(cpu, 99)), 4),
+    }
+
+
+def _print_languages(lang: dict[str, Any]) -> None:
+    det, whole = lang["detector_us"], lang["classifier_ms"]
+    print(
+        f"Languages: {lang['accuracy']:.4f} of {lang['messages']} short messages in "
+        f"{lang['languages']} languages; {lang['served_tagged_another_language']} of "
+        f"{lang['served_heldout']} French/English held-out messages tagged another language; "
+        f"ambiguous texts named: {lang['ambiguous_named'] or 'none'}; detector p50 "
+        f"{det['p50']} µs / p99 {det['p99']} µs (CPU p99 {det['cpu_p99']} µs); classifier "
+        f"single message p50 {whole['p50']:.3f} ms / p99 {whole['p99']:.3f} ms "
+        f"(CPU p99 {whole['cpu_p99']:.3f} ms)"
+    )
+
+
 def _columns(rows: Sequence[tuple[str, str]]) -> Rows:
     return [text for text, _ in rows], [label for _, label in rows]
 
@@ -128,8 +193,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--banking77", type=Path, default=Path("/work/shared/data/banking77"))
     parser.add_argument("--strict-oos", action="store_true", help="also the 5+5 variant")
+    parser.add_argument("--languages", action="store_true", help="only the language part")
     args = parser.parse_args()
     figures: dict[str, Any] = {"bench": "classify", "cpus": os.cpu_count()}
+    if args.languages:
+        figures["languages"] = lang = languages()
+        _print_languages(lang)
+        print(json.dumps(figures, ensure_ascii=False))
+        return
     figures["banking77"] = b77 = banking77(args.banking77)
     print(
         f"Banking77: accuracy {b77['accuracy']:.4f}, macro-F1 {b77['macro_f1']:.4f}, "
@@ -159,6 +230,8 @@ def main() -> None:
         f"(recall {ship['anger_recall']:.4f}), intensity MAE {ship['intensity_mae']:.4f}, "
         f"train {ship['train_seconds']:.1f} s"
     )
+    figures["languages"] = lang = languages()
+    _print_languages(lang)
     print(json.dumps(figures, ensure_ascii=False))
 
 

@@ -96,9 +96,17 @@ def _non_negative(name: str, value: int) -> None:
         raise ValueError(f"{name} must be >= 0, got {value}")
 
 
+OTHER_LANGUAGE = "other"
+"""A conversation's language when it is clearly none the detector can name (ISO 639-1 codes
+otherwise): rules can match it, but no advisor is required to speak it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What is known of a conversation when it is routed (from the message and classifier)."""
+    """What is known of a conversation when it is routed (from the message and classifier).
+
+    ``language``: an ISO 639-1 code (``fr``, ``it``, ``zh``...), ``OTHER_LANGUAGE``, or None
+    when the text said too little."""
 
     channel: str
     language: str | None

@@ -13,7 +13,7 @@ from clocks import _fields as f
 from clocks.errors import RuleError
 from skills.conditions import Conditions
 from skills.escalation import EscalationStep, parse_steps, reached
-from skills.model import Facts, Policy, Requirements
+from skills.model import OTHER_LANGUAGE, Facts, Policy, Requirements
 
 __all__ = ["Conditions", "RuleError", "RuleSpec", "match_rule", "requirements_for"]
 
@@ -143,10 +143,15 @@ def requirements_for(rule: RuleSpec, facts: Facts, waited_seconds: float = 0.0) 
     return Requirements(
         channel=facts.channel,
         skills=dict(skills),
-        # An empty detected language is no language: it must not exclude everyone.
-        language=(facts.language or None) if require_language else None,
+        language=_required_language(facts.language) if require_language else None,
         team_id=team_id,
     )
+
+
+def _required_language(language: str | None) -> str | None:
+    """An empty language is no language, and "other" is none an advisor can declare: neither
+    may exclude everyone."""
+    return None if not language or language == OTHER_LANGUAGE else language
 
 
 def _policy(value: object) -> Policy:

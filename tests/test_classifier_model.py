@@ -141,6 +141,24 @@ def test_unsupported_language_is_unknown(classifier: Classifier) -> None:
     assert result.alternatives  # what it might have been, for the advisor
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Buongiorno, non ho ancora ricevuto il mio ordine, potete controllare?", "it"),
+        ("恭喜您获得大奖，点击链接领取 http://example.com", "zh"),
+        ("Здравствуйте, я до сих пор не получил свой заказ.", "ru"),
+    ],
+)
+def test_other_languages_are_named_not_forced_into_french_or_english(
+    classifier: Classifier, text: str, language: str
+) -> None:
+    # Seen in an imported mailbox: Chinese spam read as English, Italian as French. The
+    # language head (trained on French and English only) must not overrule the detector.
+    result = classifier.classify(text)
+    assert (result.language, result.intent) == (language, UNKNOWN)
+    assert f"language {language!r} is not in the training data" in result.reasons
+
+
 def test_mixed_language_message_is_still_classified(classifier: Classifier) -> None:
     result = classifier.classify("Bonjour, my order n'est pas arrivée, where is my parcel?")
     assert result.intent == "order_delivery"

@@ -295,4 +295,4 @@ def test_never_raises_and_values_are_normalised(text: str) -> None:
         if pattern is not None:
             assert pattern.fullmatch(fact.value), fact
         else:
-            assert re.fullmatch(r"[A-Z0-9][A-Z0-9_-]*", fact.value), fact
+            assert re.fullmatch(r"[A-Z0-9][A-Z0-9_/-]*", fact.value), fact

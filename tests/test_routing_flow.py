@@ -220,3 +220,19 @@ async def test_advisor_input_errors_name_the_field(client: httpx.AsyncClient) ->
     assert response.status_code == 422 and "null" in response.json()["detail"]
     response = await client.patch(f"/v1/advisors/{advisor_id}", json={"status": "sleeping"})
     assert response.status_code == 422
+
+
+async def test_a_language_rule_sends_italian_to_the_team_that_speaks_it(
+    client: httpx.AsyncClient,
+) -> None:
+    # Italian used to be read as French and handed to whoever spoke French.
+    italia = (await client.post("/v1/teams", json={"name": "Italia"})).json()
+    await new_advisor(client, "Francoise", languages=["fr", "en"])
+    giulia = await new_advisor(client, "Giulia", languages=["it"], team_id=italia["id"])
+    rule = {"name": "Italiano", "conditions": {"languages": ["it"]}, "team_id": italia["id"]}
+    assert (await client.post("/v1/rules", json=rule)).status_code == 201
+    text = "Buongiorno, non ho ancora ricevuto il mio ordine, potete controllare?"
+    conversation = await _conversation_of(client, await post(client, "cliente-it", "1", text))
+    assert conversation["language"] == "it"
+    assert conversation["requirements"]["language"] == "it"
+    assert conversation["assignee_id"] == giulia["id"]

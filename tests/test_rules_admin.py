@@ -120,6 +120,12 @@ async def test_dry_run_explains_without_assigning(
     assert result["requirements"]["skills"] == {"technical": 3}
     assert result["winner_id"] is not None
     assert result["decision"]["explanation"]
+    italian = {"text": "Buongiorno, non riesco più ad accedere al mio account, grazie"}
+    read = (await client.post("/v1/routing/dry-run", json=italian)).json()
+    assert (read["language"], read["requirements"]["language"]) == ("it", "it")
+    unnamed = await client.post("/v1/routing/dry-run", json={**italian, "language": "other"})
+    assert unnamed.status_code == 200, unnamed.text
+    assert unnamed.json()["requirements"]["language"] is None  # no advisor declares "other"
     assert (await client.get("/v1/conversations")).json() == []
     advisors = (await client.get("/v1/advisors")).json()
     assert all(a["load_total"] == 0 for a in advisors)

@@ -159,6 +159,18 @@ def test_requirements_from_rule_and_facts() -> None:
     )
 
 
+def test_a_rule_sends_a_named_language_to_its_team_and_other_requires_no_language() -> None:
+    italian = rule(1, 10, conditions=Conditions(languages=frozenset({"it"})), team_id=7)
+    unnamed = rule(2, 20, conditions=Conditions(languages=frozenset({"other"})), team_id=8)
+    rules = [italian, unnamed, default_rule()]
+    assert match_rule(rules, facts(language="it")) is italian
+    assert requirements_for(italian, facts(language="it")).language == "it"
+    assert match_rule(rules, facts(language="other")) is unnamed
+    # No advisor declares "other": requiring it would leave the conversation waiting.
+    assert requirements_for(unnamed, facts(language="other")).language is None
+    assert match_rule(rules, facts(language="fr")).is_default
+
+
 def test_language_requirement_only_when_required_and_known() -> None:
     spec = default_rule()
     assert requirements_for(spec, facts(language=None)).language is None

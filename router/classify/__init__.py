@@ -18,5 +18,7 @@ Modules, one job each (nothing runs at import; scikit-learn is only needed to tr
     compare      promote a retrained model only if it is not worse
     evaluate     the generic trainer's report (quality and speed)
     commands     ``aiguillage classifier ...``
-    language     function-word language identification (no model needed)
+    language     script, then function words: an ISO code, "other" or None (no model needed)
+    scripts      the language a non-Latin script names (zh, ar, ru, el...)
+    language_words  the function words and telltale letters the detector counts
 """

@@ -171,7 +171,9 @@ def _facts(messages: Sequence[_Said]) -> list[CardFact]:
         if budget <= 0 or len(facts) == MAX_FACTS:
             break
         batch = messages[start : start + FACT_BATCH]
-        found = extract_facts_each([m.text for m in batch], budget=budget)
+        found = extract_facts_each(
+            [m.text for m in batch], budget=budget, sent=[m.at.date() for m in batch]
+        )
         budget -= sum(len(m.text) for m in batch)
         for message, message_facts in zip(batch, found, strict=True):
             for fact in message_facts:

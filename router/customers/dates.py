@@ -2,9 +2,11 @@
 
 Numeric dates are read day first (``14/03/2026``, the French and British habit) unless the
 first part cannot be a month and the second can (``03/14/2026`` is read as March 14).
-A date written without a year (``le 3 janvier``, ``March 14th``) is kept partial, in the
-XML Schema ``gMonthDay`` form ``--MM-DD``: a message does not say which year it means, and
-guessing would put a wrong fact in front of the advisor.
+A date written without a year (``le 3 janvier``, ``March 14th``) is found partial, in the
+XML Schema ``gMonthDay`` form ``--MM-DD``; ``resolve_year`` then gives it the year that puts
+it nearest the day the message was written ("le 2 décembre" written on 8 December 2026 is
+2026-12-02, "le 3 janvier" written then is 2027-01-03). Without a message date it stays
+partial rather than guessed.
 """
 
 from __future__ import annotations
@@ -103,3 +105,21 @@ def find_dates(text: str) -> Iterator[Found]:
                 if raw.endswith(".") and match["month"].lower() in _FULL_NAMES:
                     raw = raw[:-1]  # "le 3 avril." ends a sentence, not an abbreviation
                 yield Found("date", value, match.start(), match.start() + len(raw), raw)
+
+
+def resolve_year(value: str, sent: date) -> str:
+    """``--MM-DD`` as the full date nearest ``sent`` (a customer speaks of the recent past or
+    the near future); any other value unchanged."""
+    if not value.startswith("--"):
+        return value
+    month, day = int(value[2:4]), int(value[5:7])
+    candidates = []
+    for year in (sent.year - 1, sent.year, sent.year + 1):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:  # 29 February outside a leap year
+            continue
+    if not candidates:
+        return value
+    nearest = min(candidates, key=lambda day_: (abs((day_ - sent).days), day_ > sent))
+    return nearest.isoformat()

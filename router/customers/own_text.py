@@ -13,7 +13,10 @@ _QUOTE_HEADER = re.compile(
 _SIGNATURE = re.compile(
     r"^\s*(?:--\s*$|sent from my|envoy[ée] (?:de|depuis) mon|get outlook for"
     r"|(?:cordialement|bien [àa] vous|best regards|kind regards|regards|best|cheers"
-    r"|sinc[èe]res salutations|bien cordialement|salutations)\s*[,.!]?\s*$)",
+    r"|sinc[èe]res salutations|bien cordialement|salutations|amicalement|respectueusement"
+    r"|(?:many\s+)?thanks(?:\s+again|\s+in\s+advance)?|thank\s+you|merci(?:\s+d'avance"
+    r"|\s+par\s+avance|\s+beaucoup)?|yours\s+(?:sincerely|faithfully|truly)|sincerely"
+    r"|best\s+wishes|warm(?:est)?\s+regards|all\s+the\s+best)\s*[,.!]?\s*$)",
     re.IGNORECASE,
 )
 _GREETING = (
@@ -43,6 +46,19 @@ _STOPWORDS = frozenset(
 )
 
 
+# Openings and closings that carry no request: "J'espère que vous allez bien", "I'm writing
+# about my order", "Je reste disponible pour tout complément d'information".
+_PLEASANTRY = re.compile(
+    r"^(?:j'esp[èe]re que vous (?:allez|vous portez) bien|i hope (?:you(?:'re| are)|this"
+    r" (?:e-?mail|message) finds you)|hope you(?:'re| are)|je me permets de vous"
+    r"|je vous (?:[ée]cris|contacte)|i(?:'m| am) (?:writing|contacting|reaching out)"
+    r"|je reste (?:[àa] votre disposition|disponible)|let me know if you need|n'h[ée]sitez pas"
+    r"|feel free to|do not hesitate|don't hesitate)\b",
+    re.IGNORECASE,
+)
+_PLEASANTRY_WORDS = 14
+
+
 def customer_text(message: str) -> str:
     """The message up to the quoted mail or the signature, quoted lines left out."""
     kept: list[str] = []
@@ -55,11 +71,15 @@ def customer_text(message: str) -> str:
 
 
 def courtesy_stripped(sentence: str) -> str:
-    """The sentence without a leading greeting; "" for a pure courtesy ("Merci d'avance !")."""
+    """The sentence without a leading greeting; "" for a pure courtesy ("Merci d'avance !")
+    or a pleasantry that asks nothing ("Hope you're well.")."""
     rest = _GREETING_PREFIX.sub("", sentence, count=1).strip()
     if not rest:
         return ""
-    if _COURTESY.match(rest) and not re.search(r"[0-9]", rest) and len(rest.split()) <= 10:
+    if not re.search(r"[0-9]", rest) and (
+        (_COURTESY.match(rest) and len(rest.split()) <= 10)
+        or (_PLEASANTRY.match(rest) and len(rest.split()) <= _PLEASANTRY_WORDS)
+    ):
         return ""
     return rest[0].upper() + rest[1:]
 

@@ -210,11 +210,12 @@ class CardAdvisor(BaseModel):
 # A fact the customer gave, and where.
 class CardFact(BaseModel):
     kind: str = Field(
-        description="what the fact is: order_number, invoice_number, contract_number, phone, "
-        "amount, date..."
+        description="what the fact is: order_number, invoice_number, contract_number, "
+        "ticket_number, tracking_number, email, phone, amount, date"
     )
     value: str = Field(
-        description="normalised value (e.g. FR-2024-00123, +33612345678, 129.90 EUR, 2026-03-14)"
+        description="normalised value (e.g. FR-2024-00123, +33612345678, 129.90 EUR, "
+        "2026-03-14; a date written without a year gets the year nearest the message's date)"
     )
     raw: str = Field(description="as the customer wrote it")
     conversation_id: int = Field(description="conversation in which it was written")

@@ -12,6 +12,7 @@ RANK = {
     "order_number": 1,
     "invoice_number": 1,
     "contract_number": 1,
+    "ticket_number": 1,
     "tracking_number": 1,
     "date": 2,
     "amount": 3,

@@ -100,7 +100,8 @@ class ConversationBase(SQLModel):
     language: str | None = Field(
         default=None,
         max_length=8,
-        description="language of the conversation, ISO 639-1 (e.g. fr, en); null when not detected",
+        description="language of the conversation, ISO 639-1 (e.g. fr, en, it, zh); other: "
+        "clearly a language the detector cannot name; null when the text said too little",
     )
     intent: str | None = Field(
         default=None,

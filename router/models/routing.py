@@ -92,7 +92,8 @@ class RuleWrite(RequestBody):
     )
     conditions: dict[str, Any] = PydanticField(
         default_factory=empty_dict,
-        description="any of intents, languages, channels, tiers, emotions (lists), "
+        description="any of intents, languages (ISO 639-1 codes such as it or zh, or other "
+        "for a language the detector cannot name), channels, tiers, emotions (lists), "
         "min_intensity (0..1), keywords (list of words or phrases), patterns (list of "
         'regular expressions), hours ({timezone, weekly: {mon: [["09:00", "18:00"]]}, '
         "holidays, when: open|closed}); all given must hold",

@@ -31,6 +31,7 @@ FACT_PLACEHOLDERS = {
     "tracking_number": "tracking_number",
     "invoice_number": "invoice_number",
     "contract_number": "contract_number",
+    "ticket_number": "ticket_number",
     "amount": "amount",
     "date": "date",
 }
@@ -55,6 +56,7 @@ PERSONAL = frozenset(
         "tracking_number",
         "invoice_number",
         "contract_number",
+        "ticket_number",
         "amount",
     }
 )

@@ -61,7 +61,8 @@ class TemplateVariant(RequestBody):
         max_length=5000,
         description="text with {{placeholders}}: customer.first_name, customer.name, "
         "advisor.first_name, advisor.name, team.name, conversation.id, conversation.subject, "
-        "order_number, tracking_number, invoice_number, contract_number, amount, date; "
+        "order_number, tracking_number, invoice_number, contract_number, ticket_number, "
+        "amount, date; "
         "chat bodies at most 1000 characters, social at most 640",
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -39,6 +40,7 @@ class _Said:
     channel: str
     text: str
     classification: dict[str, Any] | None
+    at: datetime  # when it was received: the year of a date written without one
 
 
 async def _said(session: AsyncSession, conversation_id: int) -> list[_Said]:
@@ -48,6 +50,7 @@ async def _said(session: AsyncSession, conversation_id: int) -> list[_Said]:
             col(Message.channel),
             func.substr(col(Message.text), 1, MAX_SCAN),
             col(Message.classification),
+            col(Message.received_at),
         )
         .where(
             col(Message.conversation_id) == conversation_id,
@@ -57,7 +60,7 @@ async def _said(session: AsyncSession, conversation_id: int) -> list[_Said]:
         .order_by(col(Message.id).desc())
         .limit(RECENT_MESSAGES)
     )
-    return [_Said(channel, text or "", read) for channel, text, read in rows.all()]
+    return [_Said(channel, text or "", read, at) for channel, text, read, at in rows.all()]
 
 
 def _language(conversation: Conversation, said: Sequence[_Said]) -> str:
@@ -88,7 +91,9 @@ async def _context(
     assert conversation.id is not None
     customer = await session.get(Customer, conversation.customer_id)
     team = await session.get(Team, sender.team_id) if sender and sender.team_id else None
-    found = extract_facts_each([m.text for m in said], budget=FACT_CHARS)
+    found = extract_facts_each(
+        [m.text for m in said], budget=FACT_CHARS, sent=[m.at.date() for m in said]
+    )
     return Context(
         channel=channel,
         language=_language(conversation, said),

@@ -36,7 +36,9 @@ class DryRunRequest(RequestBody):
         default=None, max_length=998, description="e-mail subject; null on other channels"
     )
     language: str | None = Field(
-        default=None, pattern=r"^[a-z]{2,3}$", description="skip detection and use this language"
+        default=None,
+        pattern=r"^(?:[a-z]{2,3}|other)$",
+        description="skip detection and use this language: an ISO 639-1 code, or other",
     )
     intent: str | None = Field(
         default=None,

@@ -58,6 +58,19 @@ export function formatDate(iso, options = {dateStyle: "medium", timeStyle: "shor
     .format(date);
 }
 
+/** A day as a fact holds it: "2026-12-02" -> "2 déc. 2026"; a day without a year, "--12-02"
+ * (the message's date was unknown), -> "2 déc." — the bare ISO form is never shown. */
+export function formatDay(value) {
+  const match = /^(\d{4}|-)-(\d{2})-(\d{2})$/.exec(value || "");
+  if (!match) return value || "";
+  const [, year, month, day] = match;
+  const options = year === "-" ? {day: "numeric", month: "short", timeZone: "UTC"}
+    : {dateStyle: "medium", timeZone: "UTC"};
+  const date = new Date(Date.UTC(year === "-" ? 2000 : Number(year), Number(month) - 1,
+    Number(day)));
+  return new Intl.DateTimeFormat(intlLocale(), options).format(date);
+}
+
 export function formatNumber(n, options = {}) {
   return n == null || Number.isNaN(n) ? "–" : new Intl.NumberFormat(intlLocale(), options)
     .format(n);

@@ -11,7 +11,7 @@ register({
   en: {
     "advisors.title": "Advisors", "advisors.name": "Name", "advisors.team": "Team",
     "advisors.supervisor": "Supervisor", "advisors.languages": "Languages",
-    "advisors.languagesHint": "ISO codes, comma-separated (fr, en)", "advisors.status": "Status",
+    "advisors.languagesHint": "ISO codes, comma-separated (fr, en, it, zh…)", "advisors.status": "Status",
     "advisors.capacity": "Capacity (total)", "advisors.perChannel": "Capacity per channel",
     "advisors.perChannelHint": "empty: no channel cap; 0: does not handle that channel",
     "advisors.skills": "Skills (level 1–5)", "advisors.load": "Load", "advisors.edit": "Advisor {name}",
@@ -22,7 +22,7 @@ register({
   fr: {
     "advisors.title": "Conseillers", "advisors.name": "Nom", "advisors.team": "Équipe",
     "advisors.supervisor": "Superviseur", "advisors.languages": "Langues",
-    "advisors.languagesHint": "codes ISO séparés par des virgules (fr, en)", "advisors.status": "Statut",
+    "advisors.languagesHint": "codes ISO séparés par des virgules (fr, en, it, zh…)", "advisors.status": "Statut",
     "advisors.capacity": "Capacité (totale)", "advisors.perChannel": "Capacité par canal",
     "advisors.perChannelHint": "vide : pas de plafond ; 0 : ne traite pas ce canal",
     "advisors.skills": "Compétences (niveau 1–5)", "advisors.load": "Charge",

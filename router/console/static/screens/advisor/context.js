@@ -1,6 +1,6 @@
 // The right column: the customer's context card, internal notes and timeline.
 import {busy, empty, fill, h, into, pill, select, toastError} from "../../ui.js";
-import {formatDate, t} from "../../i18n.js";
+import {formatDate, formatDay, t} from "../../i18n.js";
 import {advisorName} from "./common.js";
 
 const KINDS = ["message", "delivery", "note", "assignment", "transfer", "status", "channel",
@@ -34,7 +34,8 @@ export function contextColumn({api}, conversation, open) {
     h("div", {class: "muted"}, [who.email, who.phone].filter(Boolean).join(" · ")),
     c.summary ? [h("h3", {}, t("card.said")), h("p", {class: "summary"}, c.summary)] : null,
     list(t("card.facts"), c.facts.map((f) => h("li", {title: f.raw},
-      h("span", {class: "muted"}, `${f.kind.replace(/_/g, " ")}: `), f.value))),
+      h("span", {class: "muted"}, `${f.kind.replace(/_/g, " ")}: `),
+      f.kind === "date" ? formatDay(f.value) : f.value))),
     [r.intent, r.emotion, r.language].some(Boolean) ? [h("h3", {}, t("card.reads")),
       h("div", {}, [r.intent, r.emotion, r.language].filter(Boolean).join(" · "))] : null,
     c.last_advisor ? [h("h3", {}, t("card.last")), h("div", {}, c.last_advisor.name, " ",

@@ -71,7 +71,9 @@ async def test_one_job_at_a_time_per_process(client: httpx.AsyncClient) -> None:
     assert f"job {first.json()['id']}" in second.json()["detail"]
     running = (await client.get(f"/v1/simulations/{first.json()['id']}")).json()
     assert running["status"] == "running" and 0 <= running["progress"] < 1
-    # The process stops (the fixture's end) between two replications: the job says so.
+    await runtime_of(client).simulations.stop()  # the process stops: the job says so
+    stopped = (await client.get(f"/v1/simulations/{first.json()['id']}")).json()
+    assert stopped["status"] == "failed" and stopped["error"] == STOPPED, stopped
 
 
 async def test_bad_scenarios_are_refused_with_where_they_are_wrong(

@@ -6,17 +6,19 @@ row written, then the replications run in a worker thread (pure CPU in ``sim``: 
 loop keeps serving). While it runs, the job's row gets its progress and a heartbeat every
 ``HEARTBEAT`` seconds; any process reading a running job whose heartbeat is older than
 ``STALE`` reports it failed (its process died), and every process marks such jobs failed
-when it starts. Stopping the process stops the thread between two replications.
+when it starts. A stopping process marks its job failed without waiting for the thread
+(a daemon, which drops its work at the next replication).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -38,11 +40,12 @@ from sim.parse import parse_scenario
 from skills import RuleError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEARTBEAT = 1.0  # seconds between two writes of a running job's progress
 STALE = 30.0  # a running job without a heartbeat for this long was lost with its process
 #: Simulated conversations a job may ask for (expected arrivals x replications x runs).
-BUDGET = 2_000_000
+BUDGET = 500_000
 STOPPED = "the server stopped while it ran; start it again"
 
 
@@ -99,10 +102,13 @@ class SimulationJobs:
         return SimulationPublic.of(job)
 
     async def stop(self) -> None:
-        """Stop the running job (its row says so) before the database closes."""
+        """Stop the running job (its row says so) before the database closes, without
+        waiting for the replication in progress (the thread drops it)."""
         self._stop.set()
-        if self._task is not None:
-            await self._task
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
     async def _scenarios(self, request: SimulationCreate) -> tuple[Scenario, Scenario | None]:
         try:
@@ -110,7 +116,8 @@ class SimulationJobs:
             other = None
             if request.compare_rules is not None:
                 other = base.with_rules(rules_from_documents(request.compare_rules))
-        except (ScenarioError, RuleError) as error:
+        except (ScenarioError, RuleError, ValueError, TypeError, KeyError) as error:
+            # A scenario the parser did not foresee is still the caller's mistake.
             where = "history" if request.history is not None else "scenario"
             raise InvalidRequest(f"{where}: {error}", field=where) from None
         runs = 1 if other is None else 2
@@ -140,16 +147,16 @@ class SimulationJobs:
         self, job_id: int, base: Scenario, other: Scenario | None, request: SimulationCreate
     ) -> None:
         done = [0.0]
-        work = asyncio.create_task(
-            asyncio.to_thread(_compute, base, other, request, self._tick(done, request))
-        )
+        tick = self._tick(done, request)
+        work = _in_thread(lambda: _compute(base, other, request, tick))
         try:
             while not work.done():
                 await asyncio.wait({work}, timeout=HEARTBEAT)
                 if not work.done():
                     await self._write(job_id, progress=done[0], heartbeat_at=utcnow())
             result = work.result()
-        except _Stopped:
+        except (_Stopped, asyncio.CancelledError):
+            work.cancel()  # the thread ends at its next replication, unawaited
             await self._finish(job_id, error=STOPPED)
         except Exception as error:  # the job says why; the process goes on
             log.exception("simulation %s failed", job_id)
@@ -200,6 +207,32 @@ def _parse(document: dict[str, Any]) -> Scenario:
             "rules", "expected the list of rules (a file path is read only by the CLI)"
         )
     return parse_scenario(document, rules_from_documents(rules))
+
+
+def _in_thread(work: Callable[[], T]) -> asyncio.Future[T]:
+    """Run ``work`` in a daemon thread (a stopping process does not wait for it); its
+    outcome settles the returned future unless that was cancelled meanwhile."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (work(), None)
+        except BaseException as error:  # handed to the loop, which decides
+            outcome = (None, error)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=run, name="simulation", daemon=True).start()
+    return future
 
 
 def _compute(

@@ -163,8 +163,8 @@ def test_every_admin_screen_renders(
 def test_the_admin_runs_a_what_if_of_an_edited_rule_copy(
     server: Server, open_page: Callable[..., object]
 ) -> None:
-    """A sample day under the current rules and under a copy whose default rule serves
-    the least busy first: a progress bar, then the table of both and their difference."""
+    """A sample day under the current rules and under a copy where billing needs the
+    technical skill (half the team has it): the table of both and their difference."""
     from playwright.sync_api import expect
 
     page = _logged_in_admin(server, open_page, "en-GB")
@@ -173,7 +173,8 @@ def test_the_admin_runs_a_what_if_of_an_edited_rule_copy(
     expect(rules).to_have_value(re.compile(r'"is_default": true'))
     page.locator("#whatif-scripted").check()
     page.locator("#whatif-sample").click()
-    edited = re.sub(r'"policy": "[a-z_]+"', '"policy": "least_busy"', rules.input_value())
+    edited = rules.input_value().replace('"billing": 2', '"technical": 3')
+    assert edited != rules.input_value()
     rules.fill(edited)
     page.locator("#whatif-replications").fill("4")
     page.locator("#whatif-run").click()
@@ -185,6 +186,8 @@ def test_the_admin_runs_a_what_if_of_an_edited_rule_copy(
     service_level = table.locator("tr[data-figure=service_level] td")
     expect(service_level).to_have_count(3)
     expect(service_level.first).to_contain_text(re.compile(r"\d+(\.\d)?%\s*\[.+%.+\]"))
+    difference = table.locator("tr[data-figure=service_level] td strong").last
+    expect(difference).to_contain_text(re.compile(r"^[-\u2212]\d"))  # fewer answered in time
     screenshot(page, "console-admin-whatif-result")
     # A scenario that is not JSON is refused beside its field, nothing started.
     page.locator("#whatif-scenario").fill("{not json")

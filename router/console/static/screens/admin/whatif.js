@@ -37,15 +37,18 @@ register({
   },
 });
 
-// A small day any database can run: one team of four, two busy hours of chats.
+// A small day any database can run: one team of four (two also technical), two busy hours
+// of chats; the texts are what keyword rules read.
 const SAMPLE = {
   name: "sample day", interval_minutes: 30, service_level: "80/60",
-  arrivals: {per_interval: [30, 45, 50, 35], mix: [{channel: "chat", language: "fr", intent: "billing"},
-    {weight: 2, channel: "chat", language: "en", intent: "technical"}]},
+  arrivals: {per_interval: [30, 45, 50, 35], mix: [
+    {weight: 2, channel: "chat", language: "fr", intent: "billing", text: "ma facture est fausse"},
+    {channel: "chat", language: "en", intent: "technical", text: "login not working"}]},
   handling: {exponential: 300}, patience: {exponential: 240},
   teams: [{id: 1, name: "Front office"}],
-  advisors: [{name: "Advisor", team: 1, languages: ["fr", "en"], skills: {billing: 3, technical: 3},
-    capacity: 2, count: 4}],
+  advisors: [
+    {name: "Billing", team: 1, languages: ["fr", "en"], skills: {billing: 3}, capacity: 2, count: 2},
+    {name: "Expert", team: 1, languages: ["fr", "en"], skills: {billing: 3, technical: 3}, capacity: 2, count: 2}],
 };
 // [key, label, kind]: kind says how a value reads (share, seconds or count).
 const FIGURES = [["service_level", "whatif.sl", "share"], ["asa_seconds", "whatif.asa", "seconds"],

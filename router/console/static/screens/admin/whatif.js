@@ -1,7 +1,7 @@
 // Admin: what-if. A day (recorded, or a scenario as JSON) simulated under the rules in
 // force and, optionally, under an edited copy of them (the rules export, as JSON), on the
 // same customers: service level, speed of answer and abandonment with their 95 % intervals
-// and the difference. The job runs on the server (POST /v1/simulations); this polls it.
+// and the difference. The job runs on the server (the simulations API); this polls it.
 import {formatNumber, register, t} from "../../i18n.js";
 import {fill, h, select, table} from "../../ui.js";
 import {checkbox, clearProblems, field, frame, input, number, showProblems, textarea} from "./common.js";

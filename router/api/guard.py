@@ -51,7 +51,9 @@ def bind_path_ids(request: Request) -> None:
     if params:
         found = {name: str(params[name]) for name in _LOGGED_IDS if name in params}
         # isdecimal() alone accepts other scripts' digits; int() of "²" raises.
-        logs.bind(**{k: int(v) if v.isascii() and v.isdecimal() else v for k, v in found.items()})
+        logs.bind(
+            **{k: int(v) if v.isascii() and v.isdecimal() else v for k, v in found.items()}
+        )
 
 
 def client_address(request: Request) -> str:

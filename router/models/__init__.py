@@ -21,7 +21,6 @@ from router.models.tickets import ConversationTag, Note
 metadata = SQLModel.metadata
 
 __all__ = [
-    "SimulationJob",
     "Advisor",
     "AdvisorSkill",
     "Alert",
@@ -43,6 +42,7 @@ __all__ = [
     "RoutingExclusion",
     "RoutingRule",
     "ServerSecret",
+    "SimulationJob",
     "Skill",
     "StaffCredential",
     "Team",

@@ -32,7 +32,7 @@ def small_day(per_interval: list[int]) -> dict[str, Any]:
     }
 
 
-async def test_a_what_if_runs_in_the_background_and_gives_the_cli_document(
+async def test_a_what_if_runs_in_the_background_one_at_a_time(
     client: httpx.AsyncClient,
 ) -> None:
     body = {
@@ -58,11 +58,10 @@ async def test_a_what_if_runs_in_the_background_and_gives_the_cli_document(
     for part in ("base", "other", "difference"):
         day = result[part]["all"]["day"]
         assert set(day["service_level"]) == {"mean", "ci95"}, day
-    # Same policy and seed for both: the paired difference is exactly nothing.
+    # The same customers for both rule sets (common random numbers).
     assert result["base"]["all"]["day"]["offered"] == result["other"]["all"]["day"]["offered"]
 
-
-async def test_one_job_at_a_time_per_process(client: httpx.AsyncClient) -> None:
+    # One job at a time per process; a stopping process fails its job with the reason.
     long = {"scenario": small_day([300] * 6), "replications": 100}
     first = await client.post("/v1/simulations", json=long)
     assert first.status_code == 202, first.text
@@ -76,7 +75,7 @@ async def test_one_job_at_a_time_per_process(client: httpx.AsyncClient) -> None:
     assert stopped["status"] == "failed" and stopped["error"] == STOPPED, stopped
 
 
-async def test_bad_scenarios_are_refused_with_where_they_are_wrong(
+async def test_bad_scenarios_lost_jobs_and_roles(
     client: httpx.AsyncClient,
 ) -> None:
     cases = [
@@ -95,10 +94,7 @@ async def test_bad_scenarios_are_refused_with_where_they_are_wrong(
     missing = await client.get("/v1/simulations/999999")
     assert missing.status_code == 404
 
-
-async def test_a_job_lost_with_its_process_is_failed_when_read_and_at_start(
-    client: httpx.AsyncClient,
-) -> None:
+    # A job whose process died (no heartbeat): failed when read, and by a starting process.
     db = runtime_of(client).db
     old = utcnow() - timedelta(hours=1)
     async with db.session() as session:
@@ -113,8 +109,7 @@ async def test_a_job_lost_with_its_process_is_failed_when_read_and_at_start(
         job = await session.get(SimulationJob, ids[1])
         assert job is not None and job.status == "failed" and job.error == STOPPED
 
-
-async def test_only_admins_run_simulations(client: httpx.AsyncClient) -> None:
+    # Admins only.
     supervisor = await login(client, await advisor(client, "Sue", role="supervisor"))
     response = await client.post(
         "/v1/simulations", json={"scenario": small_day([5])}, headers=supervisor

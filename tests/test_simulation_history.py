@@ -188,13 +188,9 @@ async def test_a_recorded_day_becomes_its_scenario_and_replays(
     assert json.loads(result.stdout)["scenario"] == scenario.name
     assert load_scenario(written).per_interval == scenario.per_interval
 
-
-async def test_a_day_without_anyone_available_is_refused_with_a_reason(
-    client: httpx.AsyncClient,
-) -> None:
+    # A day nobody worked, or no day: refused with the reason.
     crew = await team(client, "Empty")
     args = ["simulate", "--from-history", "--day", "2026-11-29", "--team", str(crew["id"])]
-    env = {"AIGUILLAGE_DATABASE_URL": runtime_of(client).settings.database_url}
     result = await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
     assert result.exit_code == 2
     assert "nobody was available" in result.output

@@ -25,6 +25,7 @@ from router.api.manage import (
     held,
     kpi,
     rules,
+    simulations,
     sla,
 )
 from router.api.observed import HttpMetrics
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
         kpi,
         search,
         live,
+        simulations,
     )
     for module in (*routers, widget, console):
         app.include_router(module.router)

@@ -37,6 +37,7 @@ from router.replies import delivery
 from router.security.auth import Authenticator
 from router.security.ratelimit import Limiter, local_limiter
 from router.settings import Settings
+from router.simulation.jobs import SimulationJobs
 from router.store import Database
 from router.supervision.alerts import AlertDispatcher, alert_dispatcher
 from router.supervision.gauges import DatabaseGauges
@@ -67,6 +68,7 @@ class Runtime:
     chat_hub: ChatHub
     live_hub: LiveHub  # the staff live channel (serve only)
     classifier: ModelHolder
+    simulations: SimulationJobs  # POST /v1/simulations: one job at a time per process
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     smtp: SmtpListener | None = None
@@ -101,6 +103,7 @@ class Runtime:
             chat_hub=ChatHub(db, settings.webchat_poll_seconds),
             live_hub=LiveHub(db, settings.live_poll_seconds),
             classifier=ModelHolder(db),
+            simulations=SimulationJobs(db),
         )
 
     @property
@@ -123,6 +126,7 @@ class Runtime:
     async def start(self, *, run_workers: bool) -> None:
         await self.db.ping()
         await self.auth.start()
+        await self.simulations.recover()  # jobs of a process that died are failed
         await self.classifier.start()  # trains the first model if the database has none
         tools = Tools(self.http, self.chat_hub.deliver, self.auth.signing_key)
         self._channels = ChannelSet.build(self.settings, tools)
@@ -194,6 +198,7 @@ class Runtime:
             await self.alerts.stop()
         await self.chat_hub.stop()
         await self.live_hub.stop()
+        await self.simulations.stop()
         await self.intake.stop()
         for task in self.tasks:
             task.cancel()

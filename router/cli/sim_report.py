@@ -3,12 +3,11 @@ interval) for people, or the JSON document for programs."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
 
 from sim import Estimate, Estimates, Scenario
+from sim.document import order as _order
 from sim.metrics import DAY
 
 COLUMNS = (
@@ -22,21 +21,6 @@ COLUMNS = (
     ("intense_per_advisor", "intense/adv", 2),
     ("intense_gini", "Gini", 3),
 )
-
-
-def to_json(estimates: Estimates, scenario: Scenario) -> dict[str, Any]:
-    """{all, teams: {name: {day, intervals}}, queues: {...}}; each figure {mean, ci95}."""
-    out: dict[str, Any] = {"all": {}, "teams": {}, "queues": {}}
-    for (group, period), figures in sorted(estimates.items(), key=_order):
-        kind, _, name = group.partition(":")
-        slot = out["all"] if group == "all" else out[f"{kind}s"].setdefault(name, {})
-        values = {metric: estimate.to_dict() for metric, estimate in sorted(figures.items())}
-        if period == DAY:
-            slot["day"] = values
-        else:
-            start = int(period) * scenario.interval_seconds / 60
-            slot.setdefault("intervals", []).append({"start_minute": start, **values})
-    return out
 
 
 def print_day(console: Console, title: str, estimates: Estimates, *, signed: bool = False) -> None:
@@ -70,9 +54,3 @@ def _cell(estimate: Estimate | None, digits: int, signed: bool) -> str:
     text = f"{estimate.mean:{sign}.{digits}f}"
     half = estimate.half_width
     return text if half is None else f"{text} ±{half:.{digits}f}"
-
-
-def _order(item: tuple[tuple[str, str], object]) -> tuple[int, str, int]:
-    (group, period), _ = item
-    rank = 0 if group == "all" else 1 if group.startswith("team:") else 2
-    return rank, group, -1 if period == DAY else int(period)

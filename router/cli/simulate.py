@@ -1,6 +1,6 @@
 """``aiguillage simulate`` and ``aiguillage staffing``: the simulator (``sim``) and the
-Erlang formulas on the command line. Nothing here reads the database (a scenario from
-history, ``--from-history``, is still to come)."""
+Erlang formulas on the command line; ``--from-history`` reads the scenario of a recorded
+day from the database (router.cli.sim_history)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from router.cli import sim_report
+from router.cli import sim_history, sim_report
 from router.cli.scenario_file import load_scenario, load_variant
+from router.errors import DomainError
 from sim import (
     Scenario,
     ScenarioError,
@@ -26,6 +27,7 @@ from sim import (
     simulate,
     staff_for,
 )
+from sim.document import comparison_document, run_document
 from sim.erlang import ErlangFigures
 from sim.parse import parse_scenario
 from skills import RuleError
@@ -39,7 +41,10 @@ AsJson = Annotated[bool, typer.Option("--json", help="print a JSON document")]
 
 
 def simulate_command(
-    scenario_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    scenario_path: Annotated[
+        Path | None,
+        typer.Argument(exists=True, dir_okay=False, readable=True, show_default=False),
+    ] = None,
     replications: Replications = 10,
     seed: Seed = 1,
     compare_with: Annotated[
@@ -55,17 +60,39 @@ def simulate_command(
         bool, typer.Option(help="also print everyone's figures by interval")
     ] = False,
     as_json: AsJson = False,
+    from_history: Annotated[
+        bool, typer.Option(help="build the scenario from the database's record of --day")
+    ] = False,
+    day: Annotated[str | None, typer.Option(help="the day to replay, YYYY-MM-DD")] = None,
+    team: Annotated[
+        int | None, typer.Option(min=1, help="--from-history: one team (default: everyone)")
+    ] = None,
+    interval_minutes: Annotated[
+        int, typer.Option(min=5, max=240, help="--from-history: length of an interval")
+    ] = 30,
+    write_scenario: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="--from-history: also write the scenario (YAML)"),
+    ] = None,
 ) -> None:
-    """Simulate a day of the contact centre through the real routing rules."""
-    scenario = _checked(lambda: load_scenario(scenario_path))
+    """Simulate a day of the contact centre through the real routing rules: a scenario
+    file, or a recorded day (--from-history --day YYYY-MM-DD)."""
+    if from_history == (scenario_path is not None):
+        typer.secho("error: give a scenario file or --from-history, not both", fg="red", err=True)
+        raise typer.Exit(2)
+    if scenario_path is None:
+        scenario = _checked(
+            lambda: sim_history.from_history(day, team, interval_minutes, write_scenario)
+        )
+        scenario_path = write_scenario or Path(scenario.name)
+    else:
+        scenario = _checked(lambda: load_scenario(scenario_path))
     console = Console()
     if compare_with is None:
         with _progress(replications, scenario.name) as tick:
             estimates, _ = simulate(scenario, replications, seed, tick)
         if as_json:
-            document = _header(scenario, replications, seed)
-            document.update(sim_report.to_json(estimates, scenario))
-            typer.echo(json.dumps(document, indent=2))
+            typer.echo(json.dumps(run_document(scenario, replications, seed, estimates), indent=2))
             return
         sim_report.print_day(
             console, f"{scenario.name}: the day ({_header_text(scenario, replications)})", estimates
@@ -77,10 +104,7 @@ def simulate_command(
     with _progress(replications, f"{scenario.name} vs {compare_with.name}") as tick:
         result = compare(scenario, other, replications, seed, tick)
     if as_json:
-        document = _header(scenario, replications, seed)
-        document["compare"] = str(compare_with)
-        for part in ("base", "other", "difference"):
-            document[part] = sim_report.to_json(getattr(result, part), scenario)
+        document = comparison_document(scenario, replications, seed, result, str(compare_with))
         typer.echo(json.dumps(document, indent=2))
         return
     sim_report.print_day(console, f"base: {scenario_path.name}", result.base)
@@ -233,16 +257,6 @@ def _rates(text: str) -> list[float]:
     return rates
 
 
-def _header(scenario: Scenario, replications: int, seed: int) -> dict[str, Any]:
-    return {
-        "scenario": scenario.name,
-        "replications": replications,
-        "seed": seed,
-        "service_level_target": str(scenario.target),
-        "interval_minutes": scenario.interval_seconds / 60,
-    }
-
-
 def _header_text(scenario: Scenario, replications: int) -> str:
     return f"{replications} replications, mean ±95 % half-width, SL {scenario.target}"
 
@@ -263,6 +277,6 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 def _checked(make: Callable[[], T]) -> T:
     try:
         return make()
-    except (ScenarioError, RuleError) as error:
+    except (ScenarioError, RuleError, DomainError) as error:
         typer.secho(f"error: {error}", fg="red", err=True)
         raise typer.Exit(2) from None

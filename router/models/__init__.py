@@ -13,6 +13,7 @@ from router.models.events import Event
 from router.models.receipts import ChannelReceipt
 from router.models.routing import RoutingConfig, RoutingExclusion, RoutingRule
 from router.models.security import ApiKey, AuditEntry, AuthSession, ServerSecret, StaffCredential
+from router.models.simulations import SimulationJob
 from router.models.sla import SlaPolicy
 from router.models.templates import ReplyTemplate
 from router.models.tickets import ConversationTag, Note
@@ -41,6 +42,7 @@ __all__ = [
     "RoutingExclusion",
     "RoutingRule",
     "ServerSecret",
+    "SimulationJob",
     "Skill",
     "StaffCredential",
     "Team",

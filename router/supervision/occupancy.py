@@ -54,14 +54,14 @@ async def seats(
         )
     ).all()
     ids = [a[0] for a in advisors]
-    changes = await _changes(session, ids, start, end)
+    changes = await status_changes(session, ids, start, end)
     held = await _held(session, ids, start, end)
     t0, t1 = start.timestamp(), min(end, now).timestamp()
     count = round((end - start).total_seconds() / step)
     result = Seats([0.0] * count, [0.0] * count, [0.0] * count)
     for advisor_id, status, capacity, created_at in advisors:
         history = changes.get(advisor_id, [])
-        available = _available(history, str(status), max(t0, created_at.timestamp()), t1)
+        available = available_spans(history, str(status), max(t0, created_at.timestamp()), t1)
         for a, b in available:
             _spread(result.staffed, t0, step, a, b, 1.0)
             _spread(result.capacity, t0, step, a, b, float(capacity))
@@ -71,7 +71,7 @@ async def seats(
     return result
 
 
-def _available(
+def available_spans(
     history: list[tuple[float, str, str]], now_status: str, t0: float, t1: float
 ) -> list[Span]:
     """The spans of [t0, t1) in which the status was available, from the changes (moment,
@@ -137,7 +137,7 @@ async def _held(
     return held
 
 
-async def _changes(
+async def status_changes(
     session: AsyncSession, ids: list[int], start: datetime, end: datetime
 ) -> dict[int, list[tuple[float, str, str]]]:
     """Per advisor, their status changes in [start, end), the last one before ``start``

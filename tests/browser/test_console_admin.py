@@ -1,9 +1,10 @@
 """The admin's day in the console: a skill, an advisor holding it, a rule with an escalation
 step checked in the dry-run panel, and the next message follows the rule; then every admin
-screen, in English and in French, screenshotted."""
+screen, in English and in French, screenshotted; a what-if run from the console."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ SCREENS = (
     "admin-users",
     "admin-keys",
     "admin-classifier",
+    "admin-whatif",
     "admin-audit",
 )
 
@@ -156,3 +158,38 @@ def test_every_admin_screen_renders(
         screenshot(page, f"console-{route}-{locale[:2]}")
     if locale.startswith("fr"):
         expect(page.locator("section.admin h1")).to_have_text("Journal d’audit")
+
+
+def test_the_admin_runs_a_what_if_of_an_edited_rule_copy(
+    server: Server, open_page: Callable[..., object]
+) -> None:
+    """A sample day under the current rules and under a copy where billing needs the
+    technical skill (half the team has it): the table of both and their difference."""
+    from playwright.sync_api import expect
+
+    page = _logged_in_admin(server, open_page, "en-GB")
+    page.goto(f"{server.base_url}/#/admin-whatif")
+    rules = page.locator("#whatif-rules")
+    expect(rules).to_have_value(re.compile(r'"is_default": true'))
+    page.locator("#whatif-scripted").check()
+    page.locator("#whatif-sample").click()
+    edited = rules.input_value().replace('"billing": 2', '"technical": 3')
+    assert edited != rules.input_value()
+    rules.fill(edited)
+    page.locator("#whatif-replications").fill("4")
+    page.locator("#whatif-run").click()
+    expect(page.locator("#whatif-status")).to_contain_text("Done: 4 replications")
+    table = page.locator("#whatif-table")
+    expect(table.locator("thead th")).to_have_text(
+        ["Figure", "Current rules", "Edited rules", "Difference"]
+    )
+    service_level = table.locator("tr[data-figure=service_level] td")
+    expect(service_level).to_have_count(3)
+    expect(service_level.first).to_contain_text(re.compile(r"\d+(\.\d)?%\s*\[.+%.+\]"))
+    difference = table.locator("tr[data-figure=service_level] td strong").last
+    expect(difference).to_contain_text(re.compile(r"^[-\u2212]\d"))  # fewer answered in time
+    screenshot(page, "console-admin-whatif-result")
+    # A scenario that is not JSON is refused beside its field, nothing started.
+    page.locator("#whatif-scenario").fill("{not json")
+    page.locator("#whatif-run").click()
+    expect(page.locator("[data-field=scenario] .field-error")).to_contain_text("not valid JSON")

@@ -30,6 +30,8 @@ export const screens = [
     load: () => import("./admin/sla.js")},
   {route: "admin-routing", roles: ["admin"], title: "nav.admin.routing",
     load: () => import("./admin/routing.js")},
+  {route: "admin-whatif", roles: ["admin"], title: "nav.admin.whatif",
+    load: () => import("./admin/whatif.js")},
   {route: "admin-users", roles: ["admin"], title: "nav.admin.users",
     load: () => import("./admin/users.js")},
   {route: "admin-keys", roles: ["admin"], title: "nav.admin.keys",

@@ -1,14 +1,18 @@
 """The estimated wait (issue 15) against the realised wait, on a replayed (simulated) day.
 
 router.routing.standing tells a waiting customer their place and the wait to expect:
-``ceil(position x SERVICE_WINDOW / served)``, where *position* is 1 + the conversations of
-the same queue (channel, team) the waiting order serves first, and *served* the queue's
-conversations an advisor took in the last ``SERVICE_WINDOW`` (30 min). This replays a
-scenario through the simulator (sim/) and, for every conversation that had to wait, computes
-that same estimate at its arrival from the simulated record (who waited in its queue then,
-with their effective priority and age; who was taken in the 30 minutes before), then
-compares it with the wait it got. Customers who left are censored (their wait is unknown)
-and left out; so are arrivals whose queue had served nobody yet (no estimate is given).
+``ceil(position / rate)``, where *position* is 1 + the conversations of the same queue
+(channel, team) the waiting order serves first, and *rate* the larger of the queue's
+throughput (conversations an advisor took in the last ``SERVICE_WINDOW``, 30 min) and its
+seats (conversations held now over their mean handling time): ``standing.Service``. This
+replays a scenario through the simulator (sim/) and, for every conversation that had to
+wait, computes that same estimate at its arrival from the simulated record (who waited in
+its queue then, with their effective priority and age; who was taken in the 30 minutes
+before, who was being served and how long the ones ended lately took), then compares it
+with the wait it got. Customers who left are censored (their wait is unknown) and left
+out; so are arrivals whose queue gives no reading yet (no estimate is given).
+
+``--throughput-only`` computes the former estimate (throughput alone) for comparison.
 
 The issue's figure is "within 20 % of the realised wait": printed per conversation (the
 share whose estimate is within ±20 %, the median relative error) and per interval (the mean
@@ -22,12 +26,11 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-from bisect import bisect_left
 from collections import defaultdict
 from pathlib import Path
 
 from router.cli.scenario_file import load_scenario
-from router.routing.standing import SERVICE_WINDOW
+from router.routing.standing import SERVICE_WINDOW, Service
 from sim.engine import Conversation, play
 from sim.scenario import Scenario
 from sim.workload import workload
@@ -45,24 +48,49 @@ def queue_of(conversation: Conversation) -> Queue:
     return facts.channel, requirements_for(conversation.rule, facts).team_id
 
 
-def estimates(scenario: Scenario, seed: int, replication: int) -> list[tuple[int, float, float]]:
+def service_at(
+    members: list[Conversation], team: list[Conversation], t: float, *, seats: bool
+) -> Service:
+    """The queue's service reading at ``t``, as router.routing.standing reads it: taken
+    from the queue's ``members``, seats from its ``team``'s conversations on any channel."""
+    taken = sum(
+        1 for c in members if c.answered_at is not None and t - WINDOW <= c.answered_at <= t
+    )
+    if not seats:
+        return Service(taken, 0, None)
+    busy = 0
+    handled: list[float] = []
+    for c in team:
+        if c.answered_at is None or c.answered_at > t:
+            continue
+        if c.ended_at is None or c.ended_at > t:
+            busy += 1
+        elif c.ended_at >= t - WINDOW:
+            handled.append(c.ended_at - c.answered_at)
+    return Service(taken, busy, statistics.fmean(handled) if handled else None)
+
+
+def estimates(
+    scenario: Scenario, seed: int, replication: int, *, seats: bool = True
+) -> list[tuple[int, float, float]]:
     """(interval, estimate, realised wait) of every answered conversation that waited."""
     day = play(scenario, workload(scenario, seed, replication), seed, replication)
     by_queue: dict[Queue, list[Conversation]] = defaultdict(list)
+    by_team: dict[int | None, list[Conversation]] = defaultdict(list)
     for c in sorted(day.conversations, key=lambda c: c.arrival.at):
         by_queue[queue_of(c)].append(c)
+        by_team[queue_of(c)[1]].append(c)
     out = []
-    for members in by_queue.values():
-        taken = sorted(c.answered_at for c in members if c.answered_at is not None)
+    for (_, team), members in by_queue.items():
         for c in members:
             t = c.arrival.at
             if c.answered_at is None or c.answered_at <= t:
                 continue  # left (censored), or pushed at once (never waited)
-            served = bisect_left(taken, t) - bisect_left(taken, t - WINDOW)
-            if served == 0:
+            per_second = service_at(members, by_team[team], t, seats=seats).per_second()
+            if per_second == 0:
                 continue
             ahead = sum(1 for other in members if _ahead_of(other, c, t, scenario))
-            estimate = math.ceil((ahead + 1) * WINDOW / served)
+            estimate = math.ceil((ahead + 1) / per_second)
             out.append((c.arrival.interval, float(estimate), c.answered_at - t))
     return out
 
@@ -86,9 +114,15 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--replications", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--throughput-only", action="store_true", help="the former estimate, for comparison"
+    )
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
-    rows = [r for i in range(args.replications) for r in estimates(scenario, args.seed, i)]
+    seats = not args.throughput_only
+    rows = [
+        r for i in range(args.replications) for r in estimates(scenario, args.seed, i, seats=seats)
+    ]
     if not rows:
         print("nobody waited: nothing to compare")
         return

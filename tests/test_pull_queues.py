@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlmodel import col
 
+from router.models import Assignment
 from router.routing import assignment
 from router.routing.escalation import waiting_room_round
 from router.store.types import utcnow
@@ -203,6 +205,31 @@ async def test_a_waiting_conversation_knows_its_place_and_expected_wait(
     assert standing["position"] == 2 and standing["served_per_hour"] == 4.0
     assert standing["estimated_wait_seconds"] == 2 * 900  # 2 ahead of it at 4 per hour
     assert (await conversation(client, ids[0]))["queue"] is None  # served
+
+
+async def test_the_expected_wait_reads_the_seats_when_they_free_faster_than_throughput(
+    client: httpx.AsyncClient,
+) -> None:
+    """Two conversations held, handled in 600 s on average: a seat frees every 300 s, while
+    three taken in the last half hour alone would say one every 600 s."""
+    crew = await team(client, "Seats", routing_mode="pull")
+    ana = await advisor(client, "Ana", team_id=crew["id"], capacity_total=10)
+    ids = [await _waiting(client, f"s{i}", f"Question number {i}") for i in range(5)]
+    headers = await login(client, ana)
+    for _ in range(3):
+        assert (await client.post(f"/v1/advisors/{ana['id']}/next", headers=headers)).json()
+    assert (await client.post(f"/v1/conversations/{ids[0]}/resolve")).status_code == 200
+    now = utcnow()
+    async with runtime_of(client).db.session() as session:
+        await session.execute(
+            update(Assignment)
+            .where(col(Assignment.conversation_id) == ids[0])
+            .values(accepted_at=now - timedelta(seconds=700), ended_at=now - timedelta(seconds=100))
+        )
+        await session.commit()
+    standing = (await conversation(client, ids[4]))["queue"]
+    assert standing["position"] == 2 and standing["served_per_hour"] == 12.0
+    assert standing["estimated_wait_seconds"] == 2 * 300
 
 
 async def test_the_web_chat_visitor_sees_their_place_in_the_queue(

@@ -628,6 +628,8 @@ class Assignment(AssignmentBase, table=True):
         Index("ix_assignment_conversation_accepted", "conversation_id", "accepted_at"),
         # A queue's recent service rate (router.routing.standing).
         Index("ix_assignment_channel_accepted", "channel", "accepted_at"),
+        # Its seats: held now (ended_at NULL) or ended within the window.
+        Index("ix_assignment_ended", "ended_at"),
         Index(
             "ix_assignment_offer_due",
             "expires_at",

@@ -3,18 +3,29 @@
 The queue is the conversations waiting on the same channel for the same team (the team of
 the requirements, or none). Those ahead are the ones the waiting order serves first: a higher
 effective priority (queue priority + ageing), or the same and an older wait. The expected
-wait is the place divided by the queue's service rate over the last ``SERVICE_WINDOW``
-(conversations of that queue an advisor took, pushed, pulled or claimed): the figure a
-contact centre announces ("you are 3rd, about 2 minutes"), not a promise. Never commits.
+wait is the place divided by the queue's service rate: the figure a contact centre
+announces ("you are 3rd, about 2 minutes"), not a promise. Never commits.
+
+Two readings of that rate, both lower bounds, and the estimate takes the larger:
+* throughput: the conversations of the queue an advisor took (pushed, pulled or claimed)
+  over the last ``SERVICE_WINDOW``. Right when advisors were saturated; when they were not,
+  it is the arrival rate, far below what they can serve (replaying the demo day,
+  ``bench/estimated_wait.py``, it overstated waits 2 to 77 times);
+* seats: the team's conversations (any channel) held by advisors now, each freeing its
+  seat after the team's mean handling time (of those ended within the window): busy /
+  handling time. The team, not the channel's queue: its advisors take from every channel.
+On the demo day the estimate went from 3.7 to 2.2 times the realised mean wait, and on a
+single M/M/N queue from 1.11 to 1.00 (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -23,6 +34,7 @@ from router.models.conversations import ConversationStatus
 from router.models.queues import QueueStanding
 from router.routing import config as routing_config
 from router.routing.config import RoutingPolicy
+from router.store.timemath import moment, seconds_between
 from router.store.types import utcnow
 
 SERVICE_WINDOW = timedelta(minutes=30)
@@ -40,14 +52,13 @@ async def of(
     policy = await routing_config.current(session)
     now = utcnow()
     ahead = await _ahead(session, conversation, policy)
-    served = await _served(session, conversation, now, shared_rate)
-    per_hour = served * 3600 / SERVICE_WINDOW.total_seconds()
-    estimate = None if served == 0 else math.ceil((ahead + 1) * 3600 / per_hour)
+    per_second = (await _service(session, conversation, now, shared_rate)).per_second()
+    estimate = None if per_second == 0 else math.ceil((ahead + 1) / per_second)
     return QueueStanding(
         position=ahead + 1,
         ahead=ahead,
         estimated_wait_seconds=estimate,
-        served_per_hour=round(per_hour, 1),
+        served_per_hour=round(per_second * 3600, 1),
         queue=await _label(session, conversation),
     )
 
@@ -140,34 +151,58 @@ def _bound(since: datetime, gap: int, ageing_per_minute: float) -> datetime | bo
     return since
 
 
-_served_cache: dict[tuple[str, str, int | None], tuple[float, int]] = {}
-_SERVED_TTL = 10.0  # seconds a queue's service count is reused (web chat sockets re-read)
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What a queue's recent service says of its rate (see the module's docstring)."""
+
+    taken: int  # conversations of the queue an advisor took within the window
+    busy: int  # conversations of the queue's team (any channel) an advisor holds now
+    handling_seconds: float | None  # the team's mean handling of those ended in the window
+
+    def per_second(self) -> float:
+        """Conversations per second the queue can expect to be served at (0: no reading)."""
+        throughput = self.taken / SERVICE_WINDOW.total_seconds()
+        seats = self.busy / self.handling_seconds if self.handling_seconds else 0.0
+        return max(throughput, seats)
 
 
-async def _served(
+_service_cache: dict[tuple[str, str, int | None], tuple[float, Service]] = {}
+_SERVICE_TTL = 10.0  # seconds a queue's service reading is reused (web chat sockets re-read)
+
+
+async def _service(
     session: AsyncSession, conversation: Conversation, now: datetime, shared: bool
-) -> int:
-    """Conversations of its queue an advisor took within the window (``shared``: read once
-    per queue every ``_SERVED_TTL`` seconds in this process)."""
+) -> Service:
+    """The queue's service reading, in one statement (``shared``: read once per queue every
+    ``_SERVICE_TTL`` seconds in this process)."""
     key = (str(session.get_bind().engine.url), conversation.channel, conversation.queue_team_id)
-    moment = time.monotonic()
-    cached = _served_cache.get(key)
-    if shared and cached is not None and cached[0] > moment:
+    clock = time.monotonic()
+    cached = _service_cache.get(key)
+    if shared and cached is not None and cached[0] > clock:
         return cached[1]
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .join(Conversation, col(Conversation.id) == col(Assignment.conversation_id))
-        .where(
-            col(Assignment.channel) == conversation.channel,
-            col(Assignment.accepted_at) >= now - SERVICE_WINDOW,
-            _same_team(conversation),
+    since = moment(now - SERVICE_WINDOW)
+    accepted, ended = col(Assignment.accepted_at), col(Assignment.ended_at)
+    taken = and_(col(Assignment.channel) == conversation.channel, accepted >= since)
+    row = (
+        await session.execute(
+            select(
+                func.count(case((taken, 1))),
+                func.count(case((and_(accepted.is_not(None), ended.is_(None)), 1))),
+                func.avg(case((ended >= since, seconds_between(accepted, ended)))),
+            )
+            .select_from(Assignment)
+            .join(Conversation, col(Conversation.id) == col(Assignment.conversation_id))
+            .where(
+                or_(taken, ended.is_(None), ended >= since),  # an index for each term
+                _same_team(conversation),
+            )
         )
-    )
-    if len(_served_cache) > 1000:
-        _served_cache.clear()
-    _served_cache[key] = (moment + _SERVED_TTL, int(count or 0))
-    return int(count or 0)
+    ).one()
+    reading = Service(int(row[0] or 0), int(row[1] or 0), float(row[2]) if row[2] else None)
+    if len(_service_cache) > 1000:
+        _service_cache.clear()
+    _service_cache[key] = (clock + _SERVICE_TTL, reading)
+    return reading
 
 
 async def _label(session: AsyncSession, conversation: Conversation) -> str:

@@ -60,10 +60,11 @@ class DemoDatabase:
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
-    """``migrate``, ``demo-data`` and a first classifier, once per test process (a server
-    trains one at start-up when the database has none: the longest part of its start):
-    each module's server then starts on its own copy, so no module sees another's
-    changes."""
+    """``migrate`` and ``demo-data`` once per test process (two CLI runs of a module's three):
+    each module's server then starts on its own copy, so no module sees another's changes.
+    The first classifier is still trained by each server at start-up: a database holding
+    one trained by ``aiguillage classifier train`` changed what the French console search
+    shows (test_console_in_french), which is not understood yet."""
     folder = tmp_path_factory.mktemp("demo-database")
     path = folder / "aiguillage.db"
     env = {
@@ -74,7 +75,6 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
     processes.run_cli(["migrate"], env)
     credentials = folder / "demo-credentials.txt"
     processes.run_cli(["demo-data", "--credentials", str(credentials)], env)
-    processes.run_cli(["classifier", "train"], env)
     logins = dict(line.split() for line in credentials.read_text().splitlines() if line)
     return DemoDatabase(path, logins)
 

@@ -42,7 +42,8 @@ class Attachment:
     out a media id to resolve later (WhatsApp), ``content`` for email parts within the size
     limit; ``omitted`` says why ``content`` is None when bytes existed (above the size
     limit; an enclosed message, whose bytes stay in the original's ``raw``).
-    Outbound: email sends ``content``; Meta sends ``url``.
+    Outbound: email sends ``content``; Meta uploads ``content`` (then names the file by the
+    ``provider_ref`` it got) or links ``url``; web chat gives the visitor ``url``.
     """
 
     filename: str | None

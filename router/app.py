@@ -142,12 +142,21 @@ def create_app(settings: Settings) -> FastAPI:
             "/v1/email/inbound": settings.email_max_message_bytes,
             "/v1/chat/files": settings.webchat_upload_max_bytes,
         },
+        # the files of a reply, with room for the form around them
+        suffixes={"/replies": reply_body_limit(settings)},
     )
     if settings.webchat_origin_list:  # outside the size limit: a 413 is readable cross-origin
         app.add_middleware(WidgetCors, origins=settings.webchat_origin_list)
     app.add_middleware(HttpMetrics)  # refused bodies are counted too
     app.add_middleware(RequestLog, access=settings.access_log)  # outermost: sees every answer
     return app
+
+
+def reply_body_limit(settings: Settings) -> int:
+    """A reply with its files: every file at the limit, base64-encoded (4 bytes for 3),
+    plus the rest of the body."""
+    files = settings.reply_max_files * settings.reply_file_max_bytes
+    return files * 4 // 3 + settings.max_body_bytes
 
 
 def app_settings_shape(settings: Settings) -> tuple[object, ...]:
@@ -157,6 +166,7 @@ def app_settings_shape(settings: Settings) -> tuple[object, ...]:
         settings.max_body_bytes,
         settings.email_max_message_bytes,
         settings.webchat_upload_max_bytes,
+        reply_body_limit(settings),
         settings.webchat_origin_list,
         settings.access_log,
     )

@@ -15,8 +15,10 @@ AiguillageError
     ├── Conflict                  409
     │   └── IdempotencyConflict   409 (a message key reused for other content)
     ├── Gone                      410 (valid once, now expired: a survey link)
+    ├── TooLarge                  413 (a file over its limit)
     ├── InvalidRequest            422 (with the offending field)
-    └── RateLimited               429 (with Retry-After)
+    ├── RateLimited               429 (with Retry-After)
+    └── ProviderFailed            502 (a provider did not hand over a customer's file)
 """
 
 from __future__ import annotations
@@ -122,6 +124,11 @@ class Gone(DomainError):
     code = "gone"
 
 
+class TooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
 class InvalidRequest(DomainError):
     status_code = 422
     code = "invalid_request"
@@ -146,3 +153,11 @@ class RateLimited(DomainError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_seconds)}
+
+
+class ProviderFailed(DomainError):
+    """Not the caller's fault, but a clear answer: the provider (WhatsApp, Messenger) could
+    not be reached or refused to hand over a file; the detail carries its reason."""
+
+    status_code = 502
+    code = "provider_failed"

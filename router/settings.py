@@ -80,6 +80,18 @@ class Settings(EmailSettings, MetaSettings, XSettings, WebchatSettings, BaseSett
     outbound_stale_seconds: float = Field(
         default=300.0, gt=0, description="a send claimed this long ago by a vanished worker"
     )
+    reply_file_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="the largest file an advisor may attach to a reply",
+    )
+    reply_max_files: int = Field(default=5, ge=1, le=20, description="files per reply")
+    media_download_max_bytes: int = Field(
+        default=25 * 1024 * 1024,
+        ge=1024,
+        description="the largest customer file fetched from a provider (WhatsApp, Messenger)",
+    )
 
     trusted_proxies: str = Field(
         default="",

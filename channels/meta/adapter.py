@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ from channels import registry
 from channels.adapter import ChannelAdapter, HandshakeReply, WebhookRequest
 from channels.base import Attachment, OutboundMessage, ParseResult, SendResult
 from channels.http_retry import RetryPolicy
-from channels.meta import graph
+from channels.meta import graph, media
 from channels.meta.parse import parse_messaging
 from channels.meta.signature import HEADER, answer_handshake, verify_signature
 from channels.meta.whatsapp import parse_whatsapp
@@ -63,6 +63,8 @@ class MetaAdapter(ChannelAdapter):
         """The Graph API request bodies that deliver ``message``."""
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if any(a.content is not None and not a.provider_ref for a in message.attachments):
+            message = replace(message, attachments=await self._uploaded(message.attachments))
         return await graph.send_parts(
             self.http,
             self.config.target,
@@ -70,6 +72,27 @@ class MetaAdapter(ChannelAdapter):
             retry=self.retry,
             channel=self.channel,
             message=message,
+        )
+
+    async def _uploaded(self, attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+        """Files whose bytes we hold, uploaded to the provider (named by its id from then on)."""
+        done = []
+        for attachment in attachments:
+            if attachment.content is not None and not attachment.provider_ref:
+                attachment = await media.upload(
+                    self.http,
+                    self.config.target,
+                    attachment,
+                    channel=self.channel,
+                    retry=self.retry,
+                )
+            done.append(attachment)
+        return tuple(done)
+
+    async def download(self, attachment: Attachment) -> media.Downloaded:
+        """The bytes of a customer's file, fetched from the provider with our credentials."""
+        return await media.download(
+            self.http, self.config.target, attachment, channel=self.channel, retry=self.retry
         )
 
 

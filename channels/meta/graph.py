@@ -1,7 +1,8 @@
 """Sending through the Graph API (Messenger, Instagram, WhatsApp Cloud API) with httpx.
 
-One request per part: the text, then each attachment by URL (Messenger/Instagram send an
-attachment as its own message; WhatsApp sends media with a link). Errors come back as
+One request per part: the text, then each attachment (Messenger/Instagram send an
+attachment as its own message), named by the id the provider gave it at upload
+(channels.meta.media) or, for a file hosted elsewhere, by its URL. Errors come back as
 ``{"error": {"code", "error_subcode", "message", "fbtrace_id"}}``; rate limits and
 temporary failures are often HTTP 400 with a known code, so they are classified by code
 too. A failure after some parts were delivered carries their ids in ``sent_ids``.
@@ -27,6 +28,7 @@ TRANSIENT_CODES = frozenset(
     | {130429, 131000, 131016, 131056, 133004}
 )
 TEXT_LIMITS = {"messenger": 2000, "instagram": 1000, "whatsapp": 4096}
+WHATSAPP_IMAGES = frozenset({"image/jpeg", "image/png"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,11 @@ def messenger_bodies(message: OutboundMessage) -> list[dict[str, Any]]:
         bodies.append({"recipient": recipient, "message": {"text": message.text}})
     for attachment in message.attachments:
         kind = _media_kind(attachment, ("image", "video", "audio"), "file")
-        payload = {"url": _url(attachment), "is_reusable": False}
+        payload: dict[str, Any] = (
+            {"attachment_id": attachment.provider_ref}
+            if attachment.provider_ref
+            else {"url": _url(attachment), "is_reusable": False}
+        )
         bodies.append(
             {"recipient": recipient, "message": {"attachment": {"type": kind, "payload": payload}}}
         )
@@ -98,7 +104,13 @@ def whatsapp_bodies(message: OutboundMessage) -> list[dict[str, Any]]:
         bodies.append({**base, "type": "text", "text": {"body": message.text}})
     for attachment in message.attachments:
         kind = _media_kind(attachment, ("image", "video", "audio"), "document")
-        media: dict[str, Any] = {"link": _url(attachment)}
+        if kind == "image" and attachment.content_type not in WHATSAPP_IMAGES:
+            kind = "document"  # WhatsApp shows JPEG and PNG only as images
+        media: dict[str, Any] = (
+            {"id": attachment.provider_ref}
+            if attachment.provider_ref
+            else {"link": _url(attachment)}
+        )
         if kind == "document" and attachment.filename:
             media["filename"] = attachment.filename
         bodies.append({**base, "type": kind, kind: media})

@@ -1,16 +1,20 @@
 """Reading what came with a message: its attachments and its original bytes.
 
 Whoever may read the message may read these (team isolation included); the bytes are
-returned as stored, with the type the sender declared.
+returned as stored, with the type the sender declared. A WhatsApp or Messenger file is
+fetched from the provider on its first download (router.intake.provider_media).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 
 from router.errors import NotFound
+from router.intake import provider_media
+from router.intake.channel_set import ChannelSet
 from router.models import MessageAttachment, MessageOriginal
 from router.models.attachments import AttachmentPublic
 from router.security.principal import Principal
@@ -18,9 +22,14 @@ from router.store import Database
 from router.tickets.conversations import get_message
 
 
-def _public(row: MessageAttachment) -> AttachmentPublic:
+def _public(row: MessageAttachment, channel: str) -> AttachmentPublic:
+    kept = row.content is not None
     return AttachmentPublic.model_validate(
-        {**row.model_dump(exclude={"content"}), "kept": row.content is not None}
+        {
+            **row.model_dump(exclude={"content"}),
+            "kept": kept,
+            "downloadable": kept or provider_media.fetchable(channel, row),
+        }
     )
 
 
@@ -29,7 +38,7 @@ async def list_attachments(
 ) -> Sequence[AttachmentPublic]:
     """A page of the message's attachments in id order (their order in the message: they
     are inserted in position order)."""
-    await get_message(db, message_id, viewer)
+    message = await get_message(db, message_id, viewer)
     async with db.read_session() as session:
         rows = await session.scalars(
             select(MessageAttachment)
@@ -40,17 +49,31 @@ async def list_attachments(
             .order_by(col(MessageAttachment.id))
             .limit(limit)
         )
-        return [_public(row) for row in rows]
+        return [_public(row, message.channel) for row in rows]
+
+
+@dataclass(frozen=True)
+class MediaSource:
+    """Where files hosted by a provider are fetched from, and the largest one fetched."""
+
+    channels: ChannelSet
+    max_bytes: int
 
 
 async def attachment_content(
-    db: Database, message_id: int, attachment_id: int, viewer: Principal
+    db: Database,
+    message_id: int,
+    attachment_id: int,
+    viewer: Principal,
+    media: MediaSource | None = None,
 ) -> MessageAttachment:
-    await get_message(db, message_id, viewer)
+    message = await get_message(db, message_id, viewer)
     async with db.read_session() as session:
         row = await session.get(MessageAttachment, attachment_id)
     if row is None or row.message_id != message_id:
         raise NotFound(f"attachment {attachment_id} does not exist", field="attachment_id")
+    if media is not None and provider_media.fetchable(message.channel, row):
+        return await provider_media.fetch(db, media.channels, message.channel, row, media.max_bytes)
     if row.content is None:
         why = row.omitted or "the provider hosts it (see its url)"
         raise NotFound(

@@ -25,7 +25,7 @@ from channels.errors import InvalidVisitorToken
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.upload import Upload
 from router.errors import IdempotencyConflict
-from router.intake import chat_offline, chat_presence
+from router.intake import chat_files, chat_offline, chat_presence
 from router.intake.accept import IntakeWriter
 from router.intake.channel import IntakeSummary, OriginalPolicy, accept_parsed
 from router.models import Message
@@ -162,7 +162,7 @@ def frame(message: Message) -> dict[str, Any]:
         "author_name": message.sender_name if agent else None,
         "text": message.text,
         "sent_at": moment.isoformat().replace("+00:00", "Z"),
-        "attachments": message.meta.get("attachments", []),
+        "attachments": chat_files.described(message),
         # "csat": the satisfaction survey, whose link the widget turns into a form.
         "purpose": message.meta.get("purpose") if agent else None,
     }

@@ -85,3 +85,7 @@ class AttachmentPublic(AttachmentBase):
         "/v1/messages/{message_id}/attachments/{attachment_id})"
     )
     kept: bool = Field(description="true when the bytes are stored here and can be downloaded")
+    downloadable: bool = Field(
+        description="true when the download answers with the bytes: kept here, or a "
+        "WhatsApp/Messenger file our service fetches from the provider on request"
+    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from router.errors import BrokerError, ChannelNotConfigured
 from router.intake.channel_set import ChannelSet
 from router.models import Message
 from router.models.conversations import MessageStatus
+from router.replies import files
 from router.settings import Settings
 from router.store import Database
 from router.store.types import utcnow
@@ -109,7 +110,7 @@ async def _conversation_queue(
     sent = 0
     message: Message | None = first
     while message is not None:
-        outcome = await _send(channels, message)
+        outcome = await _send(db, channels, message)
         await _record(db, settings, message, outcome)
         if outcome.status != MessageStatus.sent:
             return sent
@@ -213,10 +214,11 @@ def outbound_message(message: Message) -> OutboundMessage:
     )
 
 
-async def _send(channels: ChannelSet, message: Message) -> Outcome:
+async def _send(db: Database, channels: ChannelSet, message: Message) -> Outcome:
     try:
         adapter = channels.sender(message.channel)
-        result = await adapter.send(outbound_message(message))
+        attachments = await files.outbound(db, message)
+        result = await adapter.send(replace(outbound_message(message), attachments=attachments))
     except TransientSendError as error:
         if error.maybe_delivered and message.channel != "email":
             return Outcome(

@@ -28,6 +28,8 @@ from router.intake.channel_set import ChannelSet
 from router.models import Advisor, ChannelIdentity, Conversation, Customer, Message
 from router.models.conversations import ConversationStatus, MessageStatus
 from router.replies import delivery, template_use
+from router.replies import files as reply_files
+from router.replies.files import Attached
 from router.replies.schemas import ReplyCreate
 from router.routing import returns
 from router.security import ownership
@@ -54,10 +56,11 @@ async def queue_reply(
     conversation_id: int,
     viewer: Principal,
     data: ReplyCreate,
+    attached: Attached = Attached(),
 ) -> Message:
     """Store the reply (queued) and hand it to the outbound worker; a refusal is logged."""
     try:
-        return await _queue_reply(db, broker, channels, conversation_id, viewer, data)
+        return await _queue_reply(db, broker, channels, conversation_id, viewer, data, attached)
     except DomainError as error:
         log.info(
             "reply to conversation %d refused (%s): %s",
@@ -76,6 +79,7 @@ async def _queue_reply(
     conversation_id: int,
     viewer: Principal,
     data: ReplyCreate,
+    attached: Attached,
 ) -> Message:
     async with db.session() as session:
         conversation = await conversations.lock_visible(session, conversation_id, viewer)
@@ -113,6 +117,7 @@ async def _queue_reply(
         reason = channels.cannot_send(channel)
         if reason is not None:
             raise InvalidRequest(reason, field="channel")
+        files = reply_files.checked(attached, channel)
         target = await _target(session, conversation, channel, answered)
         advisor = await session.get(Advisor, viewer.id)
         if data.template_id is not None:
@@ -133,6 +138,8 @@ async def _queue_reply(
                 "this idempotency_key was already used for another conversation's reply",
                 field="idempotency_key",
             ) from None
+        if files:
+            reply_files.store(session, message, files)
         if viewer.kind == PrincipalKind.staff:  # the holder's first answer stops its timer
             await returns.note_answer(session, conversation_id, viewer.id, message.received_at)
         events.record(
@@ -207,6 +214,7 @@ def _check_same_reply(existing: Message, data: ReplyCreate) -> None:
         (data.text is not None and data.text != existing.text)
         or data.template_id != existing.meta.get("template_id")
         or (data.channel is not None and data.channel.value != existing.channel)
+        or len(data.attachments) != len(existing.meta.get("attachments") or ())
     )
     if differs:
         raise Conflict(

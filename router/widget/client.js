@@ -119,6 +119,14 @@ class ChatClient {
     return null;
   }
 
+  // A file of this chat (path from a message's attachment `url`), as a Blob.
+  async download(path) {
+    const headers = { Authorization: `Bearer ${this.session?.token}` };
+    const response = await fetch(this.base + path, { headers });
+    if (!response.ok) throw new ApiError(response.status, null);
+    return response.blob();
+  }
+
   async upload(file, id) {
     const query = new URLSearchParams({ id, filename: file.name || "file" });
     if (this.session?.name) query.set("name", this.session.name);

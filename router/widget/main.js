@@ -57,6 +57,8 @@ class Widget {
     v.attach.addEventListener("click", () => v.file.click());
     v.file.addEventListener("change", () => this.sendFile());
     v.log.addEventListener("click", (event) => {
+      const file = event.target.closest?.(".ag-download");
+      if (file) return this.download(file.dataset.url, file.dataset.name);
       const failed = event.target.closest?.(".ag-msg[data-state=failed]");
       if (failed) this.retry(failed);
     });
@@ -196,6 +198,22 @@ class Widget {
       this.view.message({ id }, "failed");
       this.view.say(this.t(error.status === 413 ? "fileTooBig" : "fileFailed",
         { size: sizeText(this.config.lang, MAX_FILE_BYTES) }));
+    }
+  }
+
+  // The file comes with the visitor's token (never in the address), then is saved.
+  async download(url, name) {
+    try {
+      const blob = await this.client.download(url);
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    } catch (error) {
+      this.view.say(this.t("downloadFailed"));
     }
   }
 

@@ -153,20 +153,34 @@ class ChatView {
     if (existing) {
       existing.dataset.state = state || "";
       existing.querySelector(".ag-note").textContent = this.note(state);
+      // The service's copy of a file just sent: from now on it can be downloaded.
+      if ((frame.attachments || []).some((file) => file.url)) {
+        existing.querySelector(".ag-files")?.replaceWith(this.files(frame.attachments));
+      }
       return existing;
     }
     const who = mine ? this.t("you") : frame.author_name || this.t("advisor");
-    const files = (frame.attachments || []).map((file) =>
-      h("li", { class: "ag-attachment", text: file.filename || "file" }));
+    const files = frame.attachments?.length ? this.files(frame.attachments) : null;
     const element = h("div",
       { class: `ag-msg ag-${mine ? "visitor" : "agent"}`, "data-state": state || "" },
       h("span", { class: "ag-who", text: who }),
       frame.text ? h("p", { class: "ag-text", text: frame.text }) : null,
-      files.length ? h("ul", { class: "ag-files" }, ...files) : null,
+      files,
       h("span", { class: "ag-note", text: this.note(state) }));
     this.shown.set(frame.id, element);
     this.append(element);
     return element;
+  }
+
+  // A message's files: a download button for each file the service keeps (its url).
+  files(attachments) {
+    return h("ul", { class: "ag-files" }, ...attachments.map((file) => {
+      const name = file.filename || "file";
+      return h("li", { class: "ag-attachment" }, file.url
+        ? h("button", { type: "button", class: "ag-download", "data-url": file.url,
+          "data-name": name, title: this.t("download", { name }), text: name })
+        : name);
+    }));
   }
 
   note(state) {

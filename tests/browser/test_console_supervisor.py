@@ -4,6 +4,7 @@ console in French."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -99,9 +100,10 @@ def test_the_console_in_french(
         body = {"channel": "chat", "external_id": f"fr-1-relance-{n}", "sender": {"id": "fr-1"}}
         sent = admin.post("/v1/messages", json={**body, "text": text})
         assert sent.status_code == 202, sent.text
-    for _ in range(200):  # until all are searchable
-        if len(admin.get("/v1/search", params={"q": "relance", "limit": 50}).json()) == 21:
-            break
+    deadline = time.monotonic() + 60  # until all are searchable (a state, not a delay)
+    while len(admin.get("/v1/search", params={"q": "relance", "limit": 50}).json()) != 21:
+        assert time.monotonic() < deadline, "the 21 messages never became searchable"
+        admin.get("/v1/health")  # a round trip instead of a sleep
     page = open_page(locale="fr-FR")
     assert isinstance(page, Page)
     page.goto(server.base_url + "/")

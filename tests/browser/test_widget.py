@@ -1,6 +1,7 @@
 """The customers' chat widget on the demo shop: a visitor chats, waits in the queue, gets the
 advisor's reply live, reloads and finds the conversation again; in French for a French
-browser; and leaves a message to be answered by e-mail."""
+browser; leaves a message to be answered by e-mail; and downloads a file an advisor
+attached to a reply in the console."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.browser.conftest import Server, screenshot
+from tests.browser.journeys import log_in
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xc4\xe5\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +164,40 @@ def test_a_visitor_leaves_a_message_to_be_answered_by_email(
     form.get_by_role("button", name="Envoyer le message").click()
     expect(widget.locator(".ag-done")).to_contain_text("jules@example.com")
     screenshot(page, "widget-fr-message-left")
+
+
+def test_an_advisor_attaches_a_file_and_the_visitor_downloads_it(
+    server: Server, staff: httpx.Client, open_page: Callable[..., Any]
+) -> None:
+    from playwright.sync_api import expect
+
+    visitor = open_page(locale="en-GB")
+    visitor.goto(server.base_url + "/widget-demo")
+    word = f"label{uuid.uuid4().hex[:8]}"
+    _start_chat(visitor, "Nora Petit", f"How do I send back my {word}?", start="Start the chat")
+    log = visitor.locator("#aiguillage-chat").get_by_role("log")
+    expect(log.locator(".ag-visitor")).to_contain_text(word)
+    conversation_id = _conversation_with(staff, word)
+
+    advisor = open_page(locale="en-GB")
+    log_in(advisor, server, "admin@")  # advisors are away: the admin answers
+    advisor.goto(f"{server.base_url}/#/inbox/{conversation_id}")
+    expect(advisor.locator("#detail-title")).to_have_text(re.compile(rf"#\s?{conversation_id}\b"))
+    advisor.locator("#reply-files").set_input_files(
+        files=[{"name": "return-label.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    expect(advisor.locator("#reply-file-list")).to_contain_text("return-label.pdf")
+    advisor.locator("#reply").fill("Here is your return label.")
+    screenshot(advisor, "advisor-reply-attachment")
+    advisor.locator("#reply-send").click()
+    sent = advisor.locator("#messages .msg.outbound")
+    expect(sent.locator(".attachments")).to_contain_text("return-label.pdf")
+
+    file = log.locator(".ag-agent .ag-download")  # pushed live with its download button
+    expect(file).to_have_text("return-label.pdf")
+    screenshot(visitor, "widget-en-advisor-file")
+    with visitor.expect_download() as downloading:
+        file.click()
+    download = downloading.value
+    assert download.suggested_filename == "return-label.pdf"
+    assert Path(download.path()).read_bytes() == PDF

@@ -44,6 +44,7 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (client read timeouts)
+    content: bytes | None = None  # a file instead of a JSON body (media downloads)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     json: Any
+    body: bytes = b""  # as sent (multipart uploads are not JSON)
 
 
 class FakeProvider:
@@ -86,13 +88,16 @@ class FakeProvider:
                     request.method,
                     path,
                     {k.lower(): v for k, v in request.headers.items()},
-                    json.loads(body) if body else None,
+                    _json(body),
+                    body,
                 )
             )
             queue = self._replies.get(path)
             reply = queue.popleft() if queue else Reply(404, {"error": f"unscripted {path}"})
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if reply.content is not None:
+            return Response(reply.content, status_code=reply.status, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
     def start(self) -> None:
@@ -114,6 +119,13 @@ class FakeProvider:
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
 
 
 def closed_port() -> int:

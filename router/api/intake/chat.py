@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket
+from fastapi import APIRouter, Header, Path, Query, Request, Response, WebSocket
 
 from channels.adapter import WebhookRequest
 from channels.webchat.upload import Upload
 from router.api import origins
 from router.api.deps import AfterId, RuntimeDep
 from router.api.guard import THROTTLED_PUBLIC_ROUTE
+from router.api.intake.originals import BINARY, file_response
 from router.errors import DomainError
-from router.intake import webchat
+from router.intake import chat_files, webchat
 from router.intake.channel import IntakeSummary
 from router.intake.chat_hub import ChatSocket
 from router.models.queues import VisitorStanding
+from router.models.validation import IdPath
 from router.runtime import Runtime
 
 router = APIRouter(prefix="/v1/chat", tags=["web chat"])
@@ -80,6 +82,27 @@ async def post_file(
     return await webchat.post_file(
         rt.db, rt.intake, rt.channels.chat, body, upload, rt.chat_hub.notify
     )
+
+
+@router.get(
+    "/messages/{message_id}/files/{position}",
+    response_class=Response,
+    responses=BINARY,
+    dependencies=THROTTLED_PUBLIC_ROUTE,
+    summary="Download a file of the visitor's chat: their own upload or an advisor's",
+    description="The address is the `url` of a file in the chat's messages. Only the "
+    "visitor of that chat (their token) gets it: 404 for any other message.",
+)
+async def get_file(
+    rt: RuntimeDep,
+    message_id: IdPath,
+    position: Annotated[int, Path(ge=0, le=100, description="the file's place in the message")],
+    authorization: Authorization = None,
+) -> Response:
+    row = await chat_files.visitor_file(
+        rt.db, rt.channels.chat, authorization, message_id, position
+    )
+    return file_response(row)
 
 
 @router.get(

@@ -7,9 +7,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from router.api.deps import DB, AfterId, Limit
+from router.api.deps import DB, AfterId, Limit, RuntimeDep
 from router.api.guard import allow
 from router.intake import attachments
+from router.models import MessageAttachment
 from router.models.advisors import Role
 from router.models.attachments import AttachmentPublic
 from router.models.security import Scope
@@ -42,12 +43,21 @@ async def list_attachments(
     response_class=Response,
     responses=BINARY,
     summary="Download an attachment's bytes",
+    description="A WhatsApp or Messenger file is fetched from the provider on the first "
+    "download, with the channel's credentials, and kept: 502 when the provider does not "
+    "hand it over (an expired media id), 413 above AIGUILLAGE_MEDIA_DOWNLOAD_MAX_BYTES.",
 )
 async def get_attachment(
-    db: DB, viewer: Reader, message_id: IdPath, attachment_id: IdPath
+    db: DB, rt: RuntimeDep, viewer: Reader, message_id: IdPath, attachment_id: IdPath
 ) -> Response:
-    row = await attachments.attachment_content(db, message_id, attachment_id, viewer)
-    filename = (row.filename or f"attachment-{attachment_id}").replace('"', "")
+    media = attachments.MediaSource(rt.channels, rt.settings.media_download_max_bytes)
+    row = await attachments.attachment_content(db, message_id, attachment_id, viewer, media)
+    return file_response(row)
+
+
+def file_response(row: MessageAttachment) -> Response:
+    """The bytes as a download (never shown in the page: a file cannot run script here)."""
+    filename = (row.filename or f"attachment-{row.id}").replace('"', "")
     return Response(
         row.content,
         media_type=row.content_type,

@@ -5,6 +5,7 @@ import {formatDate, formatRelative, t} from "../../i18n.js";
 import {newKey, request} from "../../api.js";
 import {advisorName, channelPill, emotionPill, slaBadge} from "./common.js";
 import {transferDialog} from "./transfer.js";
+import {SENDS_FILES, replyFiles} from "./reply_files.js";
 
 const MOVES = {new: ["pending", "resolved", "closed"], open: ["pending", "resolved", "closed"],
   pending: ["open", "resolved", "closed"], resolved: ["open", "closed"], closed: []};
@@ -19,13 +20,15 @@ export function conversationPane(ctx, conversation, changed) {
     presence: h("div", {class: "presence", id: "presence", "aria-live": "polite"}),
     messages: h("div", {id: "messages"}), suggestions: h("ul", {id: "suggestions", class: "plain"}),
     warning: h("div", {id: "reply-warning", class: "warning", role: "alert"}),
-    reply: h("textarea", {id: "reply", maxlength: 20000, required: true}),
+    reply: h("textarea", {id: "reply", maxlength: 20000}),
     reason: h("input", {id: "status-reason", maxlength: 500, placeholder: t("conv.reason"),
       "aria-label": t("conv.reason")}),
     priority: h("input", {id: "priority", type: "number", min: -100, max: 100, class: "priority-input"}),
     tagInput: h("input", {maxlength: 200, placeholder: t("conv.add_tags"), "aria-label": t("conv.add_tags")}),
     title: h("h2", {id: "detail-title", tabindex: -1}, t("conv.title", {id}))};
   const draft = {key: null, templateId: null};
+  const attach = SENDS_FILES.has(conversation.channel)
+    ? replyFiles({changed: () => { draft.key = null; }}) : null;
   let signature = "";
 
   function apply(c) {
@@ -79,8 +82,8 @@ export function conversationPane(ctx, conversation, changed) {
     signature = sig;
     fill(box, list.length ? list.map(messageView) : empty(t("conv.no_messages")));
     if (first || atBottom) box.scrollTop = box.scrollHeight;
-    list.filter((m) => m.direction === "inbound" && WITH_FILES.has(m.channel)).slice(-20)
-      .forEach((m) => attachmentsOf(m));
+    list.filter((m) => (m.direction === "inbound" && WITH_FILES.has(m.channel)) ||
+      m.metadata?.attachments?.length).slice(-20).forEach((m) => attachmentsOf(m));
   }
 
   function messageView(m) {
@@ -101,7 +104,7 @@ export function conversationPane(ctx, conversation, changed) {
   async function attachmentsOf(m) {
     const files = await api("GET", `/v1/messages/${m.id}/attachments`).catch(() => []);
     if (!files.length) return;
-    const links = files.map((f) => (f.kept ? h("button", {type: "button", class: "link",
+    const links = files.map((f) => (f.downloadable ?? f.kept ? h("button", {type: "button", class: "link",
       onclick: () => download(m.id, f)}, `📎 ${f.filename || f.content_type}`)
       : h("span", {class: "muted"}, t("conv.not_kept", {name: f.filename || f.content_type}))));
     el.messages.querySelector(`[data-message="${m.id}"]`)?.append(h("div", {class: "attachments"}, links));
@@ -139,7 +142,7 @@ export function conversationPane(ctx, conversation, changed) {
   const replyForm = h("form", {id: "reply-form"}, h("label", {for: "reply", class: "muted"},
     t("conv.reply")), el.reply, el.warning, h("div", {class: "bar"}, sendButton,
     h("span", {class: "muted"}, t("conv.ctrl_enter")),
-    h("span", {class: "muted"}, WITH_FILES.has(conversation.channel) ? t("conv.attach_note") : "")));
+    attach?.element));
   let typingSent = 0;
   el.reply.addEventListener("input", () => {
     draft.key = null;
@@ -151,16 +154,19 @@ export function conversationPane(ctx, conversation, changed) {
   replyForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = el.reply.value;
-    if (!text.trim()) return;
+    if (!text.trim() && !attach?.count()) return;
     const raw = text.match(/\{\{[^{}]{0,80}\}\}/g);
     if (raw) { el.warning.textContent = t("conv.replace", {list: raw.join(", ")}); return; }
     draft.key ??= newKey();
-    const body = {text, idempotency_key: draft.key};
+    const body = {idempotency_key: draft.key};
+    if (text.trim()) body.text = text;
     if (draft.templateId != null) body.template_id = draft.templateId;
     busy(replyForm, async () => {
       try {
+        if (attach?.count()) body.attachments = await attach.files();
         await api("POST", `/v1/conversations/${id}/replies`, body);
         el.reply.value = "";
+        attach?.clear();
         Object.assign(draft, {key: null, templateId: null});
         el.warning.textContent = "";
         toast(t("conv.queued"));

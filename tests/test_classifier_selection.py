@@ -8,6 +8,7 @@ import numpy as np
 
 from router.classify import artifact
 from router.classify.features import FeatureSpace
+from router.classify.training import stacking
 from router.classify.training.selection import BASELINE, Candidate
 from router.classify.training.train import TrainingSettings, fit_text, train_text
 
@@ -96,3 +97,19 @@ def test_a_subspace_equals_fitting_those_blocks_from_scratch() -> None:
     np.testing.assert_allclose(sub.idf, direct.idf, rtol=1e-6)
     sliced = sub.restrict(matrix, columns)
     np.testing.assert_allclose(sliced.toarray(), direct.transform(texts).toarray(), atol=1e-6)
+
+
+def test_a_stacked_head_folds_into_one_linear_head_with_the_same_scores() -> None:
+    texts, labels = keyword_rows()
+    space = FeatureSpace.fit(texts, blocks=("words", "pairs", "chars"))
+    matrix = space.transform(texts)
+    columns = stacking.parts(space)
+    assert len(columns) == 4  # three blocks alone, then all of them
+    heads = stacking.fit_parts(matrix, labels, columns, c=0.5, balanced=True)
+    classes = sorted(set(labels))
+    scores = stacking.part_scores(heads, matrix, columns, classes)
+    weights, bias = stacking.fit_combiner(scores, labels)
+    folded = stacking.fold(heads, columns, weights, bias, space.n_features, classes)
+    np.testing.assert_allclose(folded.scores(matrix), scores @ weights + bias, atol=1e-4)
+    row = space.row(texts[0])  # the single-message path serves it as any head
+    np.testing.assert_allclose(folded.scores(row)[0], folded.scores(matrix[:1])[0], atol=1e-5)

@@ -44,6 +44,7 @@ class OutOfFold:
     scores: FloatArray
     extra: FloatArray | None  # rows of no class (out-of-scope examples), if any
     folds: int
+    final: Callable[[Matrix, Sequence[str]], LinearHead] | None = None  # else one SVM
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,11 @@ def fit_calibrated(
         validation = softmax(scores * np.float32(temperature))
         if extra_scores is not None:
             extra_validation = softmax(extra_scores * np.float32(temperature))
-    head = fit_linear_head(matrix, labels, c=c, balanced=balanced).with_temperature(temperature)
+    if given is not None and given.final is not None:
+        head = given.final(matrix, labels).with_temperature(temperature)
+    else:
+        head = fit_linear_head(matrix, labels, c=c, balanced=balanced)
+        head = head.with_temperature(temperature)
     tick(f"{name}: final model")
     if validation is None:
         validation = head.probabilities(matrix)

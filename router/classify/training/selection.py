@@ -27,9 +27,11 @@ from numpy.typing import NDArray
 from router.classify.calibration import fold_count
 from router.classify.features import FeatureSpace
 from router.classify.heads import LinearHead, Matrix, fit_linear_head
+from router.classify.training import stacking
 from router.classify.training.fitting import OutOfFold
 
 Tick = Callable[[str], None]
+FinalFit = Callable[[Matrix, Sequence[str]], LinearHead]
 WIDEST = ("unigrams", "words", "pairs", "chars")
 """Every block any candidate uses: the one space the texts are transformed into."""
 
@@ -46,6 +48,7 @@ class Candidate:
     min_df: int = 1
     c: float = 0.5
     balanced: bool = True
+    stacked: bool = False  # one SVM per block and one on all, combined (see ``stacking``)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class Candidate:
             "min_df": self.min_df,
             "c": self.c,
             "class_weight": "balanced" if self.balanced else None,
+            "stacked": self.stacked,
         }
 
 
@@ -62,6 +66,13 @@ CANDIDATES = (
     BASELINE,
     Candidate("words 1-2 + chars 2-5", ("words", "chars"), c=1.0),
     Candidate("words + stem pairs + chars, C=0.5", ("words", "pairs", "chars"), min_df=2, c=0.5),
+    Candidate(
+        "stacked: an SVM per block and on all, combined",
+        ("words", "pairs", "chars"),
+        min_df=2,
+        c=0.5,
+        stacked=True,
+    ),
 )
 """Baseline first, then from simple to rich: ties go to the earlier, simpler one."""
 
@@ -168,7 +179,8 @@ def _cross_validate(
     seen = np.zeros(len(labels), dtype=bool)
     with Parallel(n_jobs=jobs, prefer="threads") as parallel:
         for fold, (train, valid) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
-            alive = [run for run in runs if not run.rejected]
+            # Richest first: the costliest fit starts at once instead of running alone last.
+            alive = [run for run in reversed(runs) if not run.rejected]
             heads = parallel(delayed(run.fit)(train, labels[train]) for run in alive)
             for run, head in zip(alive, heads, strict=True):
                 run.score(head, classes, valid, fold, k)
@@ -176,52 +188,91 @@ def _cross_validate(
             tick(f"model selection: fold {fold + 1} of {k}, {len(alive)} candidates")
             if fold + 1 < k:
                 _reject_laggards(runs, truth, seen)
-    return [run.result(truth, seen, k) for run in runs]
+    return [run.result(labels, truth, seen, k) for run in runs]
 
 
 class _Run:
-    """One candidate's out-of-fold scores as the folds come in."""
+    """One candidate's out-of-fold scores as the folds come in.
+
+    A stacked candidate keeps every part's scores; until its combiner is cross-validated
+    at the end, its running figure (for early rejection) is that of its all-blocks part.
+    """
 
     def __init__(self, view: View, rows: int, classes: int) -> None:
         self.view = view
         self.scores = np.zeros((rows, classes), dtype=np.float32)
         extra = view.extra
         self.extra = None if extra is None else np.zeros((extra.shape[0], classes), np.float32)
+        self.columns = stacking.parts(view.space) if view.candidate.stacked else None
+        width = classes * (len(self.columns) if self.columns else 1)
+        self.part_scores = np.zeros((rows, width), dtype=np.float32)
+        self.part_extra = None if extra is None else np.zeros((extra.shape[0], width), np.float32)
         self.rejected = False
         self.folds = 0
 
-    def fit(self, train: NDArray[np.int64], labels: NDArray[np.str_]) -> LinearHead:
-        candidate = self.view.candidate
-        return fit_linear_head(
-            self.view.matrix[train], list(labels), c=candidate.c, balanced=candidate.balanced
-        )
+    def fit(self, train: NDArray[np.int64], labels: NDArray[np.str_]) -> list[LinearHead]:
+        candidate, matrix = self.view.candidate, self.view.matrix[train]
+        if self.columns is not None:
+            return stacking.fit_parts(
+                matrix, list(labels), self.columns, c=candidate.c, balanced=candidate.balanced
+            )
+        return [fit_linear_head(matrix, list(labels), c=candidate.c, balanced=candidate.balanced)]
 
     def score(
-        self, head: LinearHead, classes: list[str], valid: NDArray[np.int64], fold: int, k: int
+        self,
+        heads: list[LinearHead],
+        classes: list[str],
+        valid: NDArray[np.int64],
+        fold: int,
+        k: int,
     ) -> None:
-        order = [head.classes.index(name) for name in classes]
-        self.scores[valid] = head.scores(self.view.matrix[valid])[:, order]
-        if self.extra is not None and self.view.extra is not None:
+        columns = self.columns or [np.arange(self.view.matrix.shape[1])]
+        found = stacking.part_scores(heads, self.view.matrix[valid], columns, classes)
+        self.part_scores[valid] = found
+        self.scores[valid] = found[:, -len(classes) :]
+        if self.extra is not None and self.part_extra is not None and self.view.extra is not None:
             # Out-of-scope rows never train: each fold's model scores its share of them.
             share = np.arange(fold, self.extra.shape[0], k)
-            self.extra[share] = head.scores(self.view.extra[share])[:, order]
+            found = stacking.part_scores(heads, self.view.extra[share], columns, classes)
+            self.part_extra[share] = found
+            self.extra[share] = found[:, -len(classes) :]
         self.folds += 1
 
     def accuracy(self, truth: NDArray[np.int64], seen: NDArray[np.bool_]) -> float:
         return float(np.mean(self.scores[seen].argmax(axis=1) == truth[seen]))
 
     def result(
-        self, truth: NDArray[np.int64], seen: NDArray[np.bool_], k: int
+        self, labels: NDArray[np.str_], truth: NDArray[np.int64], seen: NDArray[np.bool_], k: int
     ) -> tuple[Trial, OutOfFold | None]:
         from sklearn.metrics import f1_score
 
+        final = None
+        if self.columns is not None and not self.rejected:
+            final = self._combine(labels, k)
         mask = seen if self.rejected else np.ones_like(seen)
         predicted = self.scores[mask].argmax(axis=1)
         macro = float(f1_score(truth[mask], predicted, average="macro", zero_division=0))
-        trial = Trial(
-            self.view.candidate, self.accuracy(truth, mask), macro, self.folds, self.rejected
-        )
-        return trial, None if self.rejected else OutOfFold(self.scores, self.extra, k)
+        accuracy = self.accuracy(truth, mask)
+        trial = Trial(self.view.candidate, accuracy, macro, self.folds, self.rejected)
+        return trial, None if self.rejected else OutOfFold(self.scores, self.extra, k, final)
+
+    def _combine(self, labels: NDArray[np.str_], k: int) -> FinalFit:
+        """Cross-validate the combiner on the parts' scores; return the final fit."""
+        names = sorted(set(labels.tolist()))
+        self.scores = stacking.combiner_out_of_fold(self.part_scores, list(labels), k)
+        weights, bias = stacking.fit_combiner(self.part_scores, list(labels))
+        if self.extra is not None and self.part_extra is not None:
+            self.extra = self.part_extra @ weights + bias
+        columns, candidate = self.columns or [], self.view.candidate
+        n_features = self.view.matrix.shape[1]
+
+        def final(matrix: Matrix, rows: Sequence[str]) -> LinearHead:
+            heads = stacking.fit_parts(
+                matrix, rows, columns, c=candidate.c, balanced=candidate.balanced
+            )
+            return stacking.fold(heads, columns, weights, bias, n_features, names)
+
+        return final
 
 
 def _reject_laggards(runs: list[_Run], truth: NDArray[np.int64], seen: NDArray[np.bool_]) -> None:

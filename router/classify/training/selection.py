@@ -137,11 +137,14 @@ def views(
     extra: Matrix | None,
     candidates: Sequence[Candidate] = CANDIDATES,
 ) -> list[View]:
-    """Each candidate's matrices, sliced from ``matrix`` (training rows in ``space``)."""
+    """Each candidate's matrices, sliced from ``matrix`` (training rows in ``space``);
+    candidates left without features on this data are skipped."""
     document_frequency = np.bincount(matrix.indices, minlength=space.n_features)
     out = []
     for candidate in candidates:
         sub, columns = space.subspace(candidate.blocks, document_frequency, candidate.min_df)
+        if sub.n_features == 0 and candidate != BASELINE:
+            continue  # e.g. ``min_df=2`` on a handful of rows: nothing left to learn from
         sliced = None if extra is None else sub.restrict(extra, columns)
         out.append(View(candidate, sub, sub.restrict(matrix, columns), sliced))
     return out

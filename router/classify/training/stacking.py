@@ -25,9 +25,9 @@ Parts = list[NDArray[np.int64]]
 
 
 def parts(space: FeatureSpace) -> Parts:
-    """Column ranges: each block alone (already L2-normalised on its own), then all."""
+    """Column ranges: each non-empty block alone (L2-normalised on its own), then all."""
     edges = np.cumsum([0] + [len(block.vocabulary) for block in space.blocks])
-    ranges = [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    ranges = [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
     return [*ranges, np.arange(space.n_features)] if len(ranges) > 1 else ranges
 
 

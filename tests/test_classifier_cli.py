@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from router.classify.training.dataset import shipped_examples
 from router.cli.main import app
 
 ROWS = [
@@ -88,3 +89,62 @@ def test_missing_file_is_refused_by_the_option(tmp_path: Path) -> None:
     code, _, err = run("--train", tmp_path / "nope.csv", "--test", tmp_path / "nope.csv")
     assert code == 2
     assert "does not exist" in err
+
+
+def test_evaluate_prints_the_baseline_next_to_the_model(tmp_path: Path) -> None:
+    train = write_csv(tmp_path / "train.csv", ROWS)
+    code, out, err = run("--train", train, "--test", train, "--label-col", "category")
+    assert code == 0, err
+    report = json.loads(out)
+    assert set(report["baseline"]) == {"accuracy", "macro_f1"}
+    selection = report["model_selection"]
+    assert selection["baseline"]["name"].startswith("baseline")
+    assert selection["chosen"]["cv_accuracy"] >= selection["baseline"]["cv_accuracy"]
+    assert f"baseline (TF-IDF + LinearSVC) accuracy {report['baseline']['accuracy']:.4f}" in err
+    assert f"chosen by cross-validation: {selection['chosen']['name']}" in err
+    assert report["train_cpu_seconds"] >= 0
+
+
+def shipped_rows(split: str, label: str, step: int) -> list[tuple[str, str]]:
+    examples = shipped_examples(split)[::step]
+    return [(e.text, getattr(e, label)) for e in examples]
+
+
+def test_evaluate_task_emotion_reports_anger_with_its_threshold(tmp_path: Path) -> None:
+    train = write_jsonl(tmp_path / "train.jsonl", shipped_rows("train", "emotion", 4))
+    test = write_jsonl(tmp_path / "test.jsonl", shipped_rows("heldout", "emotion", 4))
+    code, out, err = run(
+        "--train", train, "--test", test, "--text-col", "message", "--task", "emotion"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["task"] == "emotion"
+    anger = report["anger"]
+    assert 0.0 < anger["threshold"] <= 1.0 + 1e-6
+    assert anger["support"] == report["per_class"]["anger"]["support"] > 0
+    # The threshold buys precision with recall: never more recall than the plain best class.
+    assert anger["recall"] <= anger["at_best_class"]["recall"]
+    assert set(report["per_class"]) >= {"anger", "frustration", "neutral"}
+    assert set(report["baseline"]) == {"accuracy", "macro_f1"}
+    assert "baseline (TF-IDF + LinearSVC)" in err
+
+
+def test_evaluate_task_language_reports_coverage(tmp_path: Path) -> None:
+    train = write_jsonl(tmp_path / "train.jsonl", shipped_rows("train", "lang", 6))
+    test = write_jsonl(tmp_path / "test.jsonl", shipped_rows("heldout", "lang", 6))
+    code, out, err = run(
+        "--train", train, "--test", test, "--text-col", "message", "--task", "language"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["task"] == "language" and "anger" not in report
+    assert set(report["per_class"]) >= {"en", "fr"}
+    assert 0.0 <= report["coverage"] <= 1.0
+    assert report["accuracy"] > 0.5
+
+
+def test_unknown_task_is_refused(tmp_path: Path) -> None:
+    train = write_csv(tmp_path / "train.csv", ROWS)
+    code, _, err = run("--train", train, "--test", train, "--task", "sarcasm")
+    assert code == 2
+    assert "sarcasm" in err

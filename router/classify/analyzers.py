@@ -42,6 +42,11 @@ def prepare(text: str) -> Prepared:
     return Prepared(words=_TOKEN.findall(lowered), chunks=lowered.split())
 
 
+def word_unigrams(prepared: Prepared) -> list[str]:
+    """Word tokens alone: the plain bag of words of the baseline every model must beat."""
+    return prepared.words
+
+
 def word_ngrams(prepared: Prepared) -> list[str]:
     """Unigrams and bigrams of word tokens."""
     words = prepared.words

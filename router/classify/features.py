@@ -26,10 +26,16 @@ from router.classify.analyzers import (
     prepare,
     word_ngrams,
     word_pairs,
+    word_unigrams,
 )
 
 Analyzer = Callable[[Prepared], list[str]]
-ANALYZERS: dict[str, Analyzer] = {"words": word_ngrams, "pairs": word_pairs, "chars": char_ngrams}
+ANALYZERS: dict[str, Analyzer] = {
+    "unigrams": word_unigrams,
+    "words": word_ngrams,
+    "pairs": word_pairs,
+    "chars": char_ngrams,
+}
 DEFAULT_BLOCKS = ("words", "pairs", "chars")
 
 
@@ -76,6 +82,40 @@ class FeatureSpace:
         idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
         return cls(fitted, idf.astype(np.float32))
 
+    def subspace(
+        self, blocks: Sequence[str], document_frequency: NDArray[np.int64], min_df: int
+    ) -> tuple[FeatureSpace, NDArray[np.int64]]:
+        """Some blocks without their n-grams rarer than ``min_df``, and the columns kept.
+
+        The result equals ``FeatureSpace.fit`` on the same texts with those options (same
+        vocabularies in the same order, same IDF), so model selection can transform the
+        texts once and try every feature configuration by slicing (see ``restrict``).
+        """
+        kept: list[Block] = []
+        columns: list[int] = []
+        for block in self.blocks:
+            if block.name not in blocks:
+                continue
+            grams = [
+                g for g in block.vocabulary if document_frequency[block.vocabulary[g]] >= min_df
+            ]
+            grams.sort(key=block.vocabulary.__getitem__)
+            start = len(columns)
+            kept.append(Block(block.name, {gram: start + i for i, gram in enumerate(grams)}))
+            columns += [block.vocabulary[gram] for gram in grams]
+        index = np.asarray(columns, dtype=np.int64)
+        return FeatureSpace(kept, self.idf[index]), index
+
+    def restrict(self, matrix: sparse.csr_matrix, columns: NDArray[np.int64]) -> sparse.csr_matrix:
+        """``matrix`` (from a wider space) as this subspace would transform it.
+
+        Dropping columns changes each block's L2 norm, so every block is normalised again.
+        """
+        sliced = matrix[:, columns].tocsr()
+        edges = np.cumsum([0] + [len(b.vocabulary) for b in self.blocks])
+        parts = [_l2_rows(sliced[:, a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        return sparse.hstack(parts, format="csr", dtype=np.float32)
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows of L2-normalised TF-IDF blocks, float32 to match the heads' weights."""
         columns: list[int] = []
@@ -120,6 +160,13 @@ class FeatureSpace:
         norms = np.sqrt(np.bincount(segment, weights=values * values, minlength=len(lengths)))
         values /= norms[segment].astype(np.float32)
         return segment // len(self.blocks), column, values
+
+
+def _l2_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    scaled: sparse.csr_matrix = sparse.diags((1.0 / norms).astype(np.float32)) @ matrix
+    return scaled
 
 
 def _extractor(block: Block) -> Callable[[Prepared], list[int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from router.classify.features import FeatureSpace
 from router.classify.heads import IntensityHead, LinearHead
@@ -35,7 +36,9 @@ class Metadata:
     """Where a model comes from, stored beside it and readable without decoding the weights.
 
     ``data_sha256`` hashes the training rows in order, so a retrain on the same data can be
-    recognised; ``sklearn_version`` is the library that fitted the weights.
+    recognised; ``sklearn_version`` is the library that fitted the weights; ``selection``
+    is plain JSON: the configuration cross-validation chose, its score and the baseline's
+    (None in models trained before model selection existed).
     """
 
     version: str
@@ -46,6 +49,7 @@ class Metadata:
     calibration: str  # how thresholds were chosen, e.g. "5-fold out-of-fold validation"
     metrics: ModelMetrics
     format: int = FORMAT_VERSION
+    selection: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

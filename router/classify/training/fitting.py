@@ -1,9 +1,11 @@
 """Fitting each head and choosing its decision threshold on out-of-fold validation.
 
 Every head is fitted k+1 times: once per fold to score the rows it did not see (which
-calibrates the softmax temperature and picks thresholds), then once on all rows. With too
-few rows per class for two folds, the head is fitted once and validated on its own
-training rows, which the metadata says.
+calibrates the softmax temperature and picks thresholds), then once on all rows. When model
+selection already scored the rows out of fold with the chosen configuration (``given``),
+those scores are reused and only the final fit remains. With too few rows per class for two
+folds, the head is fitted once and validated on its own training rows, which the metadata
+says.
 """
 
 from __future__ import annotations
@@ -36,6 +38,16 @@ Tick = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """Scores of every row by a model trained without it (columns in sorted class order)."""
+
+    scores: FloatArray
+    extra: FloatArray | None  # rows of no class (out-of-scope examples), if any
+    folds: int
+    final: Callable[[Matrix, Sequence[str]], LinearHead] | None = None  # else one SVM
+
+
+@dataclass(frozen=True, slots=True)
 class FittedHead:
     """A final head, its threshold, and the validation probabilities that chose both."""
 
@@ -55,22 +67,30 @@ def fit_calibrated(
     tick: Tick,
     name: str,
     extra: Matrix | None = None,
+    balanced: bool = True,
+    given: OutOfFold | None = None,
 ) -> FittedHead:
     """A head with its softmax temperature fitted on out-of-fold scores (threshold unset)."""
     classes = sorted(set(labels))
-    k = fold_count(labels, folds)
+    k = given.folds if given is not None else fold_count(labels, folds)
     temperature = 1.0
     validation = extra_validation = None
     if k >= 2:
-        fit = _fitter(c, tick, name)
-        scores, extra_scores = out_of_fold_scores(
-            matrix, labels, classes, fit, folds=k, extra=extra
-        )
+        if given is not None:
+            scores, extra_scores = given.scores, given.extra
+        else:
+            scores, extra_scores = out_of_fold_scores(
+                matrix, labels, classes, _fitter(c, balanced, tick, name), folds=k, extra=extra
+            )
         temperature = fit_temperature(scores, np.searchsorted(classes, labels))
         validation = softmax(scores * np.float32(temperature))
         if extra_scores is not None:
             extra_validation = softmax(extra_scores * np.float32(temperature))
-    head = fit_linear_head(matrix, labels, c=c).with_temperature(temperature)
+    if given is not None and given.final is not None:
+        head = given.final(matrix, labels).with_temperature(temperature)
+    else:
+        head = fit_linear_head(matrix, labels, c=c, balanced=balanced)
+        head = head.with_temperature(temperature)
     tick(f"{name}: final model")
     if validation is None:
         validation = head.probabilities(matrix)
@@ -87,14 +107,17 @@ def fit_intent(
     misroute_cost: float,
     tick: Tick,
     unknown: Matrix | None = None,
+    balanced: bool = True,
+    given: OutOfFold | None = None,
 ) -> FittedHead:
     """Intent head; the unknown threshold maximises validation utility (see calibration).
 
     ``unknown`` rows (out-of-scope examples) never train; accepting one counts as wrong.
     """
     fitted = fit_calibrated(
-        matrix, labels, c=c, folds=folds, tick=tick, name="intent", extra=unknown
-    )
+        matrix, labels, c=c, folds=folds, tick=tick, name="intent", extra=unknown,
+        balanced=balanced, given=given,
+    )  # fmt: skip
     truth = np.searchsorted(fitted.head.classes, labels)
     confidence = fitted.validation.max(axis=1)
     correct = fitted.validation.argmax(axis=1) == truth
@@ -107,10 +130,20 @@ def fit_intent(
 
 
 def fit_emotion(
-    matrix: Matrix, labels: Sequence[str], *, c: float, folds: int, target: float, tick: Tick
+    matrix: Matrix,
+    labels: Sequence[str],
+    *,
+    c: float,
+    folds: int,
+    target: float,
+    tick: Tick,
+    balanced: bool = True,
+    given: OutOfFold | None = None,
 ) -> FittedHead:
     """Emotion head; anger needs the confidence that reaches ``target`` precision."""
-    fitted = fit_calibrated(matrix, labels, c=c, folds=folds, tick=tick, name="emotion")
+    fitted = fit_calibrated(
+        matrix, labels, c=c, folds=folds, tick=tick, name="emotion", balanced=balanced, given=given
+    )
     classes = fitted.head.classes
     if ANGER not in classes:
         return _with_threshold(fitted, 1.0)
@@ -123,10 +156,20 @@ def fit_emotion(
 
 
 def fit_language(
-    matrix: Matrix, labels: Sequence[str], *, c: float, folds: int, target: float, tick: Tick
+    matrix: Matrix,
+    labels: Sequence[str],
+    *,
+    c: float,
+    folds: int,
+    target: float,
+    tick: Tick,
+    balanced: bool = True,
+    given: OutOfFold | None = None,
 ) -> FittedHead:
     """Language head, consulted when function words are inconclusive; precise or silent."""
-    fitted = fit_calibrated(matrix, labels, c=c, folds=folds, tick=tick, name="language")
+    fitted = fit_calibrated(
+        matrix, labels, c=c, folds=folds, tick=tick, name="language", balanced=balanced, given=given
+    )
     truth = np.searchsorted(fitted.head.classes, labels)
     correct = fitted.validation.argmax(axis=1) == truth
     threshold = precision_threshold(fitted.validation.max(axis=1), correct, target)
@@ -148,9 +191,11 @@ def _with_threshold(fitted: FittedHead, threshold: float) -> FittedHead:
     return FittedHead(fitted.head, threshold, fitted.folds, fitted.validation, fitted.extra)
 
 
-def _fitter(c: float, tick: Tick, name: str) -> Callable[[Matrix, Sequence[str]], LinearHead]:
+def _fitter(
+    c: float, balanced: bool, tick: Tick, name: str
+) -> Callable[[Matrix, Sequence[str]], LinearHead]:
     def fit(features: Matrix, labels: Sequence[str]) -> LinearHead:
-        head = fit_linear_head(features, labels, c=c)
+        head = fit_linear_head(features, labels, c=c, balanced=balanced)
         tick(f"{name}: validation fold")
         return head
 

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select as columns
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from router.models import Conversation, Customer, Message
 from router.routing import queue
@@ -31,6 +32,7 @@ from skills import (
     exclusion_reason,
     parse_class,
     rank,
+    rank_key,
 )
 
 PREVIEW_CHARS = 160
@@ -57,14 +59,18 @@ def as_if_free(advisor: AdvisorProfile) -> AdvisorProfile:
     )
 
 
+FIRST_READ = 3  # members read per class at first; a class is widened only when needed
+
+
 async def ranked(
     session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime, count: int
 ) -> list[Entry]:
     """The first ``count`` conversations of ``advisor``'s queue, best first."""
-    firsts = await queue.fitting_keys(session, as_if_free(advisor), policy, now)
+    firsts, avoided = await queue.fitting_keys_and_avoided(
+        session, as_if_free(advisor), policy, now
+    )
     if not firsts or count <= 0:
         return []
-    avoided = await queue.avoided_by(session, advisor.id, now)
     moment, ageing = now.timestamp(), policy.queue.ageing_per_minute
     heads = await queue.class_heads(session, firsts, avoided)
     # A class's members rank behind its head (a class's members keep their age order in
@@ -72,12 +78,12 @@ async def ranked(
     # the heads has at most count - j + 1 members among the first ``count`` of the queue.
     leading = rank([h for _k, h in heads], moment, ageing)[:count]
     place = {h.conversation_id: j for j, h in enumerate(leading, start=1)}
-    wanted = [
-        (key, count - place[head.conversation_id] + 1 + len(avoided))
+    wanted = {
+        key: count - place[head.conversation_id] + 1 + len(avoided)
         for key, head in heads
         if head.conversation_id in place
-    ]
-    members = await queue.class_members(session, wanted)
+    }
+    members = await _members(session, wanted, avoided, moment, ageing, count)
     by_id = {head.conversation_id: key for key, head in members}
     candidates = [head for _key, head in members if head.conversation_id not in avoided]
     best = rank(candidates, moment, ageing)[:count]
@@ -85,6 +91,41 @@ async def ranked(
         Entry(i, head, parse_class(by_id[head.conversation_id]))
         for i, head in enumerate(best, start=1)
     ]
+
+
+async def _members(
+    session: AsyncSession,
+    wanted: dict[str, int],
+    avoided: set[int],
+    moment: float,
+    ageing: float,
+    count: int,
+) -> list[tuple[str, Head]]:
+    """Enough members of each class to rank the first ``count`` exactly (at most
+    ``wanted[key]`` each). A few per class are read first (most classes give one or two to
+    a page); a class is read up to its bound only when its last member read still ranks
+    among the first ``count`` (its unread members rank behind that one, so otherwise they
+    cannot enter): two statements at most, usually one."""
+    first = {key: min(bound, FIRST_READ) for key, bound in wanted.items()}
+    members = await queue.class_members(session, list(first.items()))
+    last: dict[str, Head] = {}
+    read: dict[str, int] = dict.fromkeys(first, 0)
+    for key, head in members:  # oldest first within each class
+        last[key] = head
+        read[key] += 1
+    cut = [key for key, n in read.items() if n == first[key] < wanted[key]]
+    if not cut:
+        return members
+    candidates = [head for _key, head in members if head.conversation_id not in avoided]
+    best = rank(candidates, moment, ageing)[:count]
+    if len(best) == count:
+        bar = rank_key(best[-1], moment, ageing)
+        cut = [key for key in cut if rank_key(last[key], moment, ageing) < bar]
+    if not cut:
+        return members
+    more = await queue.class_members(session, [(key, wanted[key]) for key in cut])
+    widened = set(cut)
+    return [m for m in members if m[0] not in widened] + more
 
 
 def refusal_now(
@@ -131,9 +172,22 @@ class Details:
     preview: str
 
 
+def _latest_inbound() -> Any:
+    """The id of the conversation's latest customer message (correlated, one index seek)."""
+    other = aliased(Message)
+    return (
+        columns(func.max(other.id))
+        .where(
+            col(other.conversation_id) == col(Conversation.id), col(other.direction) == "inbound"
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+
+
 async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Details]:
     """Customer name, readings, SLA due time and latest customer message of these
-    conversations (two statements whatever the page size)."""
+    conversations (one statement whatever the page size)."""
     if not ids:
         return {}
     fields: tuple[Any, ...] = (
@@ -149,17 +203,19 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
         Conversation.waiting_since,
         Conversation.created_at,
         Conversation.first_response_due_at,
+        Message.subject,
+        Message.text,
     )
     rows = await session.execute(
         columns(*fields)
         .join(Customer, col(Customer.id) == col(Conversation.customer_id))
+        .outerjoin(Message, col(Message.id) == _latest_inbound())
         .where(col(Conversation.id).in_(list(ids)))
     )
-    previews = await _previews(session, ids)
     found: dict[int, Details] = {}
     for row in rows:
-        conversation_id = int(row[0])
-        found[conversation_id] = Details(
+        subject, words = row[12], row[13]
+        found[int(row[0])] = Details(
             customer_id=row[1],
             customer_name=row[2],
             channel=str(row[3]),
@@ -170,27 +226,9 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
             intense=bool(row[8]),
             waiting_since=row[9] or row[10],
             first_response_due_at=row[11],
-            preview=previews.get(conversation_id, ""),
+            preview="" if words is None else shorten(f"{subject} — {words}" if subject else words),
         )
     return found
-
-
-async def _previews(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    latest = (
-        select(func.max(col(Message.id)))
-        .where(col(Message.conversation_id).in_(list(ids)), col(Message.direction) == "inbound")
-        .group_by(col(Message.conversation_id))
-    )
-    rows = await session.execute(
-        select(Message.conversation_id, Message.subject, Message.text).where(
-            col(Message.id).in_(latest)
-        )
-    )
-    return {
-        int(conversation_id): shorten(text if not subject else f"{subject} — {text}")
-        for conversation_id, subject, text in rows
-        if conversation_id is not None
-    }
 
 
 def shorten(text: str) -> str:

@@ -62,13 +62,11 @@ _FIT_KEYS = text(
 )
 
 
-@lru_cache(maxsize=16)
-def _fit_keys_in(count: int) -> Any:
+def _fit_keys_sql(count: int) -> str:
     """The first class of every fit key within ``count`` key ranges [:lI, :hI): the same
     loose index scan as _FIT_KEYS, bounded by each range (skills.queue.fit_ranges)."""
     seeds = ", ".join(f"(CAST(:l{i} AS VARCHAR), CAST(:h{i} AS VARCHAR))" for i in range(count))
-    return text(
-        f"""
+    return f"""
         WITH RECURSIVE ranges(low, high) AS (VALUES {seeds}),
         firsts(k, high) AS (
             SELECT (SELECT MIN(c.queue_class) FROM conversation c
@@ -84,9 +82,24 @@ def _fit_keys_in(count: int) -> Any:
                    firsts.high
             FROM firsts WHERE firsts.k IS NOT NULL
         )
-        SELECT k FROM firsts WHERE k IS NOT NULL
         """
-    ).columns(column("k", String))
+
+
+@lru_cache(maxsize=16)
+def _fit_keys_and_avoided_in(count: int) -> Any:
+    """The fit keys' first classes within ``count`` key ranges (k) and, in the same round
+    trip, the conversations advisor :advisor is kept away from at :now (avoided)."""
+    return (
+        text(
+            _fit_keys_sql(count)
+            + """SELECT k, CAST(NULL AS INTEGER) AS avoided FROM firsts WHERE k IS NOT NULL
+            UNION ALL
+            SELECT NULL, x.conversation_id FROM routing_exclusion x
+            WHERE x.advisor_id = :advisor AND x.expires_at > :now"""
+        )
+        .bindparams(bindparam("now", type_=UTCDateTime))
+        .columns(column("k", String), column("avoided", Integer))
+    )
 
 
 # The oldest member of a class not skipped: the head's id and its waiting time are read by
@@ -145,18 +158,38 @@ def refile(conversation: Conversation, policy: RoutingPolicy, now: datetime) -> 
     conversation.queue_class = cls.key
 
 
-async def fitting_keys(
-    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
-) -> list[str]:
-    """The first class of each fit key waiting now that ``advisor`` fits (read only in the
-    key ranges of the languages they speak)."""
+def _range_params(advisor: AdvisorProfile) -> dict[str, Any]:
     ranges = fit_ranges(_CHANNELS, advisor.languages)
-    params: dict[str, str] = {}
+    params: dict[str, Any] = {}
     for i, (low, high) in enumerate(ranges):
         params[f"l{i}"], params[f"h{i}"] = low, high
-    firsts = [key for (key,) in await session.execute(_fit_keys_in(len(ranges)), params)]
+    return params
+
+
+def _fitting(
+    firsts: Sequence[str], advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> list[str]:
     moment = now.timestamp()
     return [key for key in firsts if parse_class(key).fits(advisor, moment, policy.care)]
+
+
+async def fitting_keys_and_avoided(
+    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> tuple[list[str], set[int]]:
+    """The first class of each fit key waiting now that ``advisor`` fits (read only in the
+    key ranges of the languages they speak), and the conversations they are kept away from
+    (declined or let expire) until later: one statement."""
+    params = _range_params(advisor)
+    statement = _fit_keys_and_avoided_in(len(params) // 2)
+    rows = await session.execute(statement, {**params, "advisor": advisor.id, "now": now})
+    firsts: list[str] = []
+    avoided: set[int] = set()
+    for key, conversation_id in rows:
+        if key is not None:
+            firsts.append(key)
+        else:
+            avoided.add(int(conversation_id))
+    return _fitting(firsts, advisor, policy, now), avoided
 
 
 async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) -> list[Head]:
@@ -220,17 +253,6 @@ async def class_members(
     return found
 
 
-async def avoided_by(session: AsyncSession, advisor_id: int, now: datetime) -> set[int]:
-    """Conversations this advisor is kept away from (declined or let expire) until later."""
-    rows = await session.scalars(
-        select(RoutingExclusion.conversation_id).where(
-            col(RoutingExclusion.advisor_id) == advisor_id,
-            col(RoutingExclusion.expires_at) > now,
-        )
-    )
-    return set(rows)
-
-
 async def claim(
     session: AsyncSession,
     advisor: AdvisorProfile,
@@ -248,8 +270,7 @@ async def claim(
     ``explain_contention``: the advisor asked (take next); when every fitting conversation
     was held by another transaction, say so (409, try again) rather than "nothing fits".
     """
-    firsts = await fitting_keys(session, advisor, policy, now)
-    skip = await avoided_by(session, advisor.id, now)
+    firsts, skip = await fitting_keys_and_avoided(session, advisor, policy, now)
     contended = False
     while firsts:
         moment = now.timestamp()
@@ -319,7 +340,7 @@ def _avoided_clause(conversation_id: Any, advisor_id: Any, now: Any) -> Any:
 @lru_cache(maxsize=1)
 def _lock_waiting_avoided() -> Any:
     """lock_waiting's statement, also telling whether the advisor is kept away from it
-    (what avoided_by would say of it). Built once."""
+    (what fitting_keys_and_avoided would say of it). Built once."""
     conversation_id: Any = bindparam("conversation_id")
     return (
         select(

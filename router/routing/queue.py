@@ -15,6 +15,7 @@ fit keys and of the classes the advisor fits, not with the number of waiting con
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
 from router.routing.config import RoutingPolicy
 from router.store.types import UTCDateTime
+from router.tickets import tags
 from skills import (
     AdvisorProfile,
     Head,
@@ -340,12 +342,14 @@ def _avoided_clause(conversation_id: Any, advisor_id: Any, now: Any) -> Any:
 @lru_cache(maxsize=1)
 def _lock_waiting_avoided() -> Any:
     """lock_waiting's statement, also telling whether the advisor is kept away from it
-    (what fitting_keys_and_avoided would say of it). Built once."""
+    (what fitting_keys_and_avoided would say of it) and the conversation's tags. Built
+    once."""
     conversation_id: Any = bindparam("conversation_id")
     return (
         select(
             Conversation,
             _avoided_clause(col(Conversation.id), bindparam("advisor_id"), bindparam("now")),
+            tags.joined_column().label("tags"),
         )
         .where(
             col(Conversation.id) == conversation_id,
@@ -356,11 +360,20 @@ def _lock_waiting_avoided() -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """A waiting conversation locked for a claim, with what the claim needs besides."""
+
+    conversation: Conversation
+    avoided: bool  # the advisor is kept away from it now
+    tags: list[str]  # read with the lock: changing tags locks the conversation first
+
+
 async def lock_waiting_avoided(
     session: AsyncSession, conversation_id: int, advisor_id: int, now: datetime
-) -> tuple[Conversation, bool] | None:
+) -> Locked | None:
     """The waiting conversation locked as lock_waiting locks it (None likewise), with
-    whether ``advisor_id`` is kept away from it now, in one statement."""
+    whether ``advisor_id`` is kept away from it now and its tags, in one statement."""
     row = (
         await session.execute(
             _lock_waiting_avoided(),
@@ -369,7 +382,7 @@ async def lock_waiting_avoided(
     ).first()
     if row is None:
         return None
-    return row[0], bool(row[1])
+    return Locked(row[0], bool(row[1]), tags.split_joined(row[2]))
 
 
 async def refresh_due(session: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:

@@ -45,7 +45,6 @@ from skills.queue import (
     fit_ranges,
     parse_class,
     rank,
-    rank_key,
 )
 from skills.rules import RuleSpec, match_rule, requirements_for
 
@@ -91,7 +90,6 @@ __all__ = [
     "parse_class",
     "push_refusal",
     "rank",
-    "rank_key",
     "reached",
     "requirements_for",
 ]

@@ -197,19 +197,16 @@ class Head(NamedTuple):
     waiting_since: float  # epoch seconds
 
 
-def rank_key(head: Head, now: float, ageing_per_minute: float) -> tuple[float, float, int]:
-    """What ``rank`` sorts by (smaller first): of two members of one class, the older one
-    always sorts first."""
-    return (
-        -effective_priority(head.queue_priority, now - head.waiting_since, ageing_per_minute),
-        head.waiting_since,
-        head.conversation_id,
-    )
-
-
 def rank(heads: Iterable[Head], now: float, ageing_per_minute: float) -> list[Head]:
     """Heads best first: highest effective priority, then longest wait, then lowest id."""
-    return sorted(heads, key=lambda h: rank_key(h, now, ageing_per_minute))
+    return sorted(
+        heads,
+        key=lambda h: (
+            -effective_priority(h.queue_priority, now - h.waiting_since, ageing_per_minute),
+            h.waiting_since,
+            h.conversation_id,
+        ),
+    )
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -29,10 +29,10 @@ from skills import (
     Head,
     QueueClass,
     Situation,
+    effective_priority,
     exclusion_reason,
     parse_class,
     rank,
-    rank_key,
 )
 
 PREVIEW_CHARS = 160
@@ -59,7 +59,7 @@ def as_if_free(advisor: AdvisorProfile) -> AdvisorProfile:
     )
 
 
-FIRST_READ = 3  # members read per class at first; a class is widened only when needed
+_MARGIN = timedelta(seconds=1)  # read a little more rather than miss a member to rounding
 
 
 async def ranked(
@@ -78,12 +78,17 @@ async def ranked(
     # the heads has at most count - j + 1 members among the first ``count`` of the queue.
     leading = rank([h for _k, h in heads], moment, ageing)[:count]
     place = {h.conversation_id: j for j, h in enumerate(leading, start=1)}
-    wanted = {
-        key: count - place[head.conversation_id] + 1 + len(avoided)
+    bar = _bar(leading, count, moment, ageing)
+    wanted = [
+        (
+            key,
+            count - place[head.conversation_id] + 1 + len(avoided),
+            _since_bound(head.queue_priority, bar, now, ageing),
+        )
         for key, head in heads
         if head.conversation_id in place
-    }
-    members = await _members(session, wanted, avoided, moment, ageing, count)
+    ]
+    members = await queue.class_members(session, wanted)
     by_id = {head.conversation_id: key for key, head in members}
     candidates = [head for _key, head in members if head.conversation_id not in avoided]
     best = rank(candidates, moment, ageing)[:count]
@@ -93,39 +98,23 @@ async def ranked(
     ]
 
 
-async def _members(
-    session: AsyncSession,
-    wanted: dict[str, int],
-    avoided: set[int],
-    moment: float,
-    ageing: float,
-    count: int,
-) -> list[tuple[str, Head]]:
-    """Enough members of each class to rank the first ``count`` exactly (at most
-    ``wanted[key]`` each). A few per class are read first (most classes give one or two to
-    a page); a class is read up to its bound only when its last member read still ranks
-    among the first ``count`` (its unread members rank behind that one, so otherwise they
-    cannot enter): two statements at most, usually one."""
-    first = {key: min(bound, FIRST_READ) for key, bound in wanted.items()}
-    members = await queue.class_members(session, list(first.items()))
-    last: dict[str, Head] = {}
-    read: dict[str, int] = dict.fromkeys(first, 0)
-    for key, head in members:  # oldest first within each class
-        last[key] = head
-        read[key] += 1
-    cut = [key for key, n in read.items() if n == first[key] < wanted[key]]
-    if not cut:
-        return members
-    candidates = [head for _key, head in members if head.conversation_id not in avoided]
-    best = rank(candidates, moment, ageing)[:count]
-    if len(best) == count:
-        bar = rank_key(best[-1], moment, ageing)
-        cut = [key for key in cut if rank_key(last[key], moment, ageing) < bar]
-    if not cut:
-        return members
-    more = await queue.class_members(session, [(key, wanted[key]) for key in cut])
-    widened = set(cut)
-    return [m for m in members if m[0] not in widened] + more
+def _bar(leading: Sequence[Head], count: int, moment: float, ageing: float) -> float | None:
+    """The effective priority of the ``count``-th head, when there are that many: the
+    ``count``-th of the queue ranks no lower (heads are members), so a member below it
+    cannot be among the first ``count``."""
+    if len(leading) < count:
+        return None
+    last = leading[-1]
+    return effective_priority(last.queue_priority, moment - last.waiting_since, ageing)
+
+
+def _since_bound(priority: int, bar: float | None, now: datetime, ageing: float) -> datetime:
+    """The latest ``waiting_since`` at which a member of a class of this queue priority
+    still reaches ``bar`` by ageing (members that waited less rank below it): the members
+    read per class are those that can enter the page, not all its bound allows."""
+    if bar is None or ageing <= 0 or bar <= priority:
+        return now + timedelta(days=1)  # no bound: every member up to the count
+    return now - timedelta(minutes=(bar - priority) / ageing) + _MARGIN
 
 
 def refusal_now(

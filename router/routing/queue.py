@@ -226,29 +226,37 @@ async def class_heads(
 
 @lru_cache(maxsize=_SEEDS_PER_QUERY)
 def _firsts_of(count: int) -> Any:
-    """The first ``:nI`` members of each of ``count`` classes ``:cI``, oldest first in each:
-    one index range read per class."""
+    """The first ``:nI`` members of each of ``count`` classes ``:cI`` that waited since
+    ``:wI`` or before, oldest first in each: one index range read per class."""
     parts = " UNION ALL ".join(
         f"SELECT * FROM (SELECT id, queue_class, waiting_since FROM conversation "
-        f"WHERE status = 'waiting' AND queue_class = :c{i} "
+        f"WHERE status = 'waiting' AND queue_class = :c{i} AND waiting_since <= :w{i} "
         f"ORDER BY waiting_since, id LIMIT :n{i}) AS t{i}"
         for i in range(count)
     )
-    return text(parts).columns(
-        column("id", Integer), column("queue_class", String), column("waiting_since", UTCDateTime)
+    since = [bindparam(f"w{i}", type_=UTCDateTime) for i in range(count)]
+    return (
+        text(parts)
+        .bindparams(*since)
+        .columns(
+            column("id", Integer),
+            column("queue_class", String),
+            column("waiting_since", UTCDateTime),
+        )
     )
 
 
 async def class_members(
-    session: AsyncSession, wanted: Sequence[tuple[str, int]]
+    session: AsyncSession, wanted: Sequence[tuple[str, int, datetime]]
 ) -> list[tuple[str, Head]]:
-    """The oldest members of each class, as many as asked for it: (class key, how many)."""
+    """The oldest members of each class, as many as asked for it, among those waiting
+    since the given moment or before: (class key, how many, since)."""
     found: list[tuple[str, Head]] = []
     for start in range(0, len(wanted), _SEEDS_PER_QUERY):
         chunk = wanted[start : start + _SEEDS_PER_QUERY]
         params: dict[str, Any] = {}
-        for i, (key, count) in enumerate(chunk):
-            params[f"c{i}"], params[f"n{i}"] = key, count
+        for i, (key, count, since) in enumerate(chunk):
+            params[f"c{i}"], params[f"n{i}"], params[f"w{i}"] = key, count, since
         for conversation_id, key, since in await session.execute(_firsts_of(len(chunk)), params):
             head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
             found.append((key, head))

@@ -105,8 +105,11 @@ async def test_claims_are_atomic_and_explain_refusals(client: httpx.AsyncClient)
     picky = await client.post(f"/v1/conversations/{behind}/claim", headers=ana_headers)
     assert picky.status_code == 409 and "first 1 of their queue" in picky.json()["detail"]
 
+    tagged = await client.patch(f"/v1/conversations/{head}", json={"add_tags": ["vip", "late"]})
+    assert tagged.status_code == 200, tagged.text
     won = await client.post(f"/v1/conversations/{head}/claim", headers=ana_headers)
     assert won.status_code == 200, won.text
+    assert won.json()["tags"] == ["late", "vip"]  # read with the lock, sorted as elsewhere
     lost = await client.post(f"/v1/conversations/{head}/claim", headers=bob_headers)
     assert lost.status_code == 409
     assert "another advisor took it a moment earlier" in lost.json()["detail"]

@@ -10,22 +10,24 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from router.models import Conversation, Customer
+from router.models import Conversation, Customer, RoutingExclusion
 from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
 from router.models.routing import RoutingConfigWrite
+from router.routing import advisor_queue, queue
 from router.routing import config as routing_config
-from router.routing import queue
 from router.routing.escalation import waiting_room_round
 from router.store import Database
 from router.store.types import utcnow
 from skills import (
     AdvisorProfile,
     AdvisorStatus,
+    Head,
     QueueClass,
     Requirements,
     WaitingQueue,
     parse_class,
+    rank,
 )
 from tests.conftest import runtime_of
 from tests.routing_support import advisor, post, routed, set_rows
@@ -156,6 +158,72 @@ async def test_the_sql_pull_agrees_with_the_in_memory_plan(client: httpx.AsyncCl
         best = memory.best_for(puller, now=utcnow().timestamp(), care=policy.care)
         expected = None if best is None else best.conversation_id
         assert await _claimed(db, puller) == expected, puller
+
+
+async def test_my_queue_ranks_as_if_every_waiting_conversation_were_read(
+    client: httpx.AsyncClient,
+) -> None:
+    """ "My queue" reads a few members per class and widens a class only when needed: its
+    pages equal the ranking of every waiting conversation the advisor fits, declined ones
+    aside, also when one class (priority 40, many members) fills a page on its own."""
+    db, policy, now = runtime_of(client).db, routing_config.DEFAULT_POLICY, utcnow()
+    puller = profile((await advisor(client, "Ranker"))["id"], skills={"billing": 4})
+    rng = random.Random(9)
+    async with db.session() as session:
+        customers = [Customer() for _ in range(45)]
+        session.add_all(customers)
+        await session.flush()
+        rows = []
+        for customer in customers:
+            requirements = Requirements(
+                channel="chat",
+                skills=rng.choice([{}, {"billing": 2}, {"orders": 1}]),
+                language=None,
+                team_id=None,
+            )
+            row = Conversation(
+                customer_id=customer.id or 0,
+                channel=Channel.chat,
+                status=ConversationStatus.waiting,
+                priority=rng.choice([0, 10, 40, 40]),
+                requirements=requirements.to_dict(),
+                waiting_since=now - timedelta(seconds=rng.randint(0, 3600)),
+                last_message_at=now,
+            )
+            queue.refile(row, policy, now)
+            rows.append(row)
+        session.add_all(rows)
+        await session.flush()
+        declined = {row.id for row in rows[:6] if row.id is not None}
+        session.add_all(
+            RoutingExclusion(
+                conversation_id=i,
+                advisor_id=puller.id,
+                reason="declined",
+                expires_at=now + timedelta(hours=1),
+            )
+            for i in declined
+        )
+        await session.commit()
+    as_free = advisor_queue.as_if_free(puller)
+    heads = [
+        Head(
+            row.id or 0,
+            parse_class(row.queue_class or "").queue_priority,
+            row.waiting_since.timestamp(),
+        )
+        for row in rows
+        if row.id not in declined
+        and row.waiting_since is not None
+        and parse_class(row.queue_class or "").fits(as_free, now.timestamp(), policy.care)
+    ]
+    for count in (1, 4, 12, 40):
+        async with db.read_session() as session:
+            entries = await advisor_queue.ranked(session, puller, policy, now, count)
+        expected = rank(heads, now.timestamp(), policy.queue.ageing_per_minute)[:count]
+        assert [e.head.conversation_id for e in entries] == [h.conversation_id for h in expected], (
+            count
+        )
 
 
 async def test_unsafe_patterns_and_bad_hours_are_422_naming_the_field(

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as columns
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from router.models import Conversation, Customer, Message
 from router.routing import queue
@@ -28,6 +29,7 @@ from skills import (
     Head,
     QueueClass,
     Situation,
+    effective_priority,
     exclusion_reason,
     parse_class,
     rank,
@@ -57,14 +59,18 @@ def as_if_free(advisor: AdvisorProfile) -> AdvisorProfile:
     )
 
 
+_MARGIN = timedelta(seconds=1)  # read a little more rather than miss a member to rounding
+
+
 async def ranked(
     session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime, count: int
 ) -> list[Entry]:
     """The first ``count`` conversations of ``advisor``'s queue, best first."""
-    firsts = await queue.fitting_keys(session, as_if_free(advisor), policy, now)
+    firsts, avoided = await queue.fitting_keys_and_avoided(
+        session, as_if_free(advisor), policy, now
+    )
     if not firsts or count <= 0:
         return []
-    avoided = await queue.avoided_by(session, advisor.id, now)
     moment, ageing = now.timestamp(), policy.queue.ageing_per_minute
     heads = await queue.class_heads(session, firsts, avoided)
     # A class's members rank behind its head (a class's members keep their age order in
@@ -72,8 +78,13 @@ async def ranked(
     # the heads has at most count - j + 1 members among the first ``count`` of the queue.
     leading = rank([h for _k, h in heads], moment, ageing)[:count]
     place = {h.conversation_id: j for j, h in enumerate(leading, start=1)}
+    bar = _bar(leading, count, moment, ageing)
     wanted = [
-        (key, count - place[head.conversation_id] + 1 + len(avoided))
+        (
+            key,
+            count - place[head.conversation_id] + 1 + len(avoided),
+            _since_bound(head.queue_priority, bar, now, ageing),
+        )
         for key, head in heads
         if head.conversation_id in place
     ]
@@ -85,6 +96,25 @@ async def ranked(
         Entry(i, head, parse_class(by_id[head.conversation_id]))
         for i, head in enumerate(best, start=1)
     ]
+
+
+def _bar(leading: Sequence[Head], count: int, moment: float, ageing: float) -> float | None:
+    """The effective priority of the ``count``-th head, when there are that many: the
+    ``count``-th of the queue ranks no lower (heads are members), so a member below it
+    cannot be among the first ``count``."""
+    if len(leading) < count:
+        return None
+    last = leading[-1]
+    return effective_priority(last.queue_priority, moment - last.waiting_since, ageing)
+
+
+def _since_bound(priority: int, bar: float | None, now: datetime, ageing: float) -> datetime:
+    """The latest ``waiting_since`` at which a member of a class of this queue priority
+    still reaches ``bar`` by ageing (members that waited less rank below it): the members
+    read per class are those that can enter the page, not all its bound allows."""
+    if bar is None or ageing <= 0 or bar <= priority:
+        return now + timedelta(days=1)  # no bound: every member up to the count
+    return now - timedelta(minutes=(bar - priority) / ageing) + _MARGIN
 
 
 def refusal_now(
@@ -131,9 +161,22 @@ class Details:
     preview: str
 
 
+def _latest_inbound() -> Any:
+    """The id of the conversation's latest customer message (correlated, one index seek)."""
+    other = aliased(Message)
+    return (
+        columns(func.max(other.id))
+        .where(
+            col(other.conversation_id) == col(Conversation.id), col(other.direction) == "inbound"
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+
+
 async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Details]:
     """Customer name, readings, SLA due time and latest customer message of these
-    conversations (two statements whatever the page size)."""
+    conversations (one statement whatever the page size)."""
     if not ids:
         return {}
     fields: tuple[Any, ...] = (
@@ -149,17 +192,19 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
         Conversation.waiting_since,
         Conversation.created_at,
         Conversation.first_response_due_at,
+        Message.subject,
+        Message.text,
     )
     rows = await session.execute(
         columns(*fields)
         .join(Customer, col(Customer.id) == col(Conversation.customer_id))
+        .outerjoin(Message, col(Message.id) == _latest_inbound())
         .where(col(Conversation.id).in_(list(ids)))
     )
-    previews = await _previews(session, ids)
     found: dict[int, Details] = {}
     for row in rows:
-        conversation_id = int(row[0])
-        found[conversation_id] = Details(
+        subject, words = row[12], row[13]
+        found[int(row[0])] = Details(
             customer_id=row[1],
             customer_name=row[2],
             channel=str(row[3]),
@@ -170,27 +215,9 @@ async def details(session: AsyncSession, ids: Sequence[int]) -> dict[int, Detail
             intense=bool(row[8]),
             waiting_since=row[9] or row[10],
             first_response_due_at=row[11],
-            preview=previews.get(conversation_id, ""),
+            preview="" if words is None else shorten(f"{subject} — {words}" if subject else words),
         )
     return found
-
-
-async def _previews(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    latest = (
-        select(func.max(col(Message.id)))
-        .where(col(Message.conversation_id).in_(list(ids)), col(Message.direction) == "inbound")
-        .group_by(col(Message.conversation_id))
-    )
-    rows = await session.execute(
-        select(Message.conversation_id, Message.subject, Message.text).where(
-            col(Message.id).in_(latest)
-        )
-    )
-    return {
-        int(conversation_id): shorten(text if not subject else f"{subject} — {text}")
-        for conversation_id, subject, text in rows
-        if conversation_id is not None
-    }
 
 
 def shorten(text: str) -> str:

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from router.models import Conversation, RoutingConfig
 from router.models.conversations import ConversationStatus
 from router.models.routing import RoutingConfigPublic, RoutingConfigWrite
+from router.routing import teams
 from router.store import Database
 from router.store.memo import once_per_transaction
-from router.store.types import utcnow
+from router.store.types import UTCDateTime, utcnow
 from router.tickets import events
 from skills import AngerTrend, CarePolicy, QueuePolicy, ReplyWindow
 
@@ -90,15 +93,36 @@ async def current(session: AsyncSession) -> RoutingPolicy:
     return await once_per_transaction(session, _SESSION_KEY, _read_current)
 
 
+@lru_cache(maxsize=1)
+def _stamp_and_teams() -> Any:
+    """The config row's ``updated_at`` (its cache key) and every team's service columns,
+    in one round trip: a UNION ALL whose first row, if any, is the stamp. Built once."""
+    stamp = select(
+        col(RoutingConfig.updated_at), *(null().cast(c.type) for c in _team_columns())
+    ).where(col(RoutingConfig.id) == CONFIG_ID)
+    team_rows = select(null().cast(UTCDateTime), *_team_columns())
+    return union_all(stamp, team_rows)
+
+
+def _team_columns() -> list[Any]:
+    return [col(c) for c in teams.COLUMNS]
+
+
 async def _read_current(session: AsyncSession) -> RoutingPolicy:
     with session.no_autoflush:  # the row does not depend on the caller's pending changes
-        row = await session.get(RoutingConfig, CONFIG_ID)
-    if row is None:
+        rows = (await session.execute(_stamp_and_teams())).all()
+    teams.read_along(session, teams.from_rows(row[1:] for row in rows if row[0] is None))
+    stamp = next((row[0] for row in rows if row[0] is not None), None)
+    if stamp is None:
         return DEFAULT_POLICY
     key = str(session.get_bind().engine.url)
     cached = _cache.get(key)
-    if cached is not None and cached[0] == row.updated_at:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
+    with session.no_autoflush:
+        row = await session.get(RoutingConfig, CONFIG_ID)
+    if row is None:  # removed meanwhile
+        return DEFAULT_POLICY
     policy = policy_of(row)
     _cache[key] = (row.updated_at, policy)
     return policy

@@ -146,12 +146,11 @@ async def claim(
         # Locked as a take-next locks them (profiles.locked_profile), their load read after.
         target = await acting_for(session, advisor_id, viewer, lock=True)
         now = utcnow()
-        conversation, avoided = await _lock_visible_claimable(
-            session, conversation_id, advisor_id, viewer, now
-        )
+        locked = await _lock_visible_claimable(session, conversation_id, advisor_id, viewer, now)
+        conversation = locked.conversation
         policy = await routing_config.current(session)
         advisor = (await profiles.profiles(session, [target], policy.day_start(now)))[0]
-        position = await _check_claim(session, conversation, advisor, policy, now, avoided)
+        position = await _check_claim(session, conversation, advisor, policy, now, locked.avoided)
         explanation: dict[str, Any] = {
             "mode": "claim",
             "reason": f"{advisor.name} chose it from their queue"
@@ -166,7 +165,7 @@ async def claim(
         await assignment.assign(
             session, conversation, advisor, mode="claim", explanation=explanation
         )
-        result = await tags.public(session, conversation)
+        result = tags.public_with(conversation, locked.tags)
         await session.commit()
         return result
 
@@ -217,16 +216,15 @@ async def _lock_visible_claimable(
     advisor_id: int,
     viewer: Principal | None,
     now: datetime,
-) -> tuple[Conversation, bool]:
+) -> queue.Locked:
     """The conversation locked (``SKIP LOCKED``) if it is waiting and ``viewer`` may see it,
-    with whether the advisor is kept away from it now, in one statement; otherwise the
+    with whether the advisor is kept away from it now and its tags, in one statement;
+    otherwise the
     refusal a visibility check then a lock would give (404, or 409 taken / being routed /
     not waiting)."""
     found = await queue.lock_waiting_avoided(session, conversation_id, advisor_id, now)
-    if found is not None:
-        conversation, avoided = found
-        if viewer is None or sees_waiting(viewer, conversation):
-            return conversation, avoided
+    if found is not None and (viewer is None or sees_waiting(viewer, found.conversation)):
+        return found
     # Not waiting, held by another transaction, or not plainly visible: the checks as they
     # were made one by one (a locked row stays readable; visibility is read, not assumed).
     await _visible_or_taken(session, conversation_id, viewer)

@@ -15,6 +15,7 @@ fit keys and of the classes the advisor fits, not with the number of waiting con
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from router.models.channels import Channel
 from router.models.conversations import ConversationStatus
 from router.routing.config import RoutingPolicy
 from router.store.types import UTCDateTime
+from router.tickets import tags
 from skills import (
     AdvisorProfile,
     Head,
@@ -62,13 +64,11 @@ _FIT_KEYS = text(
 )
 
 
-@lru_cache(maxsize=16)
-def _fit_keys_in(count: int) -> Any:
+def _fit_keys_sql(count: int) -> str:
     """The first class of every fit key within ``count`` key ranges [:lI, :hI): the same
     loose index scan as _FIT_KEYS, bounded by each range (skills.queue.fit_ranges)."""
     seeds = ", ".join(f"(CAST(:l{i} AS VARCHAR), CAST(:h{i} AS VARCHAR))" for i in range(count))
-    return text(
-        f"""
+    return f"""
         WITH RECURSIVE ranges(low, high) AS (VALUES {seeds}),
         firsts(k, high) AS (
             SELECT (SELECT MIN(c.queue_class) FROM conversation c
@@ -84,9 +84,24 @@ def _fit_keys_in(count: int) -> Any:
                    firsts.high
             FROM firsts WHERE firsts.k IS NOT NULL
         )
-        SELECT k FROM firsts WHERE k IS NOT NULL
         """
-    ).columns(column("k", String))
+
+
+@lru_cache(maxsize=16)
+def _fit_keys_and_avoided_in(count: int) -> Any:
+    """The fit keys' first classes within ``count`` key ranges (k) and, in the same round
+    trip, the conversations advisor :advisor is kept away from at :now (avoided)."""
+    return (
+        text(
+            _fit_keys_sql(count)
+            + """SELECT k, CAST(NULL AS INTEGER) AS avoided FROM firsts WHERE k IS NOT NULL
+            UNION ALL
+            SELECT NULL, x.conversation_id FROM routing_exclusion x
+            WHERE x.advisor_id = :advisor AND x.expires_at > :now"""
+        )
+        .bindparams(bindparam("now", type_=UTCDateTime))
+        .columns(column("k", String), column("avoided", Integer))
+    )
 
 
 # The oldest member of a class not skipped: the head's id and its waiting time are read by
@@ -145,18 +160,38 @@ def refile(conversation: Conversation, policy: RoutingPolicy, now: datetime) -> 
     conversation.queue_class = cls.key
 
 
-async def fitting_keys(
-    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
-) -> list[str]:
-    """The first class of each fit key waiting now that ``advisor`` fits (read only in the
-    key ranges of the languages they speak)."""
+def _range_params(advisor: AdvisorProfile) -> dict[str, Any]:
     ranges = fit_ranges(_CHANNELS, advisor.languages)
-    params: dict[str, str] = {}
+    params: dict[str, Any] = {}
     for i, (low, high) in enumerate(ranges):
         params[f"l{i}"], params[f"h{i}"] = low, high
-    firsts = [key for (key,) in await session.execute(_fit_keys_in(len(ranges)), params)]
+    return params
+
+
+def _fitting(
+    firsts: Sequence[str], advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> list[str]:
     moment = now.timestamp()
     return [key for key in firsts if parse_class(key).fits(advisor, moment, policy.care)]
+
+
+async def fitting_keys_and_avoided(
+    session: AsyncSession, advisor: AdvisorProfile, policy: RoutingPolicy, now: datetime
+) -> tuple[list[str], set[int]]:
+    """The first class of each fit key waiting now that ``advisor`` fits (read only in the
+    key ranges of the languages they speak), and the conversations they are kept away from
+    (declined or let expire) until later: one statement."""
+    params = _range_params(advisor)
+    statement = _fit_keys_and_avoided_in(len(params) // 2)
+    rows = await session.execute(statement, {**params, "advisor": advisor.id, "now": now})
+    firsts: list[str] = []
+    avoided: set[int] = set()
+    for key, conversation_id in rows:
+        if key is not None:
+            firsts.append(key)
+        else:
+            avoided.add(int(conversation_id))
+    return _fitting(firsts, advisor, policy, now), avoided
 
 
 async def heads(session: AsyncSession, firsts: Sequence[str], skip: set[int]) -> list[Head]:
@@ -191,44 +226,41 @@ async def class_heads(
 
 @lru_cache(maxsize=_SEEDS_PER_QUERY)
 def _firsts_of(count: int) -> Any:
-    """The first ``:nI`` members of each of ``count`` classes ``:cI``, oldest first in each:
-    one index range read per class."""
+    """The first ``:nI`` members of each of ``count`` classes ``:cI`` that waited since
+    ``:wI`` or before, oldest first in each: one index range read per class."""
     parts = " UNION ALL ".join(
         f"SELECT * FROM (SELECT id, queue_class, waiting_since FROM conversation "
-        f"WHERE status = 'waiting' AND queue_class = :c{i} "
+        f"WHERE status = 'waiting' AND queue_class = :c{i} AND waiting_since <= :w{i} "
         f"ORDER BY waiting_since, id LIMIT :n{i}) AS t{i}"
         for i in range(count)
     )
-    return text(parts).columns(
-        column("id", Integer), column("queue_class", String), column("waiting_since", UTCDateTime)
+    since = [bindparam(f"w{i}", type_=UTCDateTime) for i in range(count)]
+    return (
+        text(parts)
+        .bindparams(*since)
+        .columns(
+            column("id", Integer),
+            column("queue_class", String),
+            column("waiting_since", UTCDateTime),
+        )
     )
 
 
 async def class_members(
-    session: AsyncSession, wanted: Sequence[tuple[str, int]]
+    session: AsyncSession, wanted: Sequence[tuple[str, int, datetime]]
 ) -> list[tuple[str, Head]]:
-    """The oldest members of each class, as many as asked for it: (class key, how many)."""
+    """The oldest members of each class, as many as asked for it, among those waiting
+    since the given moment or before: (class key, how many, since)."""
     found: list[tuple[str, Head]] = []
     for start in range(0, len(wanted), _SEEDS_PER_QUERY):
         chunk = wanted[start : start + _SEEDS_PER_QUERY]
         params: dict[str, Any] = {}
-        for i, (key, count) in enumerate(chunk):
-            params[f"c{i}"], params[f"n{i}"] = key, count
+        for i, (key, count, since) in enumerate(chunk):
+            params[f"c{i}"], params[f"n{i}"], params[f"w{i}"] = key, count, since
         for conversation_id, key, since in await session.execute(_firsts_of(len(chunk)), params):
             head = Head(conversation_id, parse_class(key).queue_priority, since.timestamp())
             found.append((key, head))
     return found
-
-
-async def avoided_by(session: AsyncSession, advisor_id: int, now: datetime) -> set[int]:
-    """Conversations this advisor is kept away from (declined or let expire) until later."""
-    rows = await session.scalars(
-        select(RoutingExclusion.conversation_id).where(
-            col(RoutingExclusion.advisor_id) == advisor_id,
-            col(RoutingExclusion.expires_at) > now,
-        )
-    )
-    return set(rows)
 
 
 async def claim(
@@ -248,8 +280,7 @@ async def claim(
     ``explain_contention``: the advisor asked (take next); when every fitting conversation
     was held by another transaction, say so (409, try again) rather than "nothing fits".
     """
-    firsts = await fitting_keys(session, advisor, policy, now)
-    skip = await avoided_by(session, advisor.id, now)
+    firsts, skip = await fitting_keys_and_avoided(session, advisor, policy, now)
     contended = False
     while firsts:
         moment = now.timestamp()
@@ -319,12 +350,14 @@ def _avoided_clause(conversation_id: Any, advisor_id: Any, now: Any) -> Any:
 @lru_cache(maxsize=1)
 def _lock_waiting_avoided() -> Any:
     """lock_waiting's statement, also telling whether the advisor is kept away from it
-    (what avoided_by would say of it). Built once."""
+    (what fitting_keys_and_avoided would say of it) and the conversation's tags. Built
+    once."""
     conversation_id: Any = bindparam("conversation_id")
     return (
         select(
             Conversation,
             _avoided_clause(col(Conversation.id), bindparam("advisor_id"), bindparam("now")),
+            tags.joined_column().label("tags"),
         )
         .where(
             col(Conversation.id) == conversation_id,
@@ -335,11 +368,20 @@ def _lock_waiting_avoided() -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """A waiting conversation locked for a claim, with what the claim needs besides."""
+
+    conversation: Conversation
+    avoided: bool  # the advisor is kept away from it now
+    tags: list[str]  # read with the lock: changing tags locks the conversation first
+
+
 async def lock_waiting_avoided(
     session: AsyncSession, conversation_id: int, advisor_id: int, now: datetime
-) -> tuple[Conversation, bool] | None:
+) -> Locked | None:
     """The waiting conversation locked as lock_waiting locks it (None likewise), with
-    whether ``advisor_id`` is kept away from it now, in one statement."""
+    whether ``advisor_id`` is kept away from it now and its tags, in one statement."""
     row = (
         await session.execute(
             _lock_waiting_avoided(),
@@ -348,7 +390,7 @@ async def lock_waiting_avoided(
     ).first()
     if row is None:
         return None
-    return row[0], bool(row[1])
+    return Locked(row[0], bool(row[1]), tags.split_joined(row[2]))
 
 
 async def refresh_due(session: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:

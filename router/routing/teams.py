@@ -6,6 +6,7 @@ reaches the pure domain as each advisor's push limit (``AdvisorProfile.push_limi
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import select as columns
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router.models import Team
-from router.store.memo import once_per_transaction
+from router.store.memo import once_per_transaction, remember
 from skills import RoutingMode
 
 _SESSION_KEY = "aiguillage.team_service"
@@ -91,10 +92,18 @@ _COLUMNS: tuple[Any, ...] = (
 )
 
 
+COLUMNS = _COLUMNS  # what services reads, for a statement reading them with others
+
+
 async def _read(session: AsyncSession) -> dict[int, TeamService]:
     """The columns only (no Team instances to track): the rows as committed or flushed."""
     with session.no_autoflush:
         rows = await session.execute(columns(*_COLUMNS))
+    return from_rows(rows)
+
+
+def from_rows(rows: Iterable[Sequence[Any]]) -> dict[int, TeamService]:
+    """Team services from rows of COLUMNS."""
     return {
         team_id: TeamService(
             mode=RoutingMode(mode),
@@ -115,3 +124,9 @@ async def _read(session: AsyncSession) -> dict[int, TeamService]:
         ) in rows
         if team_id is not None
     }
+
+
+def read_along(session: AsyncSession, services_now: dict[int, TeamService]) -> None:
+    """Keep team services read by another statement of this transaction (the routing
+    config's read): services() then answers without a statement of its own."""
+    remember(session, _SESSION_KEY, services_now)

@@ -22,3 +22,9 @@ async def once_per_transaction(
     value = await load(session)
     session.info[key] = (session.sync_session.get_transaction(), value)
     return value
+
+
+def remember(session: AsyncSession, key: str, value: object) -> None:
+    """Store what ``once_per_transaction(session, key, …)`` would load, read by another
+    statement of the same transaction (saves the round trip of its own)."""
+    session.info[key] = (session.sync_session.get_transaction(), value)

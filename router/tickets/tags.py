@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -37,9 +38,30 @@ async def tags_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[s
 async def public(session: AsyncSession, conversation: Conversation) -> ConversationPublic:
     """What the API returns of one conversation, tags filled."""
     found = await tags_of(session, [conversation.id or 0])
+    return public_with(conversation, found.get(conversation.id or 0, []))
+
+
+def public_with(conversation: Conversation, found: list[str]) -> ConversationPublic:
+    """What the API returns of one conversation whose tags were read already."""
     return ConversationPublic.model_validate(conversation, from_attributes=True).model_copy(
-        update={"tags": found.get(conversation.id or 0, [])}
+        update={"tags": found}
     )
+
+
+def joined_column() -> Any:
+    """The tags of the conversation a statement reads, joined by spaces (tags hold none),
+    as a column: read with the conversation rather than by a statement of their own."""
+    return (
+        select(func.aggregate_strings(col(ConversationTag.tag), " "))
+        .where(col(ConversationTag.conversation_id) == col(Conversation.id))
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+
+
+def split_joined(joined: str | None) -> list[str]:
+    """joined_column's value as tags_of gives them (sorted)."""
+    return sorted(joined.split(" ")) if joined else []
 
 
 async def change(

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import Estimate, Estimates, Scenario
-from sim.metrics import DAY
+from sim.metrics import ADVISOR, DAY
 
 COLUMNS = (
     ("offered", "offered", 0),
@@ -25,8 +25,9 @@ COLUMNS = (
 
 
 def to_json(estimates: Estimates, scenario: Scenario) -> dict[str, Any]:
-    """{all, teams: {name: {day, intervals}}, queues: {...}}; each figure {mean, ci95}."""
-    out: dict[str, Any] = {"all": {}, "teams": {}, "queues": {}}
+    """{all, teams: {name: {day, intervals}}, queues: {...}, advisors: {name: {day}}};
+    each figure {mean, ci95}."""
+    out: dict[str, Any] = {"all": {}, "teams": {}, "queues": {}, "advisors": {}}
     for (group, period), figures in sorted(estimates.items(), key=_order):
         kind, _, name = group.partition(":")
         slot = out["all"] if group == "all" else out[f"{kind}s"].setdefault(name, {})
@@ -45,7 +46,7 @@ def print_day(console: Console, title: str, estimates: Estimates, *, signed: boo
     for _, label, _ in COLUMNS:
         table.add_column(label, justify="right")
     for (group, period), figures in sorted(estimates.items(), key=_order):
-        if period == DAY:
+        if period == DAY and not group.startswith(ADVISOR):
             table.add_row(group, *(_cell(figures.get(m), d, signed) for m, _, d in COLUMNS))
     console.print(table)
 
@@ -75,4 +76,5 @@ def _cell(estimate: Estimate | None, digits: int, signed: bool) -> str:
 def _order(item: tuple[tuple[str, str], object]) -> tuple[int, str, int]:
     (group, period), _ = item
     rank = 0 if group == "all" else 1 if group.startswith("team:") else 2
+    rank += group.startswith(ADVISOR)
     return rank, group, -1 if period == DAY else int(period)

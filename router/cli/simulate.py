@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from router.cli import sim_report
+from router.cli import sim_html, sim_report
 from router.cli.scenario_file import load_scenario, load_variant
 from sim import (
     Scenario,
@@ -55,6 +55,15 @@ def simulate_command(
         bool, typer.Option(help="also print everyone's figures by interval")
     ] = False,
     as_json: AsJson = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            dir_okay=False,
+            writable=True,
+            help="also write a self-contained HTML report with charts to this file",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a day of the contact centre through the real routing rules."""
     scenario = _checked(lambda: load_scenario(scenario_path))
@@ -62,6 +71,10 @@ def simulate_command(
     if compare_with is None:
         with _progress(replications, scenario.name) as tick:
             estimates, _ = simulate(scenario, replications, seed, tick)
+        if html is not None:
+            runs = [sim_html.Run("simulated", estimates)]
+            page = sim_html.render(scenario, runs, replications, seed, note=scenario_path.name)
+            _write(html, page)
         if as_json:
             document = _header(scenario, replications, seed)
             document.update(sim_report.to_json(estimates, scenario))
@@ -76,6 +89,11 @@ def simulate_command(
     other = _checked(lambda: load_variant(compare_with, scenario))
     with _progress(replications, f"{scenario.name} vs {compare_with.name}") as tick:
         result = compare(scenario, other, replications, seed, tick)
+    if html is not None:
+        runs = [sim_html.Run("base", result.base), sim_html.Run("what-if", result.other)]
+        note = f"base: {scenario_path.name}; what-if: {compare_with.name}."
+        page = sim_html.render(scenario, runs, replications, seed, result.difference, note=note)
+        _write(html, page)
     if as_json:
         document = _header(scenario, replications, seed)
         document["compare"] = str(compare_with)
@@ -258,6 +276,15 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"simulating {label}", total=total)
         yield lambda done: progress.update(task, completed=done)
+
+
+def _write(path: Path, page: str) -> None:
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        typer.secho(f"error: cannot write {path}: {error.strerror}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.secho(f"report written to {path}", err=True)
 
 
 def _checked(make: Callable[[], T]) -> T:

@@ -19,6 +19,7 @@ import os
 import statistics
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import ciw
 import pytest
@@ -30,6 +31,7 @@ from sim.erlang import erlang_c_figures
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "bench" / "scenarios"
 SEED = 1
+T = TypeVar("T")
 
 
 def steady(name: str, reported: int) -> Scenario:
@@ -62,10 +64,15 @@ def _bench(name: str) -> object:
     return module
 
 
-LONG = pytest.mark.skipif(
+_SKIP_LONG = pytest.mark.skipif(
     not os.environ.get("AIGUILLAGE_SIM_LONG"),
     reason="minutes of CPU: AIGUILLAGE_SIM_LONG=1 (results in docs/benchmarks.md)",
 )
+
+
+def LONG(test: T) -> T:  # noqa: N802 - reads as a mark
+    """Outside the default run, and free of the suite's 300 s timeout."""
+    return _SKIP_LONG(pytest.mark.timeout(7200)(test))
 
 
 @LONG

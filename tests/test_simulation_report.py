@@ -128,3 +128,21 @@ def test_an_unwritable_report_path_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "cannot write" in result.output
+
+
+def test_many_advisors_are_drawn_as_a_histogram_per_team(tmp_path: Path) -> None:
+    """Past 40 advisors, bars per advisor would be a wall: each team's advisors are counted
+    by how many intense conversations they took."""
+    many = SCENARIO.replace("count: 2", "count: 25").replace("[40, 50, 40]", "[10, 10]")
+    scenario = tmp_path / "many.yaml"
+    scenario.write_text(many, encoding="utf-8")
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["simulate", str(scenario), "--replications", "2", "--html", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    tags = _parse(report)
+    for team in ("front", "experts"):
+        bins = _points(tags, "advisors_by_intense", team)
+        assert len(bins) == 8
+        assert sum(float(b["data-mean"]) for b in bins) == 25

@@ -9,6 +9,7 @@ anywhere and can be mailed as it is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -123,28 +124,70 @@ def render(
 
 
 def _intense_chart(scenario: Scenario, runs: Sequence[Run]) -> str:
+    """A bar per advisor; past ``_MAX_BARS`` advisors, how many advisors took how many
+    (a histogram per team, or per run with ``--compare``): 200 bars would be a grey wall."""
     team_of = {
         spec.name: ("no team" if spec.team_id is None else scenario.teams[spec.team_id].name)
         for spec in scenario.advisors
     }
     teams = sorted(set(team_of.values()))
     names = sorted(team_of, key=lambda n: (team_of[n], n))
-    colors = [TEAM_COLORS[teams.index(team_of[n]) % len(TEAM_COLORS)] for n in names]
-    series = [
-        Series(
-            r.name,
-            c,
-            [r.estimates.get((f"{ADVISOR}{n}", DAY), {}).get(INTENSE.metric) for n in names],
-        )
-        for r, c in _colored(runs)
-    ]
     legend = [(t, TEAM_COLORS[i % len(TEAM_COLORS)]) for i, t in enumerate(teams)]
-    title = "Intense conversations taken per advisor (the day)"
+    taken = {
+        r.name: {n: r.estimates.get((f"{ADVISOR}{n}", DAY), {}).get(INTENSE.metric) for n in names}
+        for r in runs
+    }
     caption = (
         "<figcaption>Whiskers: 95 % interval. A fair spread keeps the bars of those who may "
         "take them level (the table's Gini column: 0 is even).</figcaption>"
     )
+    title = "Intense conversations taken per advisor (the day)"
+    if len(names) > _MAX_BARS:
+        return _intense_histogram(team_of, legend, taken, runs)
+    colors = [dict(legend)[team_of[n]] for n in names]
+    series = [Series(r.name, c, list(taken[r.name].values())) for r, c in _colored(runs)]
     return bar_chart(title, names, colors, series, INTENSE, legend) + caption
+
+
+_MAX_BARS = 40
+_BINS = 8
+
+
+def _intense_histogram(
+    team_of: dict[str, str],
+    legend: list[tuple[str, str]],
+    taken: dict[str, dict[str, Estimate | None]],
+    runs: Sequence[Run],
+) -> str:
+    means = {
+        run: {n: e.mean for n, e in by_name.items() if e is not None}
+        for run, by_name in taken.items()
+    }
+    top = max((v for m in means.values() for v in m.values()), default=0.0)
+    width = max(1, math.ceil((top + 1e-9) / _BINS))
+    labels = [f"{k * width}–{(k + 1) * width}" for k in range(_BINS)]
+    if len(runs) == 1:
+        only = means[runs[0].name]
+        groups = [
+            (team, color, [v for n, v in only.items() if team_of[n] == team])
+            for team, color in legend
+        ]
+    else:
+        groups = [(r.name, c, list(means[r.name].values())) for r, c in _colored(runs)]
+    series = []
+    for name, color, values in groups:
+        counts = [0.0] * _BINS
+        for value in values:
+            counts[min(_BINS - 1, int(value // width))] += 1
+        series.append(Series(name, color, [Estimate(c, None, None, 1) for c in counts]))
+    axis = Axis("advisors_by_intense", "advisors", lambda v: f"{v:g}", 0.0)
+    title = "Advisors by intense conversations taken (the day)"
+    tint = [groups[0][1]] * _BINS  # one series: its colour (several: each its own)
+    chart = bar_chart(title, labels, tint, series, axis, legend=[(groups[0][0], groups[0][1])])
+    return chart + (
+        "<figcaption>How many advisors took how many intense conversations: a fair spread "
+        "keeps each team in one or two bars (the table's Gini column: 0 is even).</figcaption>"
+    )
 
 
 def _cards(runs: Sequence[Run], difference: Estimates | None) -> str:

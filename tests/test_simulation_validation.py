@@ -3,8 +3,8 @@ skills chaining (Wallace and Whitt 2005), a cross-check with ciw on the M/M/55 o
 and (outside the default run: minutes of CPU) the 2 % half-width criterion.
 
 These systems run near saturation (90 % occupancy and more), so their figures wander for
-hours: intervals tight enough to test the closed forms take minutes of CPU (about 2,500
-simulated conversations per replication-hour, 7,000 per CPU second). The default run keeps
+hours: intervals tight enough to test the closed forms take minutes of CPU (the M/M/55
+plays 720 conversations an hour, about 7,000 per CPU second). The default run keeps
 to what a few seconds decide without doubt (the pooling loss as a paired what-if on common
 random numbers); the values themselves, the chaining order, the cross-check with ciw (a
 few short days of either simulator disagree by chance) and the 2 % criterion run with

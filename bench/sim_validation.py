@@ -36,6 +36,7 @@ from sim.metrics import Figures, figures_of  # noqa: E402
 from sim.workload import workload  # noqa: E402
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+MIN_REPLICATIONS = 10  # the sequential rule stops no earlier (a variance from 2 is luck)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def run(case: Case, hours: float, jobs: int, seed: int, max_reps: int, target: f
             widths = {m: (day[m].half_width or 1.0) / abs(day[m].mean) for m in case.expected}
             progress = {m: f"{day[m].mean:.4f} ±{100 * w:.2f} %" for m, w in widths.items()}
             print(case.name, len(runs), progress, file=sys.stderr, flush=True)
-            if all(w < target for w in widths.values()):
-                break
+            if len(runs) >= MIN_REPLICATIONS and all(w < target for w in widths.values()):
+                break  # not before: two lucky replications can look narrow
     arrivals = sum(r["all", "day"]["offered"] or 0 for r in runs)
     figures = {
         m: {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.metrics import DAY
+from sim.metrics import ADVISOR, DAY
 from sim.runner import Comparison, Estimates
 from sim.scenario import Scenario
 
@@ -41,8 +41,9 @@ def header(scenario: Scenario, replications: int, seed: int) -> dict[str, Any]:
 
 
 def to_json(estimates: Estimates, scenario: Scenario) -> dict[str, Any]:
-    """{all, teams: {name: {day, intervals}}, queues: {...}}; each figure {mean, ci95}."""
-    out: dict[str, Any] = {"all": {}, "teams": {}, "queues": {}}
+    """{all, teams: {name: {day, intervals}}, queues: {...}, advisors: {name: {day}}};
+    each figure {mean, ci95}."""
+    out: dict[str, Any] = {"all": {}, "teams": {}, "queues": {}, "advisors": {}}
     for (group, period), figures in sorted(estimates.items(), key=order):
         kind, _, name = group.partition(":")
         slot = out["all"] if group == "all" else out[f"{kind}s"].setdefault(name, {})
@@ -56,7 +57,9 @@ def to_json(estimates: Estimates, scenario: Scenario) -> dict[str, Any]:
 
 
 def order(item: tuple[tuple[str, str], object]) -> tuple[int, str, int]:
-    """Everyone first, then teams, then queues; the day before its intervals."""
+    """Everyone first, then teams, then queues, then advisors; the day before its
+    intervals."""
     (group, period), _ = item
     rank = 0 if group == "all" else 1 if group.startswith("team:") else 2
+    rank += group.startswith(ADVISOR)
     return rank, group, -1 if period == DAY else int(period)

@@ -202,8 +202,9 @@ class Simulation:
         return sorted(delays)
 
     def _push(self, conversation: Conversation) -> bool:
-        """The router's push (router.routing.assignment: the candidate index's choice)."""
-        decision = self.index.choose(
+        """The router's push (router.routing.assignment: the candidate index's winner,
+        without the explanation nobody reads here)."""
+        winner = self.index.winner(
             conversation.requirements,
             conversation.rule.policy,
             now=self.now,
@@ -211,9 +212,9 @@ class Simulation:
             care=self.scenario.care,
             waited_seconds=self.now - conversation.arrival.at,
         )
-        if decision.winner is None:
+        if winner is None:
             return False
-        self._give(conversation, self.advisors[decision.winner.id])
+        self._give(conversation, self.advisors[winner.id])
         return True
 
     def _file(self, conversation: Conversation) -> None:

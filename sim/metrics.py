@@ -10,6 +10,8 @@
 - occupancy: seat-seconds held / seat-seconds offered while available (teams, everyone).
 - intense_per_advisor and intense_gini (day only): intense conversations each advisor of
   the group took, their mean and their spread.
+- per advisor (group "advisor:<name>", day only): intense_taken and occupancy, the
+  distribution the report draws.
 
 A conversation's team is its advisor's, else its rule's, else "no team"; its queue, its
 rule's name. Warm-up intervals are played but not reported.
@@ -27,6 +29,7 @@ from sim.stats import gini
 NO_TEAM = "no team"
 ALL = "all"
 DAY = "day"
+ADVISOR = "advisor:"
 Key = tuple[str, str]  # (group, period): ("team:Front office", "day"), ("all", "3")
 Figures = dict[Key, dict[str, float | None]]
 
@@ -57,6 +60,11 @@ def figures_of(day: Day, scenario: Scenario) -> Figures:
                 figures["intense_per_advisor"] = sum(taken) / len(taken) if taken else None
                 figures["intense_gini"] = gini(taken) if taken else None
             out[group, period] = figures
+    for advisor in day.advisors:
+        out[f"{ADVISOR}{advisor.name}", DAY] = {
+            "intense_taken": float(advisor.intense_taken),
+            "occupancy": _occupancy(day, [advisor], DAY, reported),
+        }
     return out
 
 

@@ -138,6 +138,34 @@ class CandidateIndex:
             examined=examined + (preferred is not None),
         )
 
+    def winner(
+        self,
+        requirements: Requirements,
+        policy: Policy,
+        *,
+        now: float,
+        preferred_advisor_id: int | None = None,
+        intense: bool = False,
+        avoid: Mapping[int, str] | None = None,
+        care: CarePolicy | None = None,
+        waited_seconds: float = 0.0,
+    ) -> AdvisorProfile | None:
+        """``choose(...).winner`` without its explanation: the walk stops at the first
+        eligible advisor, and nobody eligible costs no count of everyone. For callers that
+        never read why (the simulator plays hundreds of thousands of choices)."""
+        policy = Policy(policy)
+        axis, exact = self._axis(requirements, policy)
+        situation = situation_of(now, intense, avoid, care, waited_seconds)
+        if not exact:
+            fallback = self._fallback(axis, requirements, policy, preferred_advisor_id, situation)
+            return fallback.winner
+        preferred = self._eligible_preferred(preferred_advisor_id, requirements, situation)
+        if preferred is not None:  # affinity ranks first
+            return preferred
+        key = (policy, intense, *axis, requirements.language, requirements.team_id)
+        found = self._walk(key, requirements, situation, preferred_advisor_id, None, 1).found
+        return found[0] if found else None
+
     # -- internals ----------------------------------------------------------------------------
 
     def _walk(
@@ -147,11 +175,13 @@ class CandidateIndex:
         situation: Situation,
         preferred_id: int | None,
         preferred: AdvisorProfile | None,
+        wanted: int = 2,
     ) -> _Walk:
-        """Read the list in order until the winner and the runner-up are found (the winner
-        only is wanted from the list when the preferred advisor already won)."""
+        """Read the list in order until ``wanted`` eligible advisors are found: the winner
+        and the runner-up the explanation compares (one fewer when the preferred advisor
+        already won)."""
         walk = _Walk(found=[] if preferred is None else [preferred])
-        wanted = 1 if preferred is not None else 2
+        wanted -= preferred is not None
         for _, advisor_id in self._ordered(key).entries:
             if advisor_id == preferred_id:
                 continue

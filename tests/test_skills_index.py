@@ -74,6 +74,8 @@ requirements_strategy = st.builds(
 def _same(index: CandidateIndex, team: list[AdvisorProfile], **kw: Any) -> None:
     full = choose(team, now=NOW, care=CARE, **kw)
     fast = index.choose(now=NOW, care=CARE, **kw)
+    quick = index.winner(now=NOW, care=CARE, **kw)  # the simulator's: no explanation
+    assert (quick and quick.id) == (full.winner and full.winner.id)
     assert (fast.winner and fast.winner.id) == (full.winner and full.winner.id), (
         fast.explanation,
         full.explanation,

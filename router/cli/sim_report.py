@@ -8,7 +8,7 @@ from rich.table import Table
 
 from sim import Estimate, Estimates, Scenario
 from sim.document import order as _order
-from sim.metrics import DAY
+from sim.metrics import ADVISOR, DAY
 
 COLUMNS = (
     ("offered", "offered", 0),
@@ -29,7 +29,7 @@ def print_day(console: Console, title: str, estimates: Estimates, *, signed: boo
     for _, label, _ in COLUMNS:
         table.add_column(label, justify="right")
     for (group, period), figures in sorted(estimates.items(), key=_order):
-        if period == DAY:
+        if period == DAY and not group.startswith(ADVISOR):
             table.add_row(group, *(_cell(figures.get(m), d, signed) for m, _, d in COLUMNS))
     console.print(table)
 

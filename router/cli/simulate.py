@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from router.cli import sim_history, sim_report
+from router.cli import sim_history, sim_html, sim_report
 from router.cli.scenario_file import load_scenario, load_variant
 from router.errors import DomainError
 from sim import (
@@ -74,6 +74,15 @@ def simulate_command(
         Path | None,
         typer.Option(dir_okay=False, help="--from-history: also write the scenario (YAML)"),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            dir_okay=False,
+            writable=True,
+            help="also write a self-contained HTML report with charts to this file",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a day of the contact centre through the real routing rules: a scenario
     file, or a recorded day (--from-history --day YYYY-MM-DD)."""
@@ -91,6 +100,10 @@ def simulate_command(
     if compare_with is None:
         with _progress(replications, scenario.name) as tick:
             estimates, _ = simulate(scenario, replications, seed, tick)
+        if html is not None:
+            runs = [sim_html.Run("simulated", estimates)]
+            page = sim_html.render(scenario, runs, replications, seed, note=scenario_path.name)
+            _write(html, page)
         if as_json:
             typer.echo(json.dumps(run_document(scenario, replications, seed, estimates), indent=2))
             return
@@ -103,6 +116,11 @@ def simulate_command(
     other = _checked(lambda: load_variant(compare_with, scenario))
     with _progress(replications, f"{scenario.name} vs {compare_with.name}") as tick:
         result = compare(scenario, other, replications, seed, tick)
+    if html is not None:
+        runs = [sim_html.Run("base", result.base), sim_html.Run("what-if", result.other)]
+        note = f"base: {scenario_path.name}; what-if: {compare_with.name}."
+        page = sim_html.render(scenario, runs, replications, seed, result.difference, note=note)
+        _write(html, page)
     if as_json:
         document = comparison_document(scenario, replications, seed, result, str(compare_with))
         typer.echo(json.dumps(document, indent=2))
@@ -272,6 +290,15 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"simulating {label}", total=total)
         yield lambda done: progress.update(task, completed=done)
+
+
+def _write(path: Path, page: str) -> None:
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        typer.secho(f"error: cannot write {path}: {error.strerror}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.secho(f"report written to {path}", err=True)
 
 
 def _checked(make: Callable[[], T]) -> T:

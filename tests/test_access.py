@@ -139,6 +139,7 @@ EXPECTED = {
     "POST /v1/chat/messages": "public",
     "POST /v1/chat/files": "public",
     "GET /v1/chat/messages": "public",
+    "GET /v1/chat/messages/{message_id}/files/{position}": "public",
     "GET /v1/chat/queue": "public",
 }
 

@@ -30,7 +30,7 @@ run: demo-data
 ## Run the whole test suite: most tests in two processes, then the end-to-end fault tests alone
 ## (they restart RabbitMQ). PostgreSQL/RabbitMQ tests skip without them unless CI=true.
 test: install
-	$(BIN)/python -m pytest -n 4 -m "not alone"
+	$(BIN)/python -m pytest -n 4 --dist loadgroup --durations=25 -m "not alone"
 	$(BIN)/python -m pytest -m alone
 
 lint: install

@@ -71,6 +71,23 @@ TABLES = (
 )
 
 
+#: Modules whose module-scoped fixtures are expensive (a browser test's own server, which
+#: trains its first classifier; a model trained on the shipped data): each runs whole on one
+#: xdist worker (``make test`` uses ``--dist loadgroup``) instead of setting them up again on
+#: every worker that the round-robin start hands one of its tests to.
+ONE_WORKER_MODULES = (
+    "tests/browser/",
+    "tests/test_classifier_model.py",
+    "tests/test_classifier_artifact.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(ONE_WORKER_MODULES):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @functools.cache
 def shipped_artifact() -> ClassifierArtifact:
     """The classifier trained once per test process on the shipped data (about 8 s of CPU:

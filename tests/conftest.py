@@ -82,6 +82,7 @@ ONE_WORKER_MODULES = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(ONE_WORKER_MODULES):
